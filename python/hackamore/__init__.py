@@ -1,0 +1,68 @@
+"""hackamore: a live model of who is on which call across Asterisk PBXes, read from their
+Asterisk Manager Interface (AMI) event streams by a native (Rust) engine.
+
+Sources yield :class:`Event` objects::
+
+    import hackamore
+    for event in hackamore.File("pbx1", "capture.ami"):
+        print(event.name, event.get("Uniqueid"))
+"""
+
+from __future__ import annotations
+
+from hackamore._native import (
+    Connection,
+    DecodeStats,
+    Event,
+    File,
+    ReplayServer,
+    Server,
+    Trace,
+    __version__,
+    decode,
+    encode_action,
+    md5_key,
+)
+from hackamore.errors import (
+    ActionRefusedError,
+    AuthenticationError,
+    CaptureError,
+    CaptureNotFoundError,
+    ConnectError,
+    ConnectionLostError,
+    Error,
+    ProtocolError,
+    ResponseTimeoutError,
+)
+
+__all__ = [
+    "ActionRefusedError",
+    "AuthenticationError",
+    "CaptureError",
+    "CaptureNotFoundError",
+    "ConnectError",
+    "Connection",
+    "ConnectionLostError",
+    "DecodeStats",
+    "Error",
+    "Event",
+    "File",
+    "ProtocolError",
+    "ReplayServer",
+    "ResponseTimeoutError",
+    "Server",
+    "Trace",
+    "__version__",
+    "bundled_capture",
+    "decode",
+    "encode_action",
+    "md5_key",
+]
+
+
+def bundled_capture() -> str:
+    """Path of the real AMI capture shipped with the package (three callers in a
+    ConfBridge on an Asterisk 13-generation PBX), for demos and first runs."""
+    from importlib.resources import files
+
+    return str(files("hackamore") / "data" / "conference-pbx1.ami")

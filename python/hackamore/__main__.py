@@ -1,0 +1,3 @@
+from hackamore.cli import main
+
+raise SystemExit(main())

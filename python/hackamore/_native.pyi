@@ -1,0 +1,244 @@
+"""Type stubs of the compiled core (``hackamore._native``)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from types import TracebackType
+from typing import final
+
+__version__: str
+__all__ = [
+    "Connection",
+    "DecodeStats",
+    "Event",
+    "File",
+    "ReplayServer",
+    "Server",
+    "Trace",
+    "__version__",
+    "decode",
+    "encode_action",
+    "md5_key",
+]
+
+@final
+class Event:
+    """One AMI message and the PBX it came from. Dict-like and read-only: lookups are
+    case-insensitive and return the first value of a key; ``get_all`` returns every value
+    of a repeated key (``ChanVariable``, ``Output``). Values are text, decoded with
+    replacement characters where the PBX sent invalid UTF-8; ``raw`` gives the bytes."""
+
+    def __new__(cls, fields: list[tuple[str, str]], source: str = "-") -> Event: ...
+    @property
+    def name(self) -> str | None:
+        """The ``Event:`` value, ``"END"`` for the end-of-source marker, else None."""
+    @property
+    def source(self) -> str:
+        """The PBX this message belongs to."""
+    @property
+    def response(self) -> str | None:
+        """The ``Response:`` value (Success, Error, Follows, Goodbye), else None."""
+    @property
+    def is_end(self) -> bool:
+        """True for the end-of-source marker ``END:`` (never a DTMF ``End:`` field)."""
+    @property
+    def end_count(self) -> int | None:
+        """Messages the source delivered, this END included (None unless ``is_end``)."""
+    def __getitem__(self, key: str, /) -> str: ...
+    def get(self, key: str, default: str | None = None) -> str | None: ...
+    def get_all(self, key: str) -> list[str]: ...
+    def raw(self, key: str) -> bytes | None:
+        """The first value of ``key`` as the bytes received."""
+    def __contains__(self, key: object, /) -> bool: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[str]: ...
+    def keys(self) -> list[str]:
+        """Distinct keys in first-seen order."""
+    def items(self) -> list[tuple[str, str]]:
+        """Every (key, value) pair in order, repeats included."""
+    def to_dict(self) -> dict[str, str]:
+        """A plain dict of first values."""
+    def to_wire(self) -> bytes:
+        """The message as AMI wire bytes."""
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class DecodeStats:
+    """What a decoder delivered and dropped (each drop is also logged)."""
+
+    @property
+    def messages(self) -> int: ...
+    @property
+    def banners(self) -> int: ...
+    @property
+    def oversized_lines(self) -> int: ...
+    @property
+    def oversized_messages(self) -> int: ...
+    @property
+    def too_many_headers(self) -> int: ...
+    @property
+    def truncated(self) -> int: ...
+    @property
+    def dropped(self) -> int: ...
+
+@final
+class File:
+    """A raw AMI capture: the bytes one AMI connection received. Iterating yields every
+    message, then an END event carrying the count. ``close()`` then ``open()`` goes on
+    after the last message delivered."""
+
+    def __new__(cls, name: str, path: str | os.PathLike[str]) -> File: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def banner(self) -> str | None: ...
+    @property
+    def stats(self) -> DecodeStats: ...
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def __iter__(self) -> File: ...
+    def __next__(self) -> Event: ...
+    def __enter__(self) -> File: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+@final
+class Trace:
+    """A Trace capture (messages tagged with ``SOURCE`` and ``TIME``, per-PBX ``END``
+    messages): each event's ``source`` is its ``SOURCE``. At the end of the file the
+    Trace delivers its own END."""
+
+    def __new__(cls, name: str, path: str | os.PathLike[str]) -> Trace: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def banner(self) -> str | None: ...
+    @property
+    def stats(self) -> DecodeStats: ...
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def __iter__(self) -> Trace: ...
+    def __next__(self) -> Event: ...
+    def __enter__(self) -> Trace: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+@final
+class Server:
+    """Where and how to reach one PBX's AMI. Iterating (or ``connect()``) opens a
+    connection; the secret is never shown in ``repr``, logs or errors."""
+
+    def __new__(
+        cls,
+        name: str,
+        host: str,
+        port: int = 5038,
+        username: str = "",
+        secret: str = "",
+        *,
+        auth: str = "plain",
+        timeout: float = 5.0,
+        events: bool = True,
+    ) -> Server: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def auth(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+    def connect(self) -> Connection: ...
+    def __iter__(self) -> Connection: ...
+
+@final
+class Connection:
+    """A live AMI connection read by a native thread. Iterate for events; it ends with an
+    END event. A refused connection or login raises (an END event follows if you go on
+    iterating). Ctrl-C interrupts a waiting iteration within about 0.1 s."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def banner(self) -> str | None: ...
+    @property
+    def version(self) -> str | None: ...
+    @property
+    def stats(self) -> DecodeStats: ...
+    def __iter__(self) -> Connection: ...
+    def __next__(self) -> Event: ...
+    def close(self) -> None:
+        """Log off and close; waits for the reader thread (well under a second)."""
+    def __enter__(self) -> Connection: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+@final
+class ReplayServer:
+    """The project's stand-in PBX: an AMI server that greets with a banner, checks a login
+    (plain or MD5 challenge; a wrong secret gets ``Response: Error``), then replays
+    ``capture`` to each client. ``piece`` writes random pieces of 1..piece bytes,
+    ``delay`` pauses after each piece, ``garbage`` is the per-message chance of a junk
+    block, ``cut_after`` closes the connection after that many bytes, ``linger`` keeps
+    the connection open after the replay, ``answer_login=False`` never answers a login."""
+
+    def __new__(
+        cls,
+        capture: str | os.PathLike[str],
+        *,
+        username: str = "hackamore",
+        secret: str = "hackamore",
+        host: str = "127.0.0.1",
+        port: int = 0,
+        piece: int | None = None,
+        delay: float = 0.0,
+        garbage: float = 0.0,
+        cut_after: int | None = None,
+        linger: bool = False,
+        answer_login: bool = True,
+        seed: int = 1,
+    ) -> ReplayServer: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def username(self) -> str: ...
+    @property
+    def clients(self) -> int: ...
+    def serve_forever(self) -> None: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> ReplayServer: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+def decode(data: bytes, source: str = "-") -> list[Event]:
+    """Decode AMI bytes into events (banner skipped, an incomplete last message dropped)."""
+
+def md5_key(challenge: str, secret: str) -> str:
+    """``md5(challenge + secret)`` in lower-case hex: the Key of an MD5 AMI login."""
+
+def encode_action(name: str, fields: list[tuple[str, str]]) -> bytes:
+    """Encode an action (ActionID added when absent); raises ActionRefusedError on CR/LF
+    in any key or value or a line over 1024 bytes."""

@@ -1,0 +1,180 @@
+"""The ``hackamore`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import hackamore
+from hackamore import Event
+
+log = logging.getLogger("hackamore.cli")
+
+# Fields worth showing for a channel event, in the order shown.
+SUMMARY_KEYS = (
+    "Channel",
+    "Uniqueid",
+    "DestChannel",
+    "ChannelStateDesc",
+    "CallerIDNum",
+    "BridgeUniqueid",
+    "Conference",
+    "Variable",
+    "Value",
+    "DialStatus",
+    "Cause-txt",
+    "ActionID",
+    "Message",
+)
+
+
+def summary(event: Event) -> str:
+    parts = [f"{k}={event[k]}" for k in SUMMARY_KEYS if k in event and event[k] != ""]
+    return " ".join(parts)
+
+
+def open_capture(
+    path: Path, name: str | None, trace: bool | None
+) -> hackamore.File | hackamore.Trace:
+    is_trace = trace if trace is not None else path.suffix == ".trace"
+    pbx = name or path.stem
+    return hackamore.Trace(pbx, path) if is_trace else hackamore.File(pbx, path)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in args.captures]
+    if not paths:
+        paths = [Path(hackamore.bundled_capture())]
+        print(f"No capture given: replaying the bundled capture {paths[0].name}", file=sys.stderr)
+    names: Counter[str] = Counter()
+    total = 0
+    for path in paths:
+        source = open_capture(path, args.name, args.trace)
+        with source:
+            total += show(source, names, quiet=args.quiet, limit=args.limit, start=total)
+        stats = source.stats
+        print(
+            f"{path}: {stats.messages} messages decoded, {stats.dropped} dropped"
+            + (f" (banner: {source.banner})" if source.banner else ""),
+            file=sys.stderr,
+        )
+    print(f"\n{total} messages from {len(paths)} capture(s); events by name:")
+    for name, count in names.most_common():
+        print(f"  {count:>7}  {name}")
+    return 0
+
+
+def show(
+    events: Iterable[Event], names: Counter[str], *, quiet: bool, limit: int | None, start: int
+) -> int:
+    n = 0
+    for event in events:
+        label = event.name or f"Response:{event.response}"
+        names[label] += 1
+        if not quiet and (limit is None or n < limit):
+            print(f"{start + n:>7} {event.source:<10} {label:<28} {summary(event)}")
+        n += 1
+    return n
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    secret = os.environ.get("HACKAMORE_SECRET", args.secret)
+    with hackamore.ReplayServer(
+        args.capture,
+        username=args.username,
+        secret=secret,
+        host=args.host,
+        port=args.port,
+        piece=args.piece,
+        delay=args.delay,
+        garbage=args.garbage,
+        cut_after=args.cut_after,
+        linger=args.linger,
+        seed=args.seed,
+    ) as server:
+        print(
+            f"Replaying {args.capture} as an AMI server on {server.host}:{server.port} "
+            f"(user {server.username!r}); Ctrl-C stops",
+            file=sys.stderr,
+            flush=True,
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="hackamore",
+        description="Watch Asterisk PBXes through their AMI streams with a native engine.",
+    )
+    p.add_argument("--version", action="version", version=f"hackamore {hackamore.__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv: debug)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    r = sub.add_parser(
+        "replay",
+        help="read AMI captures and show their events",
+        description="Read raw AMI captures (.ami) or Traces (.trace) and show each event, "
+        "then counts. With no capture, the bundled one is shown.",
+    )
+    r.add_argument(
+        "captures", nargs="*", metavar="CAPTURE", help="capture files (default: bundled)"
+    )
+    r.add_argument("--name", help="PBX name for raw captures (default: the file's stem)")
+    kind = r.add_mutually_exclusive_group()
+    kind.add_argument(
+        "--trace", dest="trace", action="store_true", default=None, help="read as Trace"
+    )
+    kind.add_argument("--raw", dest="trace", action="store_false", help="read as raw AMI")
+    r.add_argument("-q", "--quiet", action="store_true", help="only the counts")
+    r.add_argument("--limit", type=int, default=None, help="show at most N events")
+    r.set_defaults(func=cmd_replay)
+
+    s = sub.add_parser(
+        "serve",
+        help="replay a capture as a stand-in AMI server",
+        description="Serve CAPTURE to every AMI client that logs in (plain or MD5), for "
+        "tests and demos. The secret may come from HACKAMORE_SECRET.",
+    )
+    s.add_argument("capture", metavar="CAPTURE", help="raw AMI capture to replay")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=5038, help="port (default 5038; 0 picks one)")
+    s.add_argument("--username", default="hackamore", help="accepted username")
+    s.add_argument("--secret", default="hackamore", help="accepted secret")
+    s.add_argument("--piece", type=int, default=None, help="write random pieces of 1..N bytes")
+    s.add_argument("--delay", type=float, default=0.0, help="seconds to pause after each piece")
+    s.add_argument("--garbage", type=float, default=0.0, help="chance of junk before each message")
+    s.add_argument("--cut-after", type=int, default=None, help="close after N bytes of replay")
+    s.add_argument("--linger", action="store_true", help="keep connections open after the replay")
+    s.add_argument("--seed", type=int, default=1, help="seed for pieces and garbage")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args))
+    except hackamore.Error as e:
+        print(f"hackamore: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # `hackamore replay | head`: stop quietly.
+        sys.stderr.close()
+        return 0

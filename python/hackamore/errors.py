@@ -1,0 +1,57 @@
+"""The hackamore exception hierarchy, rooted in :class:`Error`.
+
+Where a built-in exception means the same thing, the class also derives from it, so
+``except ConnectionError`` or ``except FileNotFoundError`` work as expected. Messages
+name the PBX, address and user, never a secret.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ActionRefusedError",
+    "AuthenticationError",
+    "CaptureError",
+    "CaptureNotFoundError",
+    "ConnectError",
+    "ConnectionLostError",
+    "Error",
+    "ProtocolError",
+    "ResponseTimeoutError",
+]
+
+
+class Error(Exception):
+    """Base class of every error hackamore raises."""
+
+
+class ProtocolError(Error):
+    """The peer broke the AMI protocol (e.g. closed the connection during login)."""
+
+
+class AuthenticationError(Error):
+    """The PBX refused the login (wrong username or secret)."""
+
+
+class ConnectError(Error, ConnectionError):
+    """The TCP connection to the PBX could not be made (refused, unreachable, timed out)."""
+
+
+class ConnectionLostError(Error, ConnectionError):
+    """An established connection failed with an I/O error."""
+
+
+class ResponseTimeoutError(Error, TimeoutError):
+    """The PBX did not answer in time (e.g. a login never answered)."""
+
+
+class CaptureError(Error, OSError):
+    """A capture file could not be read."""
+
+
+class CaptureNotFoundError(CaptureError, FileNotFoundError):
+    """A capture file does not exist."""
+
+
+class ActionRefusedError(Error, ValueError):
+    """An action was refused before sending: CR/LF in a key or value, or a line over the
+    1024-byte AMI limit."""

@@ -1,0 +1,456 @@
+//! Incremental, sans-IO AMI decoder: bytes in any chunking -> [`Message`]s.
+//!
+//! The decoder never fails: input it cannot use is dropped, logged and counted in
+//! [`DecodeStats`], and decoding resumes at the next message boundary (a blank line).
+//! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`].
+
+use super::message::Message;
+use memchr::memchr;
+
+/// Caps on untrusted input. A line or message over its cap is dropped whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Longest line, excluding its line ending.
+    pub max_line: usize,
+    /// Largest message, counting each line with its line ending.
+    pub max_message: usize,
+    /// Most fields in one message.
+    pub max_headers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line: 64 * 1024,
+            max_message: 1024 * 1024,
+            max_headers: 4096,
+        }
+    }
+}
+
+/// What the decoder skipped or saw, for logs and health checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DecodeStats {
+    /// Messages delivered.
+    pub messages: u64,
+    /// Banner lines seen (`Asterisk Call Manager/x.y.z`).
+    pub banners: u64,
+    /// Messages dropped because one of their lines exceeded `max_line`.
+    pub oversized_lines: u64,
+    /// Messages dropped because they exceeded `max_message`.
+    pub oversized_messages: u64,
+    /// Messages dropped because they exceeded `max_headers`.
+    pub too_many_headers: u64,
+    /// Incomplete messages dropped at the end of the input.
+    pub truncated: u64,
+}
+
+impl DecodeStats {
+    /// Field-wise sum, for a reader that restarts its decoder.
+    pub fn plus(&self, o: &DecodeStats) -> DecodeStats {
+        DecodeStats {
+            messages: self.messages + o.messages,
+            banners: self.banners + o.banners,
+            oversized_lines: self.oversized_lines + o.oversized_lines,
+            oversized_messages: self.oversized_messages + o.oversized_messages,
+            too_many_headers: self.too_many_headers + o.too_many_headers,
+            truncated: self.truncated + o.truncated,
+        }
+    }
+
+    /// Messages dropped for any reason.
+    pub fn dropped(&self) -> u64 {
+        self.oversized_lines + self.oversized_messages + self.too_many_headers + self.truncated
+    }
+}
+
+/// The greeting an AMI server sends before any message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Banner {
+    /// The whole line, e.g. `Asterisk Call Manager/13.0.0`.
+    pub text: String,
+    /// The part after `Manager/`, e.g. `13.0.0`. The AMI major version tells which
+    /// generation of events to expect (1.x: Asterisk <= 11, 2.x: 12-13, later 3.x+).
+    pub version: String,
+}
+
+impl Banner {
+    /// Recognise a banner line: no `": "` separator, the word `Manager`, and a `/version`
+    /// after it (`Asterisk Call Manager/13.0.0`, `Asterisk Call Manager Proxy/3.0.1`).
+    pub fn parse(line: &[u8]) -> Option<Banner> {
+        const MARK: &[u8] = b"Manager";
+        if find_separator(line).is_some() {
+            return None;
+        }
+        let at = line.windows(MARK.len()).position(|w| w == MARK)?;
+        let slash = at + memchr(b'/', &line[at..])?;
+        let text = String::from_utf8_lossy(line).trim().to_string();
+        let version = String::from_utf8_lossy(&line[slash + 1..])
+            .trim()
+            .to_string();
+        Some(Banner { text, version })
+    }
+
+    /// The AMI major version (`1`, `2`, `13`...), if the version starts with a number.
+    pub fn major(&self) -> Option<u32> {
+        self.version.split('.').next()?.parse().ok()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Reading `Key: Value` lines.
+    Headers,
+    /// Inside a `Response: Follows` body, which ends with `--END COMMAND--`.
+    Follows,
+    /// Dropping the rest of a message that broke a cap; `follows` if it was a Follows body.
+    Skipping { follows: bool },
+}
+
+const END_COMMAND: &[u8] = b"--END COMMAND--";
+
+/// The incremental decoder. Feed bytes, then take messages until `None`.
+///
+/// ```
+/// use hackamore::ami::Decoder;
+/// let mut d = Decoder::new();
+/// d.feed(b"Asterisk Call Manager/13.0.0\r\nEvent: Hangup\r\nUniq");
+/// assert!(d.next_message().is_none()); // incomplete is not an error
+/// d.feed(b"ueid: 1.5\r\n\r\n");
+/// let m = d.next_message().unwrap();
+/// assert_eq!(m.get_str("uniqueid").as_deref(), Some("1.5"));
+/// assert_eq!(d.banner().unwrap().version, "13.0.0");
+/// ```
+#[derive(Debug)]
+pub struct Decoder {
+    limits: Limits,
+    /// Input not yet consumed starts at `buf[pos]`.
+    buf: Vec<u8>,
+    pos: usize,
+    /// Where the search for the next `\n` resumes, so a long partial line is scanned once.
+    scan: usize,
+    /// Stream offset of `buf[0]`.
+    base: u64,
+    /// Stream offset just past the last message boundary.
+    boundary: u64,
+    /// Dropping bytes up to the next `\n` (the current line broke `max_line`).
+    discarding_line: bool,
+    state: State,
+    cur: Message,
+    cur_wire: usize,
+    cur_has_output: bool,
+    banner: Option<Banner>,
+    stats: DecodeStats,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::with_limits(Limits::default())
+    }
+}
+
+impl Decoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn with_limits(limits: Limits) -> Self {
+        Decoder {
+            limits,
+            buf: Vec::new(),
+            pos: 0,
+            scan: 0,
+            base: 0,
+            boundary: 0,
+            discarding_line: false,
+            state: State::Headers,
+            cur: Message::new(),
+            cur_wire: 0,
+            cur_has_output: false,
+            banner: None,
+            stats: DecodeStats::default(),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// The latest banner line seen, if any.
+    pub fn banner(&self) -> Option<&Banner> {
+        self.banner.as_ref()
+    }
+
+    pub fn stats(&self) -> DecodeStats {
+        self.stats
+    }
+
+    /// Stream offset just past the last complete message (or banner): where a reader that
+    /// stops now should resume to lose and repeat nothing.
+    pub fn resume_offset(&self) -> u64 {
+        self.boundary
+    }
+
+    /// Bytes held that do not yet form a complete message.
+    pub fn pending_bytes(&self) -> usize {
+        self.buf.len() - self.pos + self.cur_wire
+    }
+
+    /// Append input. Chunks may split anywhere, `\r\n` included.
+    pub fn feed(&mut self, data: &[u8]) {
+        if self.pos > 0 {
+            // Keep only the unconsumed tail: at most one partial line (<= max_line).
+            self.buf.drain(..self.pos);
+            self.base += self.pos as u64;
+            self.scan -= self.pos;
+            self.pos = 0;
+        }
+        self.buf.extend_from_slice(data);
+    }
+
+    /// The next complete message, or `None` when more bytes are needed.
+    pub fn next_message(&mut self) -> Option<Message> {
+        loop {
+            let Some(nl) = memchr(b'\n', &self.buf[self.scan..]) else {
+                self.scan = self.buf.len();
+                self.check_partial_line();
+                return None;
+            };
+            let end = self.scan + nl; // index of '\n'
+            let start = self.pos;
+            self.pos = end + 1;
+            self.scan = self.pos;
+            if std::mem::take(&mut self.discarding_line) {
+                continue; // tail of a line already dropped
+            }
+            let mut line_end = end;
+            if line_end > start && self.buf[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            if line_end - start > self.limits.max_line {
+                self.drop_message(Drop::Line);
+                continue;
+            }
+            // The line is copied out of `buf` by `on_line` before `buf` is touched again.
+            let line_range = start..line_end;
+            let wire = end + 1 - start;
+            if let Some(m) = self.on_line(line_range, wire) {
+                self.stats.messages += 1;
+                return Some(m);
+            }
+        }
+    }
+
+    /// Declare the end of input: an incomplete message is dropped, logged and counted.
+    pub fn finish(&mut self) {
+        let partial_line = self.buf.len() > self.pos && !self.discarding_line;
+        if !self.cur.is_empty() || partial_line || matches!(self.state, State::Follows) {
+            self.stats.truncated += 1;
+            log::warn!(
+                "AMI stream ended inside a message ({} bytes): message dropped",
+                self.pending_bytes()
+            );
+        }
+        self.base += self.buf.len() as u64;
+        self.buf.clear();
+        self.pos = 0;
+        self.scan = 0;
+        self.discarding_line = false;
+        self.reset_message();
+    }
+
+    /// A line with no `\n` yet: if it is already over the cap, drop it now so memory stays
+    /// bounded, and drop the rest of it as it arrives.
+    fn check_partial_line(&mut self) {
+        if self.discarding_line {
+            self.pos = self.buf.len();
+            self.scan = self.pos;
+        } else if self.buf.len() - self.pos > self.limits.max_line + 1 {
+            self.pos = self.buf.len();
+            self.scan = self.pos;
+            self.drop_message(Drop::Line);
+            self.discarding_line = true;
+        }
+    }
+
+    fn on_line(&mut self, range: std::ops::Range<usize>, wire: usize) -> Option<Message> {
+        let line_end_offset = self.base + self.pos as u64;
+        let line = &self.buf[range];
+        if let State::Skipping { follows } = self.state {
+            if follows && line.ends_with(END_COMMAND) {
+                self.state = State::Skipping { follows: false };
+            } else if !follows && line.is_empty() {
+                self.state = State::Headers;
+                self.boundary = line_end_offset;
+            }
+            return None;
+        }
+        if line.is_empty() && self.state == State::Headers {
+            self.boundary = line_end_offset;
+            if self.cur.is_empty() {
+                return None; // extra blank lines between messages
+            }
+            let m = std::mem::take(&mut self.cur);
+            self.reset_message();
+            return Some(m);
+        }
+        if self.cur.is_empty() && self.state == State::Headers {
+            if let Some(banner) = Banner::parse(line) {
+                self.stats.banners += 1;
+                self.banner = Some(banner);
+                self.boundary = line_end_offset;
+                return None;
+            }
+        }
+        self.cur_wire += wire;
+        if self.state == State::Follows {
+            if let Some(text) = line.strip_suffix(END_COMMAND) {
+                if !text.is_empty() {
+                    self.cur.push("Output", text);
+                }
+                self.state = State::Headers;
+            } else {
+                match split_field(line) {
+                    (key, value) if !self.cur_has_output && is_follows_header(key) => {
+                        self.cur.push(key, value)
+                    }
+                    _ => {
+                        self.cur.push("Output", line);
+                        self.cur_has_output = true;
+                    }
+                }
+            }
+        } else {
+            let (key, value) = split_field(line);
+            if key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows") {
+                self.state = State::Follows;
+            }
+            self.cur.push(key, value);
+        }
+        if self.cur_wire > self.limits.max_message {
+            self.drop_message(Drop::Message);
+        } else if self.cur.len() > self.limits.max_headers {
+            self.drop_message(Drop::Headers);
+        }
+        None
+    }
+
+    fn drop_message(&mut self, why: Drop) {
+        if let State::Skipping { .. } = self.state {
+            return; // already dropping this message: count it once
+        }
+        let held = self.cur_wire;
+        match why {
+            Drop::Line => {
+                self.stats.oversized_lines += 1;
+                log::error!(
+                    "AMI line over {} bytes: message dropped",
+                    self.limits.max_line
+                );
+            }
+            Drop::Message => {
+                self.stats.oversized_messages += 1;
+                log::error!(
+                    "AMI message over {} bytes: dropped ({held} bytes so far)",
+                    self.limits.max_message
+                );
+            }
+            Drop::Headers => {
+                self.stats.too_many_headers += 1;
+                log::error!(
+                    "AMI message with over {} fields: dropped",
+                    self.limits.max_headers
+                );
+            }
+        }
+        let follows = self.state == State::Follows;
+        self.reset_message();
+        self.state = State::Skipping { follows };
+    }
+
+    fn reset_message(&mut self) {
+        self.cur = Message::with_capacity(256, 16);
+        self.cur_wire = 0;
+        self.cur_has_output = false;
+        self.state = State::Headers;
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Drop {
+    Line,
+    Message,
+    Headers,
+}
+
+/// Header lines that may precede the free text of a `Response: Follows` body.
+fn is_follows_header(key: &[u8]) -> bool {
+    [&b"ActionID"[..], b"Privilege", b"Message"]
+        .iter()
+        .any(|k| key.eq_ignore_ascii_case(k))
+}
+
+/// Index of the first `": "` in `line`.
+fn find_separator(line: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr(b':', &line[from..]) {
+        let at = from + i;
+        if line.get(at + 1) == Some(&b' ') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// Split on the first `": "`. A line without it is a key with an empty value; a bare
+/// trailing colon (`Key:`) is tolerated as the same.
+pub(crate) fn split_field(line: &[u8]) -> (&[u8], &[u8]) {
+    match find_separator(line) {
+        Some(at) => (&line[..at], &line[at + 2..]),
+        None => (line.strip_suffix(b":").unwrap_or(line), &[]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode_all(d: &mut Decoder, bytes: &[u8]) -> Vec<Message> {
+        d.feed(bytes);
+        std::iter::from_fn(|| d.next_message()).collect()
+    }
+
+    #[test]
+    fn separator_rules() {
+        assert_eq!(split_field(b"Key: a: b"), (&b"Key"[..], &b"a: b"[..]));
+        assert_eq!(
+            split_field(b"AccountCode: "),
+            (&b"AccountCode"[..], &b""[..])
+        );
+        assert_eq!(split_field(b"NoSeparator"), (&b"NoSeparator"[..], &b""[..]));
+        assert_eq!(
+            split_field(b"Time:12:00: x"),
+            (&b"Time:12:00"[..], &b"x"[..])
+        );
+        assert_eq!(split_field(b"Bare:"), (&b"Bare"[..], &b""[..]));
+    }
+
+    #[test]
+    fn resume_offset_sits_on_message_boundaries() {
+        let mut d = Decoder::new();
+        let first = b"A: 1\r\n\r\n";
+        let ms = decode_all(&mut d, b"A: 1\r\n\r\nB: 2\r\n");
+        assert_eq!(ms.len(), 1);
+        assert_eq!(d.resume_offset(), first.len() as u64);
+    }
+
+    #[test]
+    fn banner_only_at_message_start() {
+        let mut d = Decoder::new();
+        let ms = decode_all(&mut d, b"Event: X\r\nAsterisk Call Manager/1.1\r\n\r\n");
+        assert_eq!(ms.len(), 1);
+        assert_eq!(ms[0].len(), 2);
+        assert!(d.banner().is_none());
+    }
+}

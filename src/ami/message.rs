@@ -1,0 +1,231 @@
+//! One AMI message: ordered `Key: Value` fields over a single byte buffer.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Offsets of one field inside [`Message`]'s buffer. `u32` keeps a field at 16 bytes;
+/// the decoder caps a message far below 4 GiB, and [`Message::push`] refuses more.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Field {
+    key_start: u32,
+    key_end: u32,
+    value_end: u32,
+}
+
+/// An AMI message (event, response or the synthetic end-of-source marker).
+///
+/// Keys may repeat (`ChanVariable`, `Output`) and keep their order. Values are raw bytes:
+/// AMI is usually UTF-8 but not always, so text accessors decode lossily.
+///
+/// ```
+/// use hackamore::ami::Message;
+/// let mut m = Message::new();
+/// m.push("Event", "VarSet");
+/// m.push("ChanVariable", "a=1");
+/// m.push("ChanVariable", "b=2");
+/// assert_eq!(m.get_str("event").as_deref(), Some("VarSet"));
+/// assert_eq!(m.get_all("CHANVARIABLE").count(), 2);
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Message {
+    buf: Vec<u8>,
+    fields: Vec<Field>,
+}
+
+/// The key of the end-of-source marker. Upper case on purpose: DTMF events carry an
+/// unrelated `End: Yes|No` field, so this key is matched exactly, not case-insensitively.
+pub const END_KEY: &str = "END";
+
+impl Message {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Capacity hint for the decoder: `bytes` of keys and values, `fields` pairs.
+    pub(crate) fn with_capacity(bytes: usize, fields: usize) -> Self {
+        Message {
+            buf: Vec::with_capacity(bytes),
+            fields: Vec::with_capacity(fields),
+        }
+    }
+
+    /// The end-of-source marker a source delivers last: `END: <count>`, where count is the
+    /// number of messages the source delivered, this one included.
+    pub fn end(count: u64) -> Self {
+        let mut m = Message::with_capacity(24, 1);
+        m.push(END_KEY, count.to_string());
+        m
+    }
+
+    /// Append a field. Panics only if the message would exceed 4 GiB, which the decoder's
+    /// caps rule out.
+    pub fn push(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
+        let (key, value) = (key.as_ref(), value.as_ref());
+        let key_start = self.buf.len();
+        self.buf.extend_from_slice(key);
+        let key_end = self.buf.len();
+        self.buf.extend_from_slice(value);
+        let offset = |n: usize| u32::try_from(n).expect("AMI message over 4 GiB");
+        self.fields.push(Field {
+            key_start: offset(key_start),
+            key_end: offset(key_end),
+            value_end: offset(self.buf.len()),
+        });
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    /// Bytes of keys and values held (the wire size less separators and line ends).
+    pub fn byte_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    fn key_of(&self, f: &Field) -> &[u8] {
+        &self.buf[f.key_start as usize..f.key_end as usize]
+    }
+
+    fn value_of(&self, f: &Field) -> &[u8] {
+        &self.buf[f.key_end as usize..f.value_end as usize]
+    }
+
+    /// Every field in order, repeated keys included.
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = (&[u8], &[u8])> + '_ {
+        self.fields
+            .iter()
+            .map(move |f| (self.key_of(f), self.value_of(f)))
+    }
+
+    /// The first value of `key`, compared case-insensitively (`UniqueID` in old Dial events,
+    /// `Uniqueid` elsewhere).
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        let key = key.as_bytes();
+        self.fields
+            .iter()
+            .find(|f| self.key_of(f).eq_ignore_ascii_case(key))
+            .map(|f| self.value_of(f))
+    }
+
+    /// The first value of `key` as text (lossy UTF-8).
+    pub fn get_str(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.get(key).map(String::from_utf8_lossy)
+    }
+
+    /// Every value of `key` in order, compared case-insensitively.
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let key = key.as_bytes();
+        self.fields
+            .iter()
+            .filter(move |f| self.key_of(f).eq_ignore_ascii_case(key))
+            .map(move |f| self.value_of(f))
+    }
+
+    /// The value of a key matched exactly (case-sensitive).
+    pub fn get_exact(&self, key: &str) -> Option<&[u8]> {
+        let key = key.as_bytes();
+        self.fields
+            .iter()
+            .find(|f| self.key_of(f) == key)
+            .map(|f| self.value_of(f))
+    }
+
+    /// The event name (`Event:`), if this is an event.
+    pub fn event(&self) -> Option<Cow<'_, str>> {
+        self.get_str("Event")
+    }
+
+    /// The response kind (`Response:` Success, Error, Follows, Goodbye), if this is a response.
+    pub fn response(&self) -> Option<Cow<'_, str>> {
+        self.get_str("Response")
+    }
+
+    /// Is this the end-of-source marker (`END:` exactly, never a DTMF `End:`)?
+    pub fn is_end(&self) -> bool {
+        self.get_exact(END_KEY).is_some()
+    }
+
+    /// The count carried by an end-of-source marker.
+    pub fn end_count(&self) -> Option<u64> {
+        std::str::from_utf8(self.get_exact(END_KEY)?)
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    }
+
+    /// The message as AMI wire bytes (`Key: Value\r\n` lines and a blank line).
+    pub fn to_wire(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.buf.len() + 4 * self.fields.len() + 2);
+        for (k, v) in self.fields() {
+            out.extend_from_slice(k);
+            out.extend_from_slice(b": ");
+            out.extend_from_slice(v);
+            out.extend_from_slice(b"\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        out
+    }
+}
+
+impl fmt::Debug for Message {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_list();
+        for (k, v) in self.fields() {
+            let key = String::from_utf8_lossy(k);
+            // A message the codec holds may be a login action echoed back in a test.
+            let value = if key.eq_ignore_ascii_case("Secret") || key.eq_ignore_ascii_case("Key") {
+                Cow::Borrowed("<hidden>")
+            } else {
+                String::from_utf8_lossy(v)
+            };
+            map.entry(&format_args!("{key}: {value}"));
+        }
+        map.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_marker_is_case_sensitive() {
+        let mut dtmf = Message::new();
+        dtmf.push("Event", "DTMF");
+        dtmf.push("End", "Yes");
+        assert!(!dtmf.is_end());
+        assert_eq!(dtmf.get("END"), Some(&b"Yes"[..]));
+        let end = Message::end(7);
+        assert!(end.is_end());
+        assert_eq!(end.end_count(), Some(7));
+    }
+
+    #[test]
+    fn wire_round_trip_keeps_order_and_repeats() {
+        let mut m = Message::new();
+        m.push("Event", "Newchannel");
+        m.push("AccountCode", "");
+        m.push("ChanVariable", "a=1");
+        m.push("ChanVariable", "b=2");
+        assert_eq!(
+            m.to_wire(),
+            b"Event: Newchannel\r\nAccountCode: \r\nChanVariable: a=1\r\nChanVariable: b=2\r\n\r\n"
+        );
+        let all: Vec<_> = m.get_all("chanvariable").collect();
+        assert_eq!(all, vec![&b"a=1"[..], &b"b=2"[..]]);
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let mut m = Message::new();
+        m.push("Action", "Login");
+        m.push("Secret", "hunter2");
+        assert!(!format!("{m:?}").contains("hunter2"));
+    }
+}

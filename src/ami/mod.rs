@@ -1,0 +1,12 @@
+//! The AMI wire codec: [`Decoder`] (bytes -> [`Message`]), [`Action`] (-> bytes), and the
+//! sans-IO [`Login`] flow.
+
+mod action;
+mod decoder;
+mod login;
+mod message;
+
+pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
+pub use decoder::{Banner, DecodeStats, Decoder, Limits};
+pub use login::{md5_key, AuthMethod, Login, LoginStep, Secret};
+pub use message::{Message, END_KEY};

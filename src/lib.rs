@@ -1,0 +1,34 @@
+//! hackamore: a live model of who is on which call across Asterisk PBXes, built from their
+//! Asterisk Manager Interface (AMI) event streams.
+//!
+//! Data flows one way: bytes -> [`ami::Decoder`] -> [`ami::Message`] -> (model) -> hooks.
+//! Each stage works alone. Decoding a capture needs no socket:
+//!
+//! ```
+//! use hackamore::ami::Decoder;
+//! let mut d = Decoder::new();
+//! d.feed(b"Event: Newchannel\r\nChannel: SIP/100-0001\r\nUniqueid: 1.1\r\n\r\n");
+//! let m = d.next_message().unwrap();
+//! assert_eq!(m.event().as_deref(), Some("Newchannel"));
+//! ```
+//!
+//! Reading a source until its END marker:
+//!
+//! ```no_run
+//! use hackamore::source::{CaptureFile, Source, Step};
+//! use std::time::Duration;
+//! let mut f = CaptureFile::raw("pbx1", "capture.ami")?;
+//! while let Step::Message(m) = f.next_step(Duration::from_millis(100))? {
+//!     println!("{:?}", m.event());
+//! }
+//! # Ok::<(), hackamore::source::SourceError>(())
+//! ```
+//!
+//! The Python bindings live in `src/python/` behind the `python` feature; nothing else in
+//! the crate knows about Python.
+
+pub mod ami;
+pub mod source;
+
+#[cfg(feature = "python")]
+mod python;

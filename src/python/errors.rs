@@ -1,0 +1,35 @@
+//! The one place core errors become Python exceptions. The classes are ordinary Python
+//! classes in `hackamore/errors.py`, rooted in `hackamore.Error`.
+
+use crate::ami::ActionError;
+use crate::source::SourceError;
+use pyo3::PyErr;
+
+pyo3::import_exception!(hackamore.errors, ActionRefusedError);
+pyo3::import_exception!(hackamore.errors, AuthenticationError);
+pyo3::import_exception!(hackamore.errors, CaptureError);
+pyo3::import_exception!(hackamore.errors, CaptureNotFoundError);
+pyo3::import_exception!(hackamore.errors, ConnectError);
+pyo3::import_exception!(hackamore.errors, ConnectionLostError);
+pyo3::import_exception!(hackamore.errors, ProtocolError);
+pyo3::import_exception!(hackamore.errors, ResponseTimeoutError);
+
+pub(crate) fn source_error(e: SourceError) -> PyErr {
+    let text = e.to_string();
+    match e {
+        SourceError::Connect { .. } => ConnectError::new_err(text),
+        SourceError::ConnectionLost { .. } => ConnectionLostError::new_err(text),
+        SourceError::Authentication { .. } => AuthenticationError::new_err(text),
+        SourceError::Timeout { .. } => ResponseTimeoutError::new_err(text),
+        SourceError::Protocol { .. } => ProtocolError::new_err(text),
+        SourceError::Capture { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            CaptureNotFoundError::new_err(text)
+        }
+        SourceError::Capture { .. } => CaptureError::new_err(text),
+        SourceError::Action { .. } => ActionRefusedError::new_err(text),
+    }
+}
+
+pub(crate) fn action_error(e: ActionError) -> PyErr {
+    ActionRefusedError::new_err(e.to_string())
+}

@@ -1,0 +1,27 @@
+//! The PyO3 bindings: thin wrappers over the core. Nothing outside this folder knows
+//! about Python.
+
+mod errors;
+mod event;
+mod replay;
+mod sources;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Rust `log` records go to Python `logging` (logger names start with `hackamore`).
+    let _ = pyo3_log::try_init();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<event::Event>()?;
+    m.add_class::<sources::DecodeStats>()?;
+    m.add_class::<sources::File>()?;
+    m.add_class::<sources::Trace>()?;
+    m.add_class::<sources::Server>()?;
+    m.add_class::<sources::Connection>()?;
+    m.add_class::<replay::ReplayServer>()?;
+    m.add_function(wrap_pyfunction!(event::decode, m)?)?;
+    m.add_function(wrap_pyfunction!(event::md5_key, m)?)?;
+    m.add_function(wrap_pyfunction!(event::encode_action, m)?)?;
+    Ok(())
+}

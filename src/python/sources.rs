@@ -1,0 +1,469 @@
+//! Python sources: `File` and `Trace` read on the calling thread (with the GIL released);
+//! `Server` connects in a reader thread of its own that never touches Python, and the
+//! iterating thread waits on a channel in short steps so Ctrl-C is seen promptly.
+
+use super::errors::source_error;
+use super::event::Event;
+use crate::ami::{self, AuthMethod, Banner, Message, Secret};
+use crate::source::{CaptureFile, Socket, SocketConfig, Source, SourceError, Step};
+use crossbeam_channel::{Receiver, RecvTimeoutError};
+use parking_lot::Mutex;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long the iterating thread waits before it checks for Ctrl-C again.
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Counters of what the decoder delivered and dropped.
+#[pyclass(name = "DecodeStats", module = "hackamore._native", frozen, get_all)]
+#[derive(Clone)]
+pub struct DecodeStats {
+    messages: u64,
+    banners: u64,
+    oversized_lines: u64,
+    oversized_messages: u64,
+    too_many_headers: u64,
+    truncated: u64,
+    dropped: u64,
+}
+
+impl From<ami::DecodeStats> for DecodeStats {
+    fn from(s: ami::DecodeStats) -> Self {
+        DecodeStats {
+            messages: s.messages,
+            banners: s.banners,
+            oversized_lines: s.oversized_lines,
+            oversized_messages: s.oversized_messages,
+            too_many_headers: s.too_many_headers,
+            truncated: s.truncated,
+            dropped: s.dropped(),
+        }
+    }
+}
+
+#[pymethods]
+impl DecodeStats {
+    fn __repr__(&self) -> String {
+        format!(
+            "DecodeStats(messages={}, dropped={}, oversized_lines={}, oversized_messages={}, too_many_headers={}, truncated={}, banners={})",
+            self.messages,
+            self.dropped,
+            self.oversized_lines,
+            self.oversized_messages,
+            self.too_many_headers,
+            self.truncated,
+            self.banners
+        )
+    }
+}
+
+/// A capture on disk, shared by `File` and `Trace`.
+struct Capture {
+    file: Mutex<CaptureFile>,
+    name: Arc<str>,
+    trace: bool,
+}
+
+impl Capture {
+    fn open(name: &str, path: PathBuf, trace: bool, py: Python<'_>) -> PyResult<Self> {
+        let opened = py.detach(|| {
+            if trace {
+                CaptureFile::trace(name, &path)
+            } else {
+                CaptureFile::raw(name, &path)
+            }
+        });
+        Ok(Capture {
+            file: Mutex::new(opened.map_err(source_error)?),
+            name: name.into(),
+            trace,
+        })
+    }
+
+    fn next_event(&self, py: Python<'_>) -> PyResult<Option<Event>> {
+        loop {
+            match py.detach(|| self.file.lock().next_step(Duration::ZERO)) {
+                Ok(Step::Message(m)) => return Ok(Some(self.event(m))),
+                Ok(Step::Idle) => py.check_signals()?,
+                Ok(Step::Ended) => return Ok(None),
+                Err(e) => return Err(source_error(e)),
+            }
+        }
+    }
+
+    /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
+    /// an unrelated `Source` field).
+    fn event(&self, m: Message) -> Event {
+        let source = match m.get_exact("SOURCE") {
+            Some(s) if self.trace => String::from_utf8_lossy(s).as_ref().into(),
+            _ => self.name.clone(),
+        };
+        Event::new(m, source)
+    }
+
+    fn reopen(&self, py: Python<'_>) -> PyResult<()> {
+        py.detach(|| self.file.lock().reopen())
+            .map_err(source_error)
+    }
+
+    fn close(&self, py: Python<'_>) {
+        py.detach(|| self.file.lock().close())
+    }
+
+    fn banner(&self) -> Option<String> {
+        self.file.lock().banner().map(|b| b.text.clone())
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.file.lock().stats().into()
+    }
+
+    fn repr(&self, class: &str) -> String {
+        let f = self.file.lock();
+        format!(
+            "{class}({:?}, {:?}, offset={}, open={})",
+            &*self.name,
+            f.path().display().to_string(),
+            f.offset(),
+            if f.is_open() { "True" } else { "False" }
+        )
+    }
+}
+
+macro_rules! capture_class {
+    ($rust:ident, $py:literal, $trace:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(name = $py, module = "hackamore._native", frozen)]
+        pub struct $rust(Capture);
+
+        #[pymethods]
+        impl $rust {
+            #[new]
+            fn new(py: Python<'_>, name: &str, path: PathBuf) -> PyResult<Self> {
+                Capture::open(name, path, $trace, py).map($rust)
+            }
+
+            #[getter]
+            fn name(&self) -> &str {
+                &self.0.name
+            }
+
+            #[getter]
+            fn banner(&self) -> Option<String> {
+                self.0.banner()
+            }
+
+            #[getter]
+            fn stats(&self) -> DecodeStats {
+                self.0.stats()
+            }
+
+            /// Reopen after `close()`, going on after the last message delivered.
+            fn open(&self, py: Python<'_>) -> PyResult<()> {
+                self.0.reopen(py)
+            }
+
+            fn close(&self, py: Python<'_>) {
+                self.0.close(py)
+            }
+
+            fn __iter__(slf: Py<Self>) -> Py<Self> {
+                slf
+            }
+
+            fn __next__(&self, py: Python<'_>) -> PyResult<Option<Event>> {
+                self.0.next_event(py)
+            }
+
+            fn __enter__(slf: Py<Self>) -> Py<Self> {
+                slf
+            }
+
+            fn __exit__(
+                &self,
+                py: Python<'_>,
+                _t: Option<Bound<'_, PyAny>>,
+                _v: Option<Bound<'_, PyAny>>,
+                _tb: Option<Bound<'_, PyAny>>,
+            ) {
+                self.0.close(py)
+            }
+
+            fn __repr__(&self) -> String {
+                self.0.repr($py)
+            }
+        }
+    };
+}
+
+capture_class!(
+    File,
+    "File",
+    false,
+    "A raw AMI capture file: the bytes one AMI connection received."
+);
+capture_class!(
+    Trace,
+    "Trace",
+    true,
+    "A Trace capture: messages tagged with SOURCE and TIME, from one or more PBXes."
+);
+
+/// Where and how to reach one PBX. Holds no connection; iterate it (or call
+/// `connect()`) to open one.
+#[pyclass(name = "Server", module = "hackamore._native", frozen)]
+pub struct Server {
+    config: SocketConfig,
+}
+
+fn parse_auth(auth: &str) -> PyResult<AuthMethod> {
+    match auth.to_ascii_lowercase().as_str() {
+        "plain" => Ok(AuthMethod::Plain),
+        "md5" => Ok(AuthMethod::Md5),
+        other => Err(PyValueError::new_err(format!(
+            "auth must be 'plain' or 'md5', not {other:?}"
+        ))),
+    }
+}
+
+fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| {
+            PyValueError::new_err(format!("{what} must be a positive number of seconds"))
+        })
+}
+
+#[pymethods]
+impl Server {
+    #[new]
+    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        name: &str,
+        host: &str,
+        port: u16,
+        username: &str,
+        secret: &str,
+        auth: &str,
+        timeout: f64,
+        events: bool,
+    ) -> PyResult<Self> {
+        let mut config =
+            SocketConfig::new(name, host, port).credentials(username, Secret::new(secret));
+        config.auth = parse_auth(auth)?;
+        config.connect_timeout = seconds(timeout, "timeout")?;
+        config.login_timeout = config.connect_timeout;
+        config.events = events;
+        Ok(Server { config })
+    }
+
+    #[getter]
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    #[getter]
+    fn host(&self) -> &str {
+        &self.config.host
+    }
+
+    #[getter]
+    fn port(&self) -> u16 {
+        self.config.port
+    }
+
+    #[getter]
+    fn username(&self) -> &str {
+        &self.config.username
+    }
+
+    #[getter]
+    fn auth(&self) -> &'static str {
+        match self.config.auth {
+            AuthMethod::Plain => "plain",
+            AuthMethod::Md5 => "md5",
+        }
+    }
+
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.config.connect_timeout.as_secs_f64()
+    }
+
+    /// Open a connection: connect, log in and stream events in a reader thread.
+    fn connect(&self) -> Connection {
+        Connection::start(self.config.clone())
+    }
+
+    fn __iter__(&self) -> Connection {
+        self.connect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Server({:?}, {:?}, {}, username={:?}, auth={:?})",
+            self.config.name,
+            self.config.host,
+            self.config.port,
+            self.config.username,
+            self.auth()
+        )
+    }
+}
+
+/// What the reader thread shares with Python besides the messages.
+#[derive(Default)]
+struct Progress {
+    banner: Option<Banner>,
+    stats: ami::DecodeStats,
+}
+
+/// One live AMI connection, iterated for its events. Ends with an END event; a refused
+/// login or connection raises (then the END event follows if you iterate on).
+#[pyclass(name = "Connection", module = "hackamore._native", frozen)]
+pub struct Connection {
+    name: Arc<str>,
+    rx: Receiver<Result<Message, SourceError>>,
+    stop: Arc<AtomicBool>,
+    progress: Arc<Mutex<Progress>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Connection {
+    fn start(config: SocketConfig) -> Self {
+        // Unbounded: the reader must keep draining the socket whatever Python does (an AMI
+        // server drops a client that stops reading). Memory follows the backlog.
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let stop = Arc::new(AtomicBool::new(false));
+        let progress = Arc::new(Mutex::new(Progress::default()));
+        let name: Arc<str> = config.name.as_str().into();
+        let (stop2, progress2) = (stop.clone(), progress.clone());
+        let thread = std::thread::Builder::new()
+            .name(format!("ami-{}", config.name))
+            .spawn(move || {
+                let mut socket = Socket::new(config);
+                let mut closed = false;
+                loop {
+                    if !closed && stop2.load(Ordering::Relaxed) {
+                        socket.close();
+                        closed = true;
+                    }
+                    let step = socket.next_step(SIGNAL_CHECK);
+                    {
+                        let mut p = progress2.lock();
+                        p.stats = socket.stats();
+                        if p.banner.is_none() {
+                            p.banner = socket.banner().cloned();
+                        }
+                    }
+                    let sent = match step {
+                        Ok(Step::Message(m)) => tx.send(Ok(m)),
+                        Ok(Step::Idle) => Ok(()),
+                        Ok(Step::Ended) => break,
+                        Err(e) => {
+                            log::error!("{e}");
+                            tx.send(Err(e))
+                        }
+                    };
+                    if sent.is_err() {
+                        // Nobody is listening any more: log off and finish.
+                        stop2.store(true, Ordering::Relaxed);
+                    }
+                }
+            })
+            .expect("cannot start a reader thread");
+        Connection {
+            name,
+            rx,
+            stop,
+            progress,
+            thread: Mutex::new(Some(thread)),
+        }
+    }
+}
+
+#[pymethods]
+impl Connection {
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The server's banner line, once connected.
+    #[getter]
+    fn banner(&self) -> Option<String> {
+        self.progress.lock().banner.as_ref().map(|b| b.text.clone())
+    }
+
+    /// The AMI version from the banner (`13.0.0`), once connected.
+    #[getter]
+    fn version(&self) -> Option<String> {
+        self.progress
+            .lock()
+            .banner
+            .as_ref()
+            .map(|b| b.version.clone())
+    }
+
+    #[getter]
+    fn stats(&self) -> DecodeStats {
+        self.progress.lock().stats.into()
+    }
+
+    fn __iter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __next__(&self, py: Python<'_>) -> PyResult<Option<Event>> {
+        loop {
+            match py.detach(|| self.rx.recv_timeout(SIGNAL_CHECK)) {
+                Ok(Ok(m)) => return Ok(Some(Event::new(m, self.name.clone()))),
+                Ok(Err(e)) => return Err(source_error(e)),
+                Err(RecvTimeoutError::Timeout) => py.check_signals()?,
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+            }
+        }
+    }
+
+    /// Log off and close. Events already received stay readable, then END.
+    fn close(&self, py: Python<'_>) {
+        self.stop.store(true, Ordering::Relaxed);
+        py.detach(|| {
+            if let Some(t) = self.thread.lock().take() {
+                t.join().ok();
+            }
+        });
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        _t: Option<Bound<'_, PyAny>>,
+        _v: Option<Bound<'_, PyAny>>,
+        _tb: Option<Bound<'_, PyAny>>,
+    ) {
+        self.close(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Connection {}>", self.name)
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // Never join here: the reader notices within one step and logs off on its own.
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}

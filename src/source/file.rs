@@ -1,0 +1,173 @@
+//! Captures on disk: a raw AMI byte stream (`File`) or a Trace, whose messages already
+//! carry `SOURCE:`/`TIME:` and whose per-PBX `END:` messages pass through to the model.
+
+use super::{Source, SourceError, Step, Tally};
+use crate::ami::{Banner, DecodeStats, Decoder, Limits};
+use std::fs;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Which capture format a file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureKind {
+    /// Exactly the bytes an AMI connection received.
+    Raw,
+    /// The old framework's Trace format: messages tagged with `SOURCE`, possibly from
+    /// several PBXes.
+    Trace,
+}
+
+/// A capture file read as a source. `close()` then `reopen()` goes on where it stopped,
+/// at the message boundary after the last message delivered.
+#[derive(Debug)]
+pub struct CaptureFile {
+    name: String,
+    path: PathBuf,
+    kind: CaptureKind,
+    file: Option<fs::File>,
+    decoder: Decoder,
+    buf: Vec<u8>,
+    tally: Tally,
+    eof: bool,
+    /// Stream offset at which the current decoder started (after a reopen).
+    origin: u64,
+    /// Decoder counts from before the last reopen.
+    earlier_stats: DecodeStats,
+}
+
+impl CaptureFile {
+    /// Open a raw capture. A missing or unreadable file is an error now, not at first read.
+    pub fn raw(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self, SourceError> {
+        Self::open(
+            name.into(),
+            path.as_ref(),
+            CaptureKind::Raw,
+            Limits::default(),
+        )
+    }
+
+    /// Open a Trace capture.
+    pub fn trace(name: impl Into<String>, path: impl AsRef<Path>) -> Result<Self, SourceError> {
+        Self::open(
+            name.into(),
+            path.as_ref(),
+            CaptureKind::Trace,
+            Limits::default(),
+        )
+    }
+
+    pub fn open(
+        name: String,
+        path: &Path,
+        kind: CaptureKind,
+        limits: Limits,
+    ) -> Result<Self, SourceError> {
+        let mut c = CaptureFile {
+            name,
+            path: path.to_path_buf(),
+            kind,
+            file: None,
+            decoder: Decoder::with_limits(limits),
+            buf: vec![0; READ_CHUNK],
+            tally: Tally::default(),
+            eof: false,
+            origin: 0,
+            earlier_stats: DecodeStats::default(),
+        };
+        c.reopen()?;
+        Ok(c)
+    }
+
+    pub fn kind(&self) -> CaptureKind {
+        self.kind
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Is the file open (between `reopen()` and `close()`)?
+    pub fn is_open(&self) -> bool {
+        self.file.is_some()
+    }
+
+    /// Byte offset where reading resumes after a close.
+    pub fn offset(&self) -> u64 {
+        self.origin + self.decoder.resume_offset()
+    }
+
+    /// (Re)open the file at the offset where the last close left it. After a reopen the
+    /// source delivers what follows and, at the end, a new END marker.
+    pub fn reopen(&mut self) -> Result<(), SourceError> {
+        if self.file.is_some() {
+            return Ok(());
+        }
+        let offset = self.offset();
+        let mut f = fs::File::open(&self.path).map_err(|e| self.error(e))?;
+        f.seek(SeekFrom::Start(offset)).map_err(|e| self.error(e))?;
+        self.earlier_stats = self.stats();
+        self.decoder = Decoder::with_limits(self.decoder.limits());
+        self.origin = offset;
+        self.file = Some(f);
+        self.eof = false;
+        self.tally.restart();
+        Ok(())
+    }
+
+    fn error(&self, source: std::io::Error) -> SourceError {
+        SourceError::Capture {
+            pbx: self.name.clone(),
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+}
+
+impl Source for CaptureFile {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn next_step(&mut self, _wait: Duration) -> Result<Step, SourceError> {
+        loop {
+            // Closed by the caller: the source has ended, whatever is still buffered (a
+            // reopen resumes right after the last message delivered).
+            let Some(file) = self.file.as_mut() else {
+                return Ok(self.tally.end());
+            };
+            if let Some(m) = self.decoder.next_message() {
+                return Ok(self.tally.deliver(m));
+            }
+            if self.eof {
+                return Ok(self.tally.end());
+            }
+            match file.read(&mut self.buf) {
+                Ok(0) => {
+                    self.decoder.finish();
+                    self.eof = true;
+                }
+                Ok(n) => self.decoder.feed(&self.buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.eof = true;
+                    return Err(self.error(e));
+                }
+            }
+        }
+    }
+
+    fn banner(&self) -> Option<&Banner> {
+        self.decoder.banner()
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.earlier_stats.plus(&self.decoder.stats())
+    }
+
+    fn close(&mut self) {
+        self.file = None;
+    }
+}

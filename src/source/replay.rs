@@ -1,0 +1,515 @@
+//! The project's stand-in PBX: an AMI server on loopback that greets, checks a login
+//! (plain or MD5 challenge), then replays a capture to each client, optionally in random
+//! small pieces, slowly, with garbage between messages, or cut off mid-stream.
+
+use crate::ami::{md5_key, Banner, Decoder, Message, Secret};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// How the stand-in server behaves. Build with [`ReplayConfig::new`] and adjust fields.
+#[derive(Clone, Debug)]
+pub struct ReplayConfig {
+    /// The capture to replay (raw AMI bytes; its own banner and recorded login answer
+    /// are replaced by this server's).
+    pub capture: Vec<u8>,
+    pub username: String,
+    pub secret: Secret,
+    /// Version in the banner; defaults to the capture's own banner, else `13.0.0`.
+    pub version: String,
+    /// Write the stream in random pieces of 1..=piece bytes (None: as fast as possible).
+    pub piece: Option<usize>,
+    /// Pause after each piece (or each message when `piece` is None).
+    pub delay: Duration,
+    /// Chance, per message, of a garbage block (random bytes, no `:`) before it.
+    pub garbage: f64,
+    /// Close the connection abruptly after this many bytes of the replay.
+    pub cut_after: Option<usize>,
+    /// After the replay, keep the connection open answering actions until the client
+    /// logs off (otherwise close it, as a PBX that went away).
+    pub linger: bool,
+    /// Answer login actions (false: a server that never answers the login).
+    pub answer_login: bool,
+    /// Seed of the piece sizes, garbage and challenges, for reproducible runs.
+    pub seed: u64,
+}
+
+impl ReplayConfig {
+    pub fn new(capture: Vec<u8>, username: impl Into<String>, secret: Secret) -> Self {
+        let version = capture_banner(&capture)
+            .map(|b| b.version)
+            .unwrap_or_else(|| "13.0.0".into());
+        ReplayConfig {
+            capture,
+            username: username.into(),
+            secret,
+            version,
+            piece: None,
+            delay: Duration::ZERO,
+            garbage: 0.0,
+            cut_after: None,
+            linger: false,
+            answer_login: true,
+            seed: 1,
+        }
+    }
+}
+
+fn capture_banner(capture: &[u8]) -> Option<Banner> {
+    let end = memchr::memchr(b'\n', capture)?;
+    let line = &capture[..end];
+    Banner::parse(line.strip_suffix(b"\r").unwrap_or(line))
+}
+
+/// The capture cut into messages (wire bytes, each with its blank line), without its
+/// banner and without the recorded login answer.
+fn replay_messages(capture: &[u8]) -> Vec<Vec<u8>> {
+    let mut d = Decoder::new();
+    d.feed(capture);
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    let mut prev = 0u64;
+    while let Some(m) = d.next_message() {
+        let end = d.resume_offset();
+        let recorded_login = out.is_empty()
+            && m.response().is_some()
+            && m.get_str("Message")
+                .is_some_and(|t| t.contains("Authentication accepted"));
+        if !recorded_login {
+            // Keep the exact bytes (Follows bodies, bare LF) rather than re-encoding.
+            let raw = &capture[prev as usize..end as usize];
+            let raw = match capture_banner(raw) {
+                Some(_) => &raw[memchr::memchr(b'\n', raw).map_or(0, |i| i + 1)..],
+                None => raw,
+            };
+            out.push(raw.to_vec());
+        }
+        prev = end;
+    }
+    out
+}
+
+/// A running stand-in server. Dropping it stops the server.
+pub struct ReplayServer {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    clients: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for ReplayServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReplayServer")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl ReplayServer {
+    /// Listen on `host:port` (port 0 picks a free one) and serve every client in its own
+    /// thread until [`ReplayServer::stop`].
+    pub fn start(config: ReplayConfig, host: &str, port: u16) -> io::Result<Self> {
+        let listener = TcpListener::bind((host, port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let clients = Arc::new(AtomicU64::new(0));
+        let shared = Arc::new(Shared {
+            messages: replay_messages(&config.capture),
+            config,
+            stop: stop.clone(),
+        });
+        let counter = clients.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("ami-replay-{}", addr.port()))
+            .spawn(move || accept_loop(listener, shared, counter))?;
+        Ok(ReplayServer {
+            addr,
+            stop,
+            clients,
+            thread: Some(thread),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Connections accepted so far.
+    pub fn clients(&self) -> u64 {
+        self.clients.load(Ordering::Relaxed)
+    }
+
+    /// Stop accepting and end every client connection (within ~50 ms).
+    pub fn stop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().ok();
+        }
+    }
+
+    /// Serve until the process ends (for the command line).
+    pub fn wait(mut self) {
+        if let Some(t) = self.thread.take() {
+            t.join().ok();
+        }
+    }
+}
+
+impl Drop for ReplayServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+struct Shared {
+    config: ReplayConfig,
+    messages: Vec<Vec<u8>>,
+    stop: Arc<AtomicBool>,
+}
+
+fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU64>) {
+    let mut handlers: Vec<JoinHandle<()>> = Vec::new();
+    while !shared.stop.load(Ordering::Relaxed) {
+        match listener.accept() {
+            Ok((stream, peer)) => {
+                let n = clients.fetch_add(1, Ordering::Relaxed);
+                let shared = shared.clone();
+                let spawned = std::thread::Builder::new()
+                    .name(format!("ami-replay-client-{n}"))
+                    .spawn(move || {
+                        let mut client = Client::new(stream, &shared, n);
+                        if let Err(e) = client.serve() {
+                            log::debug!("replay server: client {peer}: {e}");
+                        }
+                    });
+                match spawned {
+                    Ok(h) => handlers.push(h),
+                    Err(e) => log::error!("replay server: cannot start a client thread: {e}"),
+                }
+                handlers.retain(|h| !h.is_finished());
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => {
+                log::error!("replay server: accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+    for h in handlers {
+        h.join().ok();
+    }
+}
+
+/// Deterministic xorshift64* generator: reproducible pieces and garbage from a seed.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        ((self.next() >> 11) as f64 / (1u64 << 53) as f64) < p
+    }
+}
+
+enum Flow {
+    Continue,
+    Close,
+}
+
+struct Client<'a> {
+    stream: TcpStream,
+    shared: &'a Shared,
+    decoder: Decoder,
+    rng: Rng,
+    challenge: Option<String>,
+    written: usize,
+}
+
+impl<'a> Client<'a> {
+    fn new(stream: TcpStream, shared: &'a Shared, n: u64) -> Self {
+        Client {
+            stream,
+            shared,
+            decoder: Decoder::new(),
+            rng: Rng::new(shared.config.seed.wrapping_add(n)),
+            challenge: None,
+            written: 0,
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.shared.stop.load(Ordering::Relaxed)
+    }
+
+    fn serve(&mut self) -> io::Result<()> {
+        self.stream.set_nodelay(true).ok();
+        self.stream.set_nonblocking(false)?;
+        self.stream
+            .set_read_timeout(Some(Duration::from_millis(20)))?;
+        let banner = format!("Asterisk Call Manager/{}\r\n", self.shared.config.version);
+        self.stream.write_all(banner.as_bytes())?;
+        if !self.login()? {
+            return self.close();
+        }
+        let messages = &self.shared.messages;
+        for raw in messages {
+            if self.stopping() {
+                return self.close();
+            }
+            if let Flow::Close = self.answer_actions(Duration::ZERO)? {
+                return self.close();
+            }
+            if self.shared.config.garbage > 0.0 && self.rng.chance(self.shared.config.garbage) {
+                let junk = self.garbage();
+                if let Flow::Close = self.write_paced(&junk)? {
+                    return self.close();
+                }
+            }
+            if let Flow::Close = self.write_paced(raw)? {
+                return self.close();
+            }
+        }
+        if self.shared.config.linger {
+            while !self.stopping() {
+                if let Flow::Close = self.answer_actions(Duration::from_millis(20))? {
+                    break;
+                }
+            }
+        }
+        self.close()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
+        self.stream.shutdown(Shutdown::Both).ok();
+        Ok(())
+    }
+
+    /// Random bytes with no `:` (so they never form a field that means something), NUL,
+    /// lone CR/LF and high bytes included, then a blank line to end the bogus message.
+    fn garbage(&mut self) -> Vec<u8> {
+        let n = 1 + self.rng.below(200) as usize;
+        let mut junk: Vec<u8> = (0..n)
+            .map(|_| match self.rng.next() as u8 {
+                b':' => b'?',
+                b => b,
+            })
+            .collect();
+        junk.extend_from_slice(b"\r\n\r\n");
+        junk
+    }
+
+    /// Write bytes in pieces with pacing; stop at `cut_after`.
+    fn write_paced(&mut self, mut bytes: &[u8]) -> io::Result<Flow> {
+        let cfg = &self.shared.config;
+        while !bytes.is_empty() {
+            let mut n = match cfg.piece {
+                Some(max) => 1 + self.rng.below(max.max(1) as u64) as usize,
+                None => bytes.len(),
+            }
+            .min(bytes.len());
+            if let Some(cut) = cfg.cut_after {
+                n = n.min(cut.saturating_sub(self.written));
+                if n == 0 {
+                    return Ok(Flow::Close);
+                }
+            }
+            self.stream.write_all(&bytes[..n])?;
+            self.written += n;
+            bytes = &bytes[n..];
+            if !cfg.delay.is_zero() {
+                std::thread::sleep(cfg.delay);
+            }
+            if self.stopping() {
+                return Ok(Flow::Close);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Read what the client sent (waiting up to `wait`) and answer each action.
+    fn answer_actions(&mut self, wait: Duration) -> io::Result<Flow> {
+        if !self.read_into_decoder(wait)? {
+            return Ok(Flow::Close);
+        }
+        while let Some(action) = self.decoder.next_message() {
+            if let Flow::Close = self.answer(&action)? {
+                return Ok(Flow::Close);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// `Ok(false)` when the client has gone.
+    fn read_into_decoder(&mut self, wait: Duration) -> io::Result<bool> {
+        let mut buf = [0u8; 4096];
+        if wait.is_zero() {
+            self.stream.set_nonblocking(true)?;
+        } else {
+            self.stream.set_read_timeout(Some(wait))?;
+        }
+        let r = self.stream.read(&mut buf);
+        if wait.is_zero() {
+            self.stream.set_nonblocking(false)?;
+        }
+        match r {
+            Ok(0) => Ok(false),
+            Ok(n) => {
+                self.decoder.feed(&buf[..n]);
+                Ok(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(true)
+            }
+            Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn respond(&mut self, action: &Message, kind: &str, fields: &[(&str, &str)]) -> io::Result<()> {
+        let mut m = Message::new();
+        m.push("Response", kind);
+        if let Some(id) = action.get("ActionID") {
+            m.push("ActionID", id);
+        }
+        for (k, v) in fields {
+            m.push(k, v);
+        }
+        self.stream.write_all(&m.to_wire())
+    }
+
+    /// Wait for a successful login. `Ok(false)`: refused or the client left.
+    fn login(&mut self) -> io::Result<bool> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline && !self.stopping() {
+            if !self.read_into_decoder(Duration::from_millis(20))? {
+                return Ok(false);
+            }
+            while let Some(action) = self.decoder.next_message() {
+                if !self.shared.config.answer_login {
+                    continue;
+                }
+                let name = action
+                    .get_str("Action")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                match name.as_str() {
+                    "challenge" => {
+                        let challenge = format!("{}", 100_000_000 + self.rng.below(900_000_000));
+                        self.respond(&action, "Success", &[("Challenge", &challenge)])?;
+                        self.challenge = Some(challenge);
+                    }
+                    "login" => {
+                        if self.credentials_ok(&action) {
+                            self.respond(
+                                &action,
+                                "Success",
+                                &[("Message", "Authentication accepted")],
+                            )?;
+                            return Ok(true);
+                        }
+                        self.respond(&action, "Error", &[("Message", "Authentication failed")])?;
+                        return Ok(false);
+                    }
+                    "logoff" => {
+                        self.respond(
+                            &action,
+                            "Goodbye",
+                            &[("Message", "Thanks for all the fish.")],
+                        )?;
+                        return Ok(false);
+                    }
+                    _ => self.respond(&action, "Error", &[("Message", "Permission denied")])?,
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    fn credentials_ok(&self, login: &Message) -> bool {
+        let cfg = &self.shared.config;
+        if login.get("Username") != Some(cfg.username.as_bytes()) {
+            return false;
+        }
+        let md5 = login
+            .get_str("AuthType")
+            .is_some_and(|t| t.eq_ignore_ascii_case("md5"));
+        match (md5, &self.challenge) {
+            (true, Some(c)) => login.get("Key") == Some(md5_key(c, cfg.secret.expose()).as_bytes()),
+            (true, None) => false,
+            (false, _) => login.get("Secret") == Some(cfg.secret.expose().as_bytes()),
+        }
+    }
+
+    fn answer(&mut self, action: &Message) -> io::Result<Flow> {
+        let name = action
+            .get_str("Action")
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match name.as_str() {
+            "logoff" => {
+                self.respond(
+                    action,
+                    "Goodbye",
+                    &[("Message", "Thanks for all the fish.")],
+                )?;
+                Ok(Flow::Close)
+            }
+            "ping" => {
+                self.respond(action, "Success", &[("Ping", "Pong")])?;
+                Ok(Flow::Continue)
+            }
+            _ => {
+                self.respond(action, "Error", &[("Message", "Invalid/unknown command")])?;
+                Ok(Flow::Continue)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replay_drops_banner_and_recorded_login() {
+        let capture = b"Asterisk Call Manager/2.10.0\r\nResponse: Success\r\nActionID: rec-1\r\nMessage: Authentication accepted\r\n\r\nEvent: FullyBooted\r\n\r\n";
+        let ms = replay_messages(capture);
+        assert_eq!(ms, vec![b"Event: FullyBooted\r\n\r\n".to_vec()]);
+        assert_eq!(capture_banner(capture).unwrap().version, "2.10.0");
+    }
+
+    #[test]
+    fn rng_is_reproducible() {
+        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
+        assert!((0..100).all(|_| a.next() == b.next()));
+    }
+}

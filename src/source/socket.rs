@@ -1,0 +1,356 @@
+//! A live AMI connection: connect with a timeout, log in (plain or MD5), then stream
+//! events. Blocking I/O in bounded steps: `next_step(wait)` never blocks longer than
+//! `wait` once connected, so callers can check for Ctrl-C or a stop flag between steps.
+
+use super::{Source, SourceError, Step, Tally};
+use crate::ami::{
+    Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Secret,
+};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
+
+/// Where and how to connect. `Debug` never shows the secret.
+#[derive(Clone, Debug)]
+pub struct SocketConfig {
+    /// The PBX name messages are filed under (not the host).
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub username: String,
+    pub secret: Secret,
+    pub auth: AuthMethod,
+    /// Limit for the TCP connect.
+    pub connect_timeout: Duration,
+    /// Limit for the whole login exchange after connecting.
+    pub login_timeout: Duration,
+    /// Ask for events (`Events: on`).
+    pub events: bool,
+    pub limits: Limits,
+}
+
+impl SocketConfig {
+    pub fn new(name: impl Into<String>, host: impl Into<String>, port: u16) -> Self {
+        SocketConfig {
+            name: name.into(),
+            host: host.into(),
+            port,
+            username: String::new(),
+            secret: Secret::default(),
+            auth: AuthMethod::Plain,
+            connect_timeout: Duration::from_secs(5),
+            login_timeout: Duration::from_secs(5),
+            events: true,
+            limits: Limits::default(),
+        }
+    }
+
+    pub fn credentials(mut self, username: impl Into<String>, secret: Secret) -> Self {
+        self.username = username.into();
+        self.secret = secret;
+        self
+    }
+
+    pub fn address(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+enum Phase {
+    Connect,
+    Login {
+        login: Box<Login>,
+        deadline: Instant,
+    },
+    Streaming,
+    Ending,
+}
+
+/// The AMI connection source.
+pub struct Socket {
+    config: SocketConfig,
+    stream: Option<TcpStream>,
+    decoder: Decoder,
+    phase: Phase,
+    tally: Tally,
+    read_timeout: Option<Duration>,
+    buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Socket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Socket")
+            .field("name", &self.config.name)
+            .field("address", &self.config.address())
+            .field("username", &self.config.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Socket {
+    /// A socket that connects on its first `next_step`.
+    pub fn new(config: SocketConfig) -> Self {
+        let decoder = Decoder::with_limits(config.limits);
+        Socket {
+            config,
+            stream: None,
+            decoder,
+            phase: Phase::Connect,
+            tally: Tally::default(),
+            read_timeout: None,
+            buf: vec![0; 64 * 1024],
+        }
+    }
+
+    pub fn config(&self) -> &SocketConfig {
+        &self.config
+    }
+
+    /// Has the login been accepted (and the socket not ended)?
+    pub fn is_streaming(&self) -> bool {
+        matches!(self.phase, Phase::Streaming)
+    }
+
+    /// Send an action now. Refused (before anything is written) if it could inject lines.
+    pub fn send(&mut self, action: &Action) -> Result<(), SourceError> {
+        let wire = action.encode().map_err(|source| SourceError::Action {
+            pbx: self.config.name.clone(),
+            source,
+        })?;
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(self.lost(io::Error::new(io::ErrorKind::NotConnected, "not connected")));
+        };
+        if let Err(e) = stream.write_all(&wire) {
+            return Err(self.fail(|s| s.lost(e)));
+        }
+        Ok(())
+    }
+
+    fn connect(&mut self) -> Result<(), SourceError> {
+        let addr = self.config.address();
+        let connect_error = |source| SourceError::Connect {
+            pbx: self.config.name.clone(),
+            addr: addr.clone(),
+            source,
+        };
+        let addrs = (self.config.host.as_str(), self.config.port)
+            .to_socket_addrs()
+            .map_err(connect_error)?;
+        let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
+        for a in addrs {
+            match TcpStream::connect_timeout(&a, self.config.connect_timeout) {
+                Ok(s) => {
+                    s.set_nodelay(true).ok();
+                    self.stream = Some(s);
+                    return Ok(());
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(connect_error(last))
+    }
+
+    fn lost(&self, source: io::Error) -> SourceError {
+        SourceError::ConnectionLost {
+            pbx: self.config.name.clone(),
+            addr: self.config.address(),
+            source,
+        }
+    }
+
+    /// Build an error and end the source (the next step delivers END).
+    fn fail(&mut self, make: impl FnOnce(&Self) -> SourceError) -> SourceError {
+        let e = make(self);
+        self.drop_stream();
+        self.phase = Phase::Ending;
+        e
+    }
+
+    fn drop_stream(&mut self) {
+        if let Some(s) = self.stream.take() {
+            s.shutdown(Shutdown::Both).ok();
+        }
+    }
+
+    /// Read once, waiting at most `wait`. `Ok(false)`: nothing arrived. EOF is an error
+    /// of kind `UnexpectedEof` so callers treat it as the peer leaving.
+    fn read_some(&mut self, wait: Duration) -> io::Result<bool> {
+        let stream = self.stream.as_mut().ok_or(io::ErrorKind::NotConnected)?;
+        let wait = wait.max(Duration::from_millis(1));
+        if self.read_timeout != Some(wait) {
+            stream.set_read_timeout(Some(wait))?;
+            self.read_timeout = Some(wait);
+        }
+        match stream.read(&mut self.buf) {
+            Ok(0) => Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                self.decoder.feed(&self.buf[..n]);
+                Ok(true)
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn step_login(&mut self, wait: Duration) -> Result<Step, SourceError> {
+        let Phase::Login { deadline, .. } = self.phase else {
+            unreachable!("step_login outside the login phase");
+        };
+        while let Some(m) = self.decoder.next_message() {
+            let Phase::Login { login, .. } = &mut self.phase else {
+                unreachable!("the login phase ends only by returning");
+            };
+            match login.on_message(&m) {
+                LoginStep::Waiting => {}
+                LoginStep::Send(action) => self.send(&action)?,
+                LoginStep::Accepted(m) => {
+                    log::info!(
+                        "{}: logged in to {}",
+                        self.config.name,
+                        self.config.address()
+                    );
+                    self.phase = Phase::Streaming;
+                    return Ok(self.tally.deliver(m));
+                }
+                LoginStep::Refused(reason) => {
+                    return Err(self.fail(|s| SourceError::Authentication {
+                        pbx: s.config.name.clone(),
+                        addr: s.config.address(),
+                        username: s.config.username.clone(),
+                        reason,
+                    }));
+                }
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(self.fail(|s| SourceError::Timeout {
+                pbx: s.config.name.clone(),
+                what: "login",
+                seconds: s.config.login_timeout.as_secs_f64(),
+            }));
+        }
+        match self.read_some(wait.min(deadline - now)) {
+            Ok(_) => Ok(Step::Idle),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                Err(self.fail(|s| SourceError::Protocol {
+                    pbx: s.config.name.clone(),
+                    reason: "server closed the connection during login".into(),
+                }))
+            }
+            Err(e) => Err(self.fail(|s| s.lost(e))),
+        }
+    }
+
+    fn step_stream(&mut self, wait: Duration) -> Result<Step, SourceError> {
+        if let Some(m) = self.decoder.next_message() {
+            return Ok(self.tally.deliver(m));
+        }
+        match self.read_some(wait) {
+            Ok(true) => match self.decoder.next_message() {
+                Some(m) => Ok(self.tally.deliver(m)),
+                None => Ok(Step::Idle),
+            },
+            Ok(false) => Ok(Step::Idle),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                log::warn!(
+                    "{}: {} closed the connection",
+                    self.config.name,
+                    self.config.address()
+                );
+                self.decoder.finish();
+                self.drop_stream();
+                self.phase = Phase::Ending;
+                Ok(self.tally.end())
+            }
+            Err(e) => {
+                self.decoder.finish();
+                Err(self.fail(|s| s.lost(e)))
+            }
+        }
+    }
+}
+
+impl Source for Socket {
+    fn name(&self) -> &str {
+        &self.config.name
+    }
+
+    fn next_step(&mut self, wait: Duration) -> Result<Step, SourceError> {
+        match self.phase {
+            Phase::Connect => {
+                if let Err(e) = self.connect() {
+                    self.phase = Phase::Ending;
+                    return Err(e);
+                }
+                let mut login = Login::new(
+                    self.config.username.clone(),
+                    self.config.secret.clone(),
+                    self.config.auth,
+                );
+                if !self.config.events {
+                    login = login.without_events();
+                }
+                let first = login.start();
+                self.phase = Phase::Login {
+                    login: Box::new(login),
+                    deadline: Instant::now() + self.config.login_timeout,
+                };
+                self.send(&first)?;
+                Ok(Step::Idle)
+            }
+            Phase::Login { .. } => self.step_login(wait),
+            Phase::Streaming => self.step_stream(wait),
+            Phase::Ending => Ok(self.tally.end()),
+        }
+    }
+
+    fn banner(&self) -> Option<&Banner> {
+        self.decoder.banner()
+    }
+
+    fn stats(&self) -> DecodeStats {
+        self.decoder.stats()
+    }
+
+    /// Log off politely (waiting briefly for `Goodbye`), then close.
+    fn close(&mut self) {
+        if matches!(self.phase, Phase::Streaming) && self.send(&Action::new("Logoff")).is_ok() {
+            let deadline = Instant::now() + Duration::from_millis(250);
+            'wait: while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+                if self.read_some(left).is_err() {
+                    break;
+                }
+                // Messages after Logoff are not delivered: the caller asked to stop.
+                while let Some(m) = self.decoder.next_message() {
+                    if m.response()
+                        .is_some_and(|r| r.eq_ignore_ascii_case("Goodbye"))
+                    {
+                        break 'wait;
+                    }
+                }
+            }
+        }
+        self.drop_stream();
+        self.phase = Phase::Ending;
+    }
+}
+
+impl Drop for Socket {
+    fn drop(&mut self) {
+        self.drop_stream();
+    }
+}

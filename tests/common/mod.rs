@@ -1,0 +1,69 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use hackamore::ami::{Decoder, Message};
+use std::path::PathBuf;
+
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/asterisk")
+}
+
+/// The recorded captures copied into the repo (raw `.ami` files and merged `.trace`s).
+pub fn fixtures() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .expect("tests/fixtures/asterisk")
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("ami" | "trace")
+            )
+        })
+        .collect();
+    v.sort();
+    assert!(
+        v.len() >= 21,
+        "expected the 21 recorded captures, found {}",
+        v.len()
+    );
+    v
+}
+
+/// `../shared/fixtures/legacy` beside the repo. Tests may read these but the files are
+/// not copied into the repo. Missing is a failure on CI, a skip elsewhere.
+pub fn legacy(name: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/legacy")
+        .join(name);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI must have {}",
+        p.display()
+    );
+    eprintln!("skipping: {} not found", p.display());
+    None
+}
+
+/// Decode `bytes` fed in the given chunk sizes (cycled), then finish.
+pub fn decode_chunked(bytes: &[u8], chunks: &[usize]) -> (Vec<Message>, Decoder) {
+    let mut d = Decoder::new();
+    let mut out = Vec::new();
+    let mut rest = bytes;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = chunks[i % chunks.len()].clamp(1, rest.len());
+        i += 1;
+        d.feed(&rest[..n]);
+        rest = &rest[n..];
+        out.extend(std::iter::from_fn(|| d.next_message()));
+    }
+    d.finish();
+    (out, d)
+}
+
+pub fn decode_all(bytes: &[u8]) -> Vec<Message> {
+    decode_chunked(bytes, &[bytes.len().max(1)]).0
+}

@@ -1,0 +1,205 @@
+//! Socket against the project's stand-in AMI server, on loopback only.
+
+mod common;
+
+use common::*;
+use hackamore::ami::{AuthMethod, Message, Secret};
+use hackamore::source::{
+    CaptureFile, ReplayConfig, ReplayServer, Socket, SocketConfig, Source, SourceError, Step,
+};
+use std::time::{Duration, Instant};
+
+const USER: &str = "hackamore";
+const SECRET: &str = "s3cret-pw";
+
+fn capture(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join(name)).unwrap()
+}
+
+fn server(cfg: impl FnOnce(&mut ReplayConfig)) -> ReplayServer {
+    let mut c = ReplayConfig::new(capture("conference-pbx1.ami"), USER, Secret::new(SECRET));
+    cfg(&mut c);
+    ReplayServer::start(c, "127.0.0.1", 0).unwrap()
+}
+
+fn socket(port: u16, secret: &str, auth: AuthMethod) -> Socket {
+    let mut c = SocketConfig::new("pbx1", "127.0.0.1", port).credentials(USER, Secret::new(secret));
+    c.auth = auth;
+    c.login_timeout = Duration::from_secs(3);
+    Socket::new(c)
+}
+
+/// Everything a source delivers until it ends, with errors collected in order.
+fn drain(src: &mut dyn Source) -> (Vec<Message>, Vec<SourceError>) {
+    let (mut ms, mut errs) = (Vec::new(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "source did not end");
+        match src.next_step(Duration::from_millis(50)) {
+            Ok(Step::Message(m)) => ms.push(m),
+            Ok(Step::Idle) => {}
+            Ok(Step::Ended) => return (ms, errs),
+            Err(e) => errs.push(e),
+        }
+    }
+}
+
+fn file_messages(name: &str) -> Vec<Message> {
+    let mut f = CaptureFile::raw("pbx1", fixtures_dir().join(name)).unwrap();
+    drain(&mut f).0
+}
+
+fn events(ms: &[Message]) -> Vec<Message> {
+    ms.iter().filter(|m| m.event().is_some()).cloned().collect()
+}
+
+#[test]
+fn plain_and_md5_login_deliver_the_capture() {
+    let srv = server(|_| {});
+    let expected = file_messages("conference-pbx1.ami");
+    for auth in [AuthMethod::Plain, AuthMethod::Md5] {
+        let mut s = socket(srv.port(), SECRET, auth);
+        let (ms, errs) = drain(&mut s);
+        assert!(errs.is_empty(), "{auth:?}: {errs:?}");
+        assert_eq!(s.banner().unwrap().version, "13.0.0");
+        // First the login answer, as the recorded capture has its own.
+        assert_eq!(
+            ms[0].get_str("Message").as_deref(),
+            Some("Authentication accepted")
+        );
+        assert_eq!(events(&ms), events(&expected), "{auth:?}");
+        assert_eq!(
+            ms.len(),
+            expected.len(),
+            "{auth:?}: same count, END included"
+        );
+        let end = ms.last().unwrap();
+        assert!(end.is_end());
+        assert_eq!(end.end_count(), Some(ms.len() as u64));
+    }
+    assert_eq!(srv.clients(), 2);
+}
+
+#[test]
+fn random_small_pieces_and_garbage_still_deliver_every_event() {
+    let srv = server(|c| {
+        c.piece = Some(7);
+        c.garbage = 0.2;
+        c.seed = 42;
+    });
+    let mut s = socket(srv.port(), SECRET, AuthMethod::Md5);
+    let (ms, errs) = drain(&mut s);
+    assert!(errs.is_empty(), "{errs:?}");
+    assert_eq!(events(&ms), events(&file_messages("conference-pbx1.ami")));
+    assert_eq!(
+        s.stats().dropped(),
+        0,
+        "garbage blocks are junk messages, not drops"
+    );
+}
+
+#[test]
+fn wrong_secret_is_an_authentication_error_and_the_source_ends() {
+    let srv = server(|_| {});
+    for auth in [AuthMethod::Plain, AuthMethod::Md5] {
+        let mut s = socket(srv.port(), "wrong", auth);
+        let (ms, errs) = drain(&mut s);
+        assert_eq!(errs.len(), 1, "{auth:?}");
+        let text = errs[0].to_string();
+        assert!(
+            matches!(errs[0], SourceError::Authentication { .. }),
+            "{text}"
+        );
+        assert!(text.contains("Authentication failed"), "{text}");
+        assert!(!text.contains("wrong"), "the secret never appears: {text}");
+        assert_eq!(ms.len(), 1, "only END");
+        assert_eq!(ms[0].end_count(), Some(1));
+    }
+}
+
+#[test]
+fn connection_refused_is_a_clear_error() {
+    // Bind then drop to get a loopback port with nobody listening.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut s = socket(port, SECRET, AuthMethod::Plain);
+    let (ms, errs) = drain(&mut s);
+    assert_eq!(errs.len(), 1);
+    assert!(matches!(errs[0], SourceError::Connect { .. }));
+    let text = errs[0].to_string();
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert_eq!(ms.len(), 1);
+    assert!(ms[0].is_end());
+}
+
+#[test]
+fn server_that_never_answers_the_login_times_out() {
+    let srv = server(|c| c.answer_login = false);
+    let mut s = socket(srv.port(), SECRET, AuthMethod::Plain);
+    let mut cfg = s.config().clone();
+    cfg.login_timeout = Duration::from_millis(300);
+    s = Socket::new(cfg);
+    let t = Instant::now();
+    let (ms, errs) = drain(&mut s);
+    assert!(
+        matches!(errs[..], [SourceError::Timeout { what: "login", .. }]),
+        "{errs:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(5));
+    assert_eq!(ms.len(), 1);
+}
+
+#[test]
+fn peer_closing_mid_message_ends_with_end() {
+    let bytes = capture("conference-pbx1.ami");
+    // Cut inside a message: 5000 bytes into the replay is not on a blank line.
+    let srv = server(|c| c.cut_after = Some(5000));
+    let mut s = socket(srv.port(), SECRET, AuthMethod::Plain);
+    let (ms, errs) = drain(&mut s);
+    assert!(
+        errs.is_empty(),
+        "a closed peer is an END, not an error: {errs:?}"
+    );
+    let end = ms.last().unwrap();
+    assert!(end.is_end());
+    assert_eq!(end.end_count(), Some(ms.len() as u64));
+    assert_eq!(
+        s.stats().truncated,
+        1,
+        "the cut message is dropped and counted"
+    );
+    let full = file_messages("conference-pbx1.ami");
+    assert!(ms.len() > 3 && ms.len() < full.len());
+    // Every complete message before the cut is delivered unchanged.
+    assert_eq!(events(&ms), events(&full)[..events(&ms).len()]);
+    assert!(bytes.len() > 5000);
+}
+
+#[test]
+fn close_logs_off_and_ends() {
+    let srv = server(|c| {
+        c.linger = true;
+        c.delay = Duration::from_millis(1);
+    });
+    let mut s = socket(srv.port(), SECRET, AuthMethod::Plain);
+    let mut got = 0;
+    while got < 5 {
+        if let Step::Message(_) = s.next_step(Duration::from_millis(50)).unwrap() {
+            got += 1;
+        }
+    }
+    s.close();
+    let (ms, errs) = drain(&mut s);
+    assert!(errs.is_empty());
+    assert_eq!(ms.len(), 1);
+    assert_eq!(ms[0].end_count(), Some(6));
+}
+
+#[test]
+fn debug_output_hides_the_secret() {
+    let s = socket(1, SECRET, AuthMethod::Plain);
+    assert!(!format!("{s:?} {:?}", s.config()).contains(SECRET));
+}
