@@ -28,6 +28,7 @@
 //! the crate knows about Python.
 
 pub mod ami;
+pub mod model;
 pub mod source;
 
 #[cfg(feature = "python")]

@@ -1,0 +1,211 @@
+//! `Change`: one model event, the same for every AMI generation. Its variants are the
+//! hooks of the 2014 framework (`newchannel`, `dial`, `bridge`...), plus `dialend`.
+
+/// A normalised model event. Fields are text (lossy UTF-8 of the AMI values); `pbx` is
+/// the source's name, never the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    NewChannel {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        calleridnum: String,
+        channelstate: String,
+        channelstatedesc: String,
+        linkedid: String,
+    },
+    NewState {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        channelstate: String,
+        channelstatedesc: String,
+    },
+    Dial {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        destuniqueid: String,
+        destination: String,
+    },
+    /// A dial finished; a status other than ANSWER returns the caller to IDLE activity.
+    DialEnd {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        dialstatus: String,
+    },
+    Bridge {
+        pbx: String,
+        uniqueid1: String,
+        channel1: String,
+        callerid1: String,
+        uniqueid2: String,
+        channel2: String,
+        callerid2: String,
+    },
+    LocalBridge {
+        pbx: String,
+        uniqueid1: String,
+        channel1: String,
+        uniqueid2: String,
+        channel2: String,
+    },
+    /// The trunk-correlation variable (default `SIPCALLID`) was set on a channel.
+    SipCallId {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        value: String,
+    },
+    ConfbridgeStart {
+        pbx: String,
+        conference: String,
+    },
+    ConfbridgeJoin {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        conference: String,
+    },
+    ConfbridgeLeave {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        conference: String,
+    },
+    ConfbridgeEnd {
+        pbx: String,
+        conference: String,
+    },
+    MusicOnHold {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+    },
+    MusicOffHold {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+    },
+    HangupRequest {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+    },
+    SoftHangupRequest {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        cause: String,
+    },
+    NewCallerId {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        calleridnum: String,
+    },
+    Rename {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+        newname: String,
+    },
+    Hangup {
+        pbx: String,
+        uniqueid: String,
+        channel: String,
+    },
+    /// The source of this PBX ended: every channel of it goes.
+    End {
+        pbx: String,
+    },
+}
+
+impl Change {
+    /// The hook name (the old framework's Model method name).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Change::NewChannel { .. } => "newchannel",
+            Change::NewState { .. } => "newstate",
+            Change::Dial { .. } => "dial",
+            Change::DialEnd { .. } => "dialend",
+            Change::Bridge { .. } => "bridge",
+            Change::LocalBridge { .. } => "localbridge",
+            Change::SipCallId { .. } => "sipcallid",
+            Change::ConfbridgeStart { .. } => "confbridgestart",
+            Change::ConfbridgeJoin { .. } => "confbridgejoin",
+            Change::ConfbridgeLeave { .. } => "confbridgeleave",
+            Change::ConfbridgeEnd { .. } => "confbridgeend",
+            Change::MusicOnHold { .. } => "musiconhold",
+            Change::MusicOffHold { .. } => "musicoffhold",
+            Change::HangupRequest { .. } => "hanguprequest",
+            Change::SoftHangupRequest { .. } => "softhanguprequest",
+            Change::NewCallerId { .. } => "newcallerid",
+            Change::Rename { .. } => "rename",
+            Change::Hangup { .. } => "hangup",
+            Change::End { .. } => "end",
+        }
+    }
+
+    pub fn pbx(&self) -> &str {
+        match self {
+            Change::NewChannel { pbx, .. }
+            | Change::NewState { pbx, .. }
+            | Change::Dial { pbx, .. }
+            | Change::DialEnd { pbx, .. }
+            | Change::Bridge { pbx, .. }
+            | Change::LocalBridge { pbx, .. }
+            | Change::SipCallId { pbx, .. }
+            | Change::ConfbridgeStart { pbx, .. }
+            | Change::ConfbridgeJoin { pbx, .. }
+            | Change::ConfbridgeLeave { pbx, .. }
+            | Change::ConfbridgeEnd { pbx, .. }
+            | Change::MusicOnHold { pbx, .. }
+            | Change::MusicOffHold { pbx, .. }
+            | Change::HangupRequest { pbx, .. }
+            | Change::SoftHangupRequest { pbx, .. }
+            | Change::NewCallerId { pbx, .. }
+            | Change::Rename { pbx, .. }
+            | Change::Hangup { pbx, .. }
+            | Change::End { pbx } => pbx,
+        }
+    }
+
+    /// The Uniqueids this change is about, first the main one.
+    pub fn uniqueids(&self) -> (Option<&str>, Option<&str>) {
+        match self {
+            Change::Dial {
+                uniqueid,
+                destuniqueid,
+                ..
+            } => (Some(uniqueid), Some(destuniqueid)),
+            Change::Bridge {
+                uniqueid1,
+                uniqueid2,
+                ..
+            }
+            | Change::LocalBridge {
+                uniqueid1,
+                uniqueid2,
+                ..
+            } => (Some(uniqueid1), Some(uniqueid2)),
+            Change::NewChannel { uniqueid, .. }
+            | Change::NewState { uniqueid, .. }
+            | Change::DialEnd { uniqueid, .. }
+            | Change::SipCallId { uniqueid, .. }
+            | Change::ConfbridgeJoin { uniqueid, .. }
+            | Change::ConfbridgeLeave { uniqueid, .. }
+            | Change::MusicOnHold { uniqueid, .. }
+            | Change::MusicOffHold { uniqueid, .. }
+            | Change::HangupRequest { uniqueid, .. }
+            | Change::SoftHangupRequest { uniqueid, .. }
+            | Change::NewCallerId { uniqueid, .. }
+            | Change::Rename { uniqueid, .. }
+            | Change::Hangup { uniqueid, .. } => (Some(uniqueid), None),
+            Change::ConfbridgeStart { .. } | Change::ConfbridgeEnd { .. } | Change::End { .. } => {
+                (None, None)
+            }
+        }
+    }
+}

@@ -1,0 +1,361 @@
+//! AMI 1.x and 2.x+ events -> [`Change`]s. Stateful only for AMI 2.x bridges: a channel
+//! entering a bridge is bridged with the bridge's first member, so the normaliser keeps
+//! each bridge's members (per PBX) until they leave, hang up, or the bridge goes.
+
+use super::change::Change;
+use crate::ami::Message;
+use std::collections::HashMap;
+
+/// The default name of the trunk-correlation channel variable.
+pub const DEFAULT_TRUNK_VARIABLE: &str = "SIPCALLID";
+
+#[derive(Debug, Default)]
+struct Bridge {
+    /// `BridgeType: holding` bridges (parking, holding) join nobody.
+    holding: bool,
+    /// (Uniqueid, Channel, CallerIDNum) in order of entry.
+    members: Vec<(String, String, String)>,
+}
+
+/// Turns messages into changes. One per engine; it sees every PBX's stream.
+#[derive(Debug)]
+pub struct Normalizer {
+    trunk_variable: String,
+    bridges: HashMap<(String, String), Bridge>,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer::new(DEFAULT_TRUNK_VARIABLE)
+    }
+}
+
+/// Text of a field, `""` when absent. `<unknown>` is how AMI says "no number".
+fn text(m: &Message, key: &str) -> String {
+    m.get_str(key).map(|v| v.into_owned()).unwrap_or_default()
+}
+
+fn number(m: &Message, key: &str) -> String {
+    let n = text(m, key);
+    if n == "<unknown>" {
+        String::new()
+    } else {
+        n
+    }
+}
+
+/// A required field: the change is skipped when it is absent or empty (the old framework
+/// ignored events it could not use, never failed on them).
+fn required(m: &Message, key: &str) -> Option<String> {
+    m.get_str(key)
+        .filter(|v| !v.is_empty())
+        .map(|v| v.into_owned())
+}
+
+impl Normalizer {
+    pub fn new(trunk_variable: &str) -> Self {
+        Normalizer {
+            trunk_variable: trunk_variable.to_string(),
+            bridges: HashMap::new(),
+        }
+    }
+
+    pub fn trunk_variable(&self) -> &str {
+        &self.trunk_variable
+    }
+
+    /// AMI 2.x bridges currently tracked (for leak checks).
+    pub fn tracked_bridges(&self) -> usize {
+        self.bridges.len()
+    }
+
+    /// Normalise one message from `pbx`, appending zero or more changes to `out`.
+    pub fn normalize(&mut self, pbx: &str, m: &Message, out: &mut Vec<Change>) {
+        if m.is_end() {
+            self.bridges.retain(|(p, _), _| p != pbx);
+            out.push(Change::End { pbx: pbx.into() });
+            return;
+        }
+        let Some(event) = m.get("Event") else { return };
+        let pbx = pbx.to_string();
+        // Dispatch on the exact event name first (the common spelling), else ignore case.
+        let name = String::from_utf8_lossy(event);
+        let change = match name.to_ascii_lowercase().as_str() {
+            "newchannel" => (|| {
+                Some(Change::NewChannel {
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    calleridnum: number(m, "CallerIDNum"),
+                    channelstate: text(m, "ChannelState"),
+                    channelstatedesc: text(m, "ChannelStateDesc"),
+                    linkedid: text(m, "Linkedid"),
+                    pbx,
+                })
+            })(),
+            "newstate" => (|| {
+                Some(Change::NewState {
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    channelstate: text(m, "ChannelState"),
+                    channelstatedesc: text(m, "ChannelStateDesc"),
+                    pbx,
+                })
+            })(),
+            // AMI 1.x: Dial with SubEvent Begin/End (1.4 had no SubEvent: a begin).
+            "dial" => {
+                let sub = text(m, "SubEvent");
+                if sub.is_empty() || sub.eq_ignore_ascii_case("Begin") {
+                    self.dial(m, pbx, "Channel", "UniqueID", "Destination", "DestUniqueID")
+                } else if sub.eq_ignore_ascii_case("End") {
+                    dial_end(m, pbx)
+                } else {
+                    None
+                }
+            }
+            "dialbegin" => self.dial(m, pbx, "Channel", "Uniqueid", "DestChannel", "DestUniqueid"),
+            "dialend" => dial_end(m, pbx),
+            // AMI 1.x: Bridge with Bridgestate Link/Unlink (1.4: Link/Unlink events).
+            "bridge" | "link" => {
+                let state = text(m, "Bridgestate");
+                if state.eq_ignore_ascii_case("Unlink") {
+                    None
+                } else {
+                    (|| {
+                        Some(Change::Bridge {
+                            uniqueid1: required(m, "Uniqueid1")?,
+                            channel1: text(m, "Channel1"),
+                            callerid1: number(m, "CallerID1"),
+                            uniqueid2: required(m, "Uniqueid2")?,
+                            channel2: text(m, "Channel2"),
+                            callerid2: number(m, "CallerID2"),
+                            pbx,
+                        })
+                    })()
+                }
+            }
+            "bridgecreate" => {
+                if let Some(id) = required(m, "BridgeUniqueid") {
+                    let b = self.bridges.entry((pbx, id)).or_default();
+                    b.holding = is_holding(m);
+                }
+                None
+            }
+            "bridgeenter" => self.bridge_enter(m, pbx),
+            "bridgeleave" => {
+                if let (Some(id), Some(uid)) =
+                    (required(m, "BridgeUniqueid"), required(m, "Uniqueid"))
+                {
+                    if let Some(b) = self.bridges.get_mut(&(pbx, id)) {
+                        b.members.retain(|(u, _, _)| *u != uid);
+                    }
+                }
+                None
+            }
+            "bridgedestroy" => {
+                if let Some(id) = required(m, "BridgeUniqueid") {
+                    self.bridges.remove(&(pbx, id));
+                }
+                None
+            }
+            "localbridge" => (|| {
+                // AMI 2.x names the halves LocalOne/LocalTwo; 1.x numbers them 1/2.
+                let (u1, c1, u2, c2) = if m.get("LocalOneUniqueid").is_some() {
+                    (
+                        "LocalOneUniqueid",
+                        "LocalOneChannel",
+                        "LocalTwoUniqueid",
+                        "LocalTwoChannel",
+                    )
+                } else {
+                    ("Uniqueid1", "Channel1", "Uniqueid2", "Channel2")
+                };
+                Some(Change::LocalBridge {
+                    uniqueid1: required(m, u1)?,
+                    channel1: text(m, c1),
+                    uniqueid2: required(m, u2)?,
+                    channel2: text(m, c2),
+                    pbx,
+                })
+            })(),
+            "varset" => (|| {
+                // Inherited variables show with their `_`/`__` prefix.
+                let variable = text(m, "Variable");
+                if variable.trim_start_matches('_') != self.trunk_variable {
+                    return None;
+                }
+                Some(Change::SipCallId {
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    value: required(m, "Value")?,
+                    pbx,
+                })
+            })(),
+            "confbridgestart" => required(m, "Conference")
+                .map(|conference| Change::ConfbridgeStart { pbx, conference }),
+            "confbridgeend" => required(m, "Conference")
+                .map(|conference| Change::ConfbridgeEnd { pbx, conference }),
+            "confbridgejoin" => (|| {
+                Some(Change::ConfbridgeJoin {
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    conference: required(m, "Conference")?,
+                    pbx,
+                })
+            })(),
+            "confbridgeleave" => (|| {
+                Some(Change::ConfbridgeLeave {
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    conference: required(m, "Conference")?,
+                    pbx,
+                })
+            })(),
+            // AMI 1.x: MusicOnHold with State Start/Stop.
+            "musiconhold" => {
+                let state = text(m, "State");
+                let start = !state.eq_ignore_ascii_case("Stop");
+                hold(m, pbx, start)
+            }
+            "musiconholdstart" => hold(m, pbx, true),
+            "musiconholdstop" | "unhold" => hold(m, pbx, false),
+            // 1.8's SIP Hold carries Status: On/Off; 12+ has Hold and Unhold.
+            "hold" => {
+                let status = text(m, "Status");
+                hold(m, pbx, !status.eq_ignore_ascii_case("Off"))
+            }
+            "hanguprequest" => required(m, "Uniqueid").map(|uniqueid| Change::HangupRequest {
+                uniqueid,
+                channel: text(m, "Channel"),
+                pbx,
+            }),
+            "softhanguprequest" => {
+                required(m, "Uniqueid").map(|uniqueid| Change::SoftHangupRequest {
+                    uniqueid,
+                    channel: text(m, "Channel"),
+                    cause: text(m, "Cause"),
+                    pbx,
+                })
+            }
+            // A 2.x NewConnectedLine carries the channel's own CallerIDNum in its snapshot.
+            "newcallerid" | "newconnectedline" => {
+                required(m, "Uniqueid").map(|uniqueid| Change::NewCallerId {
+                    uniqueid,
+                    channel: text(m, "Channel"),
+                    calleridnum: number(m, "CallerIDNum"),
+                    pbx,
+                })
+            }
+            "rename" => (|| {
+                let channel = m
+                    .get_str("Channel")
+                    .or_else(|| m.get_str("Oldname"))
+                    .map(|c| c.into_owned())
+                    .unwrap_or_default();
+                Some(Change::Rename {
+                    uniqueid: required(m, "Uniqueid")?,
+                    newname: required(m, "Newname")?,
+                    channel,
+                    pbx,
+                })
+            })(),
+            "hangup" => {
+                let uniqueid = required(m, "Uniqueid");
+                if let Some(uid) = &uniqueid {
+                    for ((p, _), b) in self.bridges.iter_mut() {
+                        if *p == pbx {
+                            b.members.retain(|(u, _, _)| u != uid);
+                        }
+                    }
+                }
+                uniqueid.map(|uniqueid| Change::Hangup {
+                    uniqueid,
+                    channel: text(m, "Channel"),
+                    pbx,
+                })
+            }
+            _ => None,
+        };
+        out.extend(change);
+    }
+
+    fn dial(
+        &self,
+        m: &Message,
+        pbx: String,
+        channel: &str,
+        uniqueid: &str,
+        destination: &str,
+        destuniqueid: &str,
+    ) -> Option<Change> {
+        Some(Change::Dial {
+            uniqueid: required(m, uniqueid)?,
+            channel: text(m, channel),
+            destuniqueid: required(m, destuniqueid)?,
+            destination: text(m, destination),
+            pbx,
+        })
+    }
+
+    fn bridge_enter(&mut self, m: &Message, pbx: String) -> Option<Change> {
+        let id = required(m, "BridgeUniqueid")?;
+        let uid = required(m, "Uniqueid")?;
+        let channel = text(m, "Channel");
+        let callerid = number(m, "CallerIDNum");
+        let bridge = self
+            .bridges
+            .entry((pbx.clone(), id))
+            .or_insert_with(|| Bridge {
+                holding: is_holding(m),
+                members: Vec::new(),
+            });
+        if bridge.holding || bridge.members.iter().any(|(u, _, _)| *u == uid) {
+            return None;
+        }
+        let first = bridge.members.first().cloned();
+        bridge
+            .members
+            .push((uid.clone(), channel.clone(), callerid.clone()));
+        let (uniqueid1, channel1, callerid1) = first?;
+        Some(Change::Bridge {
+            pbx,
+            uniqueid1,
+            channel1,
+            callerid1,
+            uniqueid2: uid,
+            channel2: channel,
+            callerid2: callerid,
+        })
+    }
+}
+
+fn is_holding(m: &Message) -> bool {
+    m.get_str("BridgeType")
+        .is_some_and(|t| t.eq_ignore_ascii_case("holding"))
+}
+
+fn dial_end(m: &Message, pbx: String) -> Option<Change> {
+    Some(Change::DialEnd {
+        uniqueid: required(m, "Uniqueid")?,
+        channel: text(m, "Channel"),
+        dialstatus: text(m, "DialStatus"),
+        pbx,
+    })
+}
+
+fn hold(m: &Message, pbx: String, start: bool) -> Option<Change> {
+    let uniqueid = required(m, "Uniqueid")?;
+    let channel = text(m, "Channel");
+    Some(if start {
+        Change::MusicOnHold {
+            pbx,
+            uniqueid,
+            channel,
+        }
+    } else {
+        Change::MusicOffHold {
+            pbx,
+            uniqueid,
+            channel,
+        }
+    })
+}

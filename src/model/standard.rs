@@ -1,0 +1,600 @@
+//! The standard model: channels, calls, conference rooms, trunks and numbers, changed by
+//! [`Change`]s under the rules of the 2014 framework (forgiving: a change about a channel
+//! it never saw created is ignored).
+
+use super::change::Change;
+use super::channel::{Activity, CallId, Channel, Role};
+use std::collections::{BTreeMap, HashMap};
+
+/// (pbx, uniqueid): Uniqueids are unique only within one PBX.
+pub type ChannelKey = (String, String);
+
+#[derive(Debug, Default, Clone)]
+struct Room {
+    seq: u64,
+    /// Uniqueids in order of joining.
+    members: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+struct Pbx {
+    channels: HashMap<String, Channel>,
+    rooms: HashMap<String, Room>,
+    /// Channel name -> caller id number.
+    numbers: HashMap<String, String>,
+}
+
+/// Sizes of every container, for leak checks and health reporting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModelSizes {
+    pub pbxes: usize,
+    pub channels: usize,
+    pub calls: usize,
+    pub rooms: usize,
+    pub trunks: usize,
+    pub numbers: usize,
+}
+
+impl ModelSizes {
+    pub fn is_empty(&self) -> bool {
+        *self == ModelSizes::default()
+    }
+}
+
+/// The standard call-state model.
+#[derive(Debug, Default)]
+pub struct Model {
+    pbxes: BTreeMap<String, Pbx>,
+    /// Call groups in creation order; a merge makes a new group at the end.
+    calls: BTreeMap<CallId, Vec<ChannelKey>>,
+    /// Trunk-correlation value -> the channel waiting for its twin.
+    trunks: HashMap<String, ChannelKey>,
+    next_call: CallId,
+    next_seq: u64,
+}
+
+impl Model {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    // ----- lookups -----
+
+    pub fn channel(&self, pbx: &str, uniqueid: &str) -> Option<&Channel> {
+        self.pbxes.get(pbx)?.channels.get(uniqueid)
+    }
+
+    /// PBX names that have any state, sorted.
+    pub fn pbx_names(&self) -> impl Iterator<Item = &str> {
+        self.pbxes.keys().map(String::as_str)
+    }
+
+    /// Channels of one PBX in creation order.
+    pub fn channels_of(&self, pbx: &str) -> Vec<&Channel> {
+        let mut v: Vec<&Channel> = self
+            .pbxes
+            .get(pbx)
+            .map(|p| p.channels.values().collect())
+            .unwrap_or_default();
+        v.sort_by_key(|c| c.seq);
+        v
+    }
+
+    /// Call groups in creation order, each its members in order.
+    pub fn calls(&self) -> impl Iterator<Item = (CallId, &[ChannelKey])> {
+        self.calls.iter().map(|(id, v)| (*id, v.as_slice()))
+    }
+
+    pub fn call_members(&self, call: CallId) -> Option<&[ChannelKey]> {
+        self.calls.get(&call).map(Vec::as_slice)
+    }
+
+    /// Conference rooms of one PBX in creation order: (conference, member uniqueids).
+    pub fn rooms_of(&self, pbx: &str) -> Vec<(&str, &[String])> {
+        let Some(p) = self.pbxes.get(pbx) else {
+            return Vec::new();
+        };
+        let mut v: Vec<(&String, &Room)> = p.rooms.iter().collect();
+        v.sort_by_key(|(_, r)| r.seq);
+        v.into_iter()
+            .map(|(k, r)| (k.as_str(), r.members.as_slice()))
+            .collect()
+    }
+
+    /// Channels waiting for their trunk twin, by correlation value (sorted).
+    pub fn trunks(&self) -> Vec<(&str, &ChannelKey)> {
+        let mut v: Vec<_> = self.trunks.iter().map(|(k, c)| (k.as_str(), c)).collect();
+        v.sort();
+        v
+    }
+
+    /// Caller id numbers of one PBX by channel name (sorted by name).
+    pub fn numbers_of(&self, pbx: &str) -> Vec<(&str, &str)> {
+        let mut v: Vec<(&str, &str)> = self
+            .pbxes
+            .get(pbx)
+            .map(|p| {
+                p.numbers
+                    .iter()
+                    .map(|(k, n)| (k.as_str(), n.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    pub fn sizes(&self) -> ModelSizes {
+        let mut s = ModelSizes {
+            pbxes: self.pbxes.len(),
+            calls: self.calls.len(),
+            trunks: self.trunks.len(),
+            ..ModelSizes::default()
+        };
+        for p in self.pbxes.values() {
+            s.channels += p.channels.len();
+            s.rooms += p.rooms.len();
+            s.numbers += p.numbers.len();
+        }
+        s
+    }
+
+    // ----- rules -----
+
+    fn chan_mut(&mut self, pbx: &str, uid: &str) -> Option<&mut Channel> {
+        self.pbxes.get_mut(pbx)?.channels.get_mut(uid)
+    }
+
+    fn exists(&self, pbx: &str, uid: &str) -> bool {
+        self.channel(pbx, uid).is_some()
+    }
+
+    /// Apply one change.
+    pub fn apply(&mut self, change: &Change) {
+        match change {
+            Change::NewChannel {
+                pbx,
+                uniqueid,
+                channel,
+                calleridnum,
+                channelstate,
+                channelstatedesc,
+                linkedid,
+            } => self.newchannel(
+                pbx,
+                uniqueid,
+                channel,
+                calleridnum,
+                channelstate,
+                channelstatedesc,
+                linkedid,
+            ),
+            Change::NewState {
+                pbx,
+                uniqueid,
+                channelstate,
+                channelstatedesc,
+                ..
+            } => self.newstate(pbx, uniqueid, channelstate, channelstatedesc),
+            Change::Dial {
+                pbx,
+                uniqueid,
+                destuniqueid,
+                ..
+            } => self.dial(pbx, uniqueid, destuniqueid),
+            Change::DialEnd {
+                pbx,
+                uniqueid,
+                dialstatus,
+                ..
+            } => self.dialend(pbx, uniqueid, dialstatus),
+            Change::Bridge {
+                pbx,
+                uniqueid1,
+                uniqueid2,
+                ..
+            } => self.bridge(pbx, uniqueid1, uniqueid2),
+            Change::LocalBridge {
+                pbx,
+                uniqueid1,
+                uniqueid2,
+                ..
+            } => self.localbridge(pbx, uniqueid1, uniqueid2),
+            Change::SipCallId {
+                pbx,
+                uniqueid,
+                value,
+                ..
+            } => self.sipcallid(pbx, uniqueid, value),
+            Change::ConfbridgeStart { pbx, conference } => self.confbridgestart(pbx, conference),
+            Change::ConfbridgeJoin {
+                pbx,
+                uniqueid,
+                conference,
+                ..
+            } => self.confbridgejoin(pbx, uniqueid, conference),
+            Change::ConfbridgeLeave {
+                pbx,
+                uniqueid,
+                conference,
+                ..
+            } => self.confbridgeleave(pbx, uniqueid, conference),
+            Change::ConfbridgeEnd { pbx, conference } => self.confbridgeend(pbx, conference),
+            Change::MusicOnHold { pbx, uniqueid, .. } => {
+                self.set_activity(pbx, uniqueid, Activity::Held)
+            }
+            Change::MusicOffHold { pbx, uniqueid, .. } => {
+                self.set_activity(pbx, uniqueid, Activity::Idle)
+            }
+            Change::HangupRequest { pbx, uniqueid, .. } => {
+                self.set_activity(pbx, uniqueid, Activity::Hungup)
+            }
+            Change::SoftHangupRequest { pbx, uniqueid, .. } => {
+                self.set_activity(pbx, uniqueid, Activity::Caused)
+            }
+            Change::NewCallerId {
+                pbx,
+                uniqueid,
+                calleridnum,
+                ..
+            } => self.newcallerid(pbx, uniqueid, calleridnum),
+            Change::Rename {
+                pbx,
+                uniqueid,
+                newname,
+                ..
+            } => self.rename(pbx, uniqueid, newname),
+            Change::Hangup { pbx, uniqueid, .. } => self.hangup(pbx, uniqueid),
+            Change::End { pbx } => self.end(pbx),
+        }
+    }
+
+    /// Create a channel (a repeated Newchannel for a live Uniqueid replaces it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn newchannel(
+        &mut self,
+        pbx: &str,
+        uniqueid: &str,
+        channel: &str,
+        calleridnum: &str,
+        channelstate: &str,
+        channelstatedesc: &str,
+        linkedid: &str,
+    ) {
+        if self.exists(pbx, uniqueid) {
+            self.hangup(pbx, uniqueid);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let p = self.pbxes.entry(pbx.to_string()).or_default();
+        p.channels.insert(
+            uniqueid.to_string(),
+            Channel {
+                pbx: pbx.to_string(),
+                uniqueid: uniqueid.to_string(),
+                channel: channel.to_string(),
+                calleridnum: calleridnum.to_string(),
+                linkedid: linkedid.to_string(),
+                sipcallid: None,
+                conference: None,
+                channelstate: channelstate.to_string(),
+                channelstatedesc: channelstatedesc.to_string(),
+                role: Role::Idle,
+                activity: Activity::Idle,
+                call: None,
+                seq,
+            },
+        );
+        if !calleridnum.is_empty() {
+            p.numbers
+                .insert(channel.to_string(), calleridnum.to_string());
+        }
+    }
+
+    pub fn newstate(&mut self, pbx: &str, uid: &str, state: &str, desc: &str) {
+        if let Some(c) = self.chan_mut(pbx, uid) {
+            c.channelstate = state.to_string();
+            c.channelstatedesc = desc.to_string();
+        }
+    }
+
+    /// The caller dials (role CALLING, activity DIALING), the callee is dialled.
+    pub fn dial(&mut self, pbx: &str, uid: &str, destuid: &str) {
+        let Some(c) = self.chan_mut(pbx, uid) else {
+            return;
+        };
+        c.role = c.role.calling();
+        c.activity = Activity::Dialing;
+        if let Some(d) = self.chan_mut(pbx, destuid) {
+            d.role = d.role.called();
+        }
+    }
+
+    /// A dial that ended other than ANSWER leaves the caller idle.
+    pub fn dialend(&mut self, pbx: &str, uid: &str, dialstatus: &str) {
+        if dialstatus.eq_ignore_ascii_case("ANSWER") {
+            return;
+        }
+        self.set_activity(pbx, uid, Activity::Idle);
+    }
+
+    /// Two channels joined: the first stops dialling, and their calls merge.
+    pub fn bridge(&mut self, pbx: &str, uid1: &str, uid2: &str) {
+        if !(self.exists(pbx, uid1) && self.exists(pbx, uid2)) {
+            return;
+        }
+        self.set_activity(pbx, uid1, Activity::Idle);
+        self.merge(&(pbx.into(), uid1.into()), &(pbx.into(), uid2.into()));
+    }
+
+    /// The two halves of a Local channel: both are trunks, in one call.
+    pub fn localbridge(&mut self, pbx: &str, uid1: &str, uid2: &str) {
+        if !(self.exists(pbx, uid1) && self.exists(pbx, uid2)) {
+            return;
+        }
+        for uid in [uid1, uid2] {
+            if let Some(c) = self.chan_mut(pbx, uid) {
+                c.role = Role::Trunk;
+            }
+        }
+        self.merge(&(pbx.into(), uid1.into()), &(pbx.into(), uid2.into()));
+    }
+
+    /// The trunk variable: the first channel with a value waits; the second with the same
+    /// value (usually on another PBX) is its twin: both are trunks, in one call.
+    pub fn sipcallid(&mut self, pbx: &str, uid: &str, value: &str) {
+        let key: ChannelKey = (pbx.into(), uid.into());
+        let Some(c) = self.chan_mut(pbx, uid) else {
+            return;
+        };
+        let previous = c.sipcallid.replace(value.to_string());
+        // A channel waiting under an older value waits no more.
+        if let Some(old) = previous.filter(|old| old != value) {
+            if self.trunks.get(&old) == Some(&key) {
+                self.trunks.remove(&old);
+            }
+        }
+        match self.trunks.get(value) {
+            None => {
+                self.trunks.insert(value.to_string(), key);
+            }
+            Some(waiting) if *waiting == key => {}
+            Some(_) => {
+                let twin = self.trunks.remove(value).expect("checked above");
+                for (p, u) in [&key, &twin] {
+                    if let Some(c) = self.chan_mut(p, u) {
+                        c.role = Role::Trunk;
+                    }
+                }
+                self.merge(&key, &twin);
+            }
+        }
+    }
+
+    /// An empty room (a repeated start keeps the room as it is).
+    pub fn confbridgestart(&mut self, pbx: &str, conference: &str) {
+        let seq = self.next_seq;
+        let p = self.pbxes.entry(pbx.to_string()).or_default();
+        if !p.rooms.contains_key(conference) {
+            self.next_seq += 1;
+            p.rooms.insert(
+                conference.to_string(),
+                Room {
+                    seq,
+                    members: Vec::new(),
+                },
+            );
+        }
+    }
+
+    /// Join a room that exists; a channel is in at most one room.
+    pub fn confbridgejoin(&mut self, pbx: &str, uid: &str, conference: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if !p.rooms.contains_key(conference) {
+            return;
+        }
+        let Some(c) = p.channels.get_mut(uid) else {
+            return;
+        };
+        let old = c.conference.replace(conference.to_string());
+        if let Some(old) = old.filter(|o| o != conference) {
+            if let Some(r) = p.rooms.get_mut(&old) {
+                r.members.retain(|u| u != uid);
+            }
+        }
+        let room = p.rooms.get_mut(conference).expect("checked above");
+        if !room.members.iter().any(|u| u == uid) {
+            room.members.push(uid.to_string());
+        }
+    }
+
+    pub fn confbridgeleave(&mut self, pbx: &str, uid: &str, conference: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        let Some(room) = p.rooms.get_mut(conference) else {
+            return;
+        };
+        let before = room.members.len();
+        room.members.retain(|u| u != uid);
+        if room.members.len() != before {
+            if let Some(c) = p.channels.get_mut(uid) {
+                c.conference = None;
+            }
+        }
+    }
+
+    /// The room empties and goes.
+    pub fn confbridgeend(&mut self, pbx: &str, conference: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if let Some(room) = p.rooms.remove(conference) {
+            for uid in room.members {
+                if let Some(c) = p.channels.get_mut(&uid) {
+                    c.conference = None;
+                }
+            }
+        }
+        self.drop_if_empty(pbx);
+    }
+
+    fn set_activity(&mut self, pbx: &str, uid: &str, a: Activity) {
+        if let Some(c) = self.chan_mut(pbx, uid) {
+            c.activity = a;
+        }
+    }
+
+    pub fn musiconhold(&mut self, pbx: &str, uid: &str) {
+        self.set_activity(pbx, uid, Activity::Held);
+    }
+
+    pub fn musicoffhold(&mut self, pbx: &str, uid: &str) {
+        self.set_activity(pbx, uid, Activity::Idle);
+    }
+
+    pub fn hanguprequest(&mut self, pbx: &str, uid: &str) {
+        self.set_activity(pbx, uid, Activity::Hungup);
+    }
+
+    pub fn softhanguprequest(&mut self, pbx: &str, uid: &str) {
+        self.set_activity(pbx, uid, Activity::Caused);
+    }
+
+    /// A new caller id: the channel's number, recorded under its name when not empty.
+    pub fn newcallerid(&mut self, pbx: &str, uid: &str, calleridnum: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        let Some(c) = p.channels.get_mut(uid) else {
+            return;
+        };
+        c.calleridnum = calleridnum.to_string();
+        if !calleridnum.is_empty() {
+            p.numbers.insert(c.channel.clone(), calleridnum.to_string());
+        }
+    }
+
+    /// A new name: the number recorded under the old name moves with it; a channel with
+    /// no number takes the one recorded under its new name.
+    pub fn rename(&mut self, pbx: &str, uid: &str, newname: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        let Some(c) = p.channels.get_mut(uid) else {
+            return;
+        };
+        let oldname = std::mem::replace(&mut c.channel, newname.to_string());
+        if c.calleridnum.is_empty() {
+            if let Some(n) = p.numbers.get(newname) {
+                c.calleridnum = n.clone();
+            }
+        } else if let Some(n) = p.numbers.remove(&oldname) {
+            p.numbers.insert(newname.to_string(), n);
+        }
+    }
+
+    /// Remove a channel from everything, then from the channels.
+    pub fn hangup(&mut self, pbx: &str, uid: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        let Some(c) = p.channels.remove(uid) else {
+            return;
+        };
+        p.numbers.remove(&c.channel);
+        if let Some(conf) = &c.conference {
+            if let Some(room) = p.rooms.get_mut(conf) {
+                room.members.retain(|u| u != uid);
+                if room.members.is_empty() {
+                    p.rooms.remove(conf);
+                }
+            }
+        }
+        let key: ChannelKey = (pbx.into(), uid.into());
+        if let Some(call) = c.call {
+            if let Some(members) = self.calls.get_mut(&call) {
+                members.retain(|k| *k != key);
+                if members.is_empty() {
+                    self.calls.remove(&call);
+                }
+            }
+        }
+        if let Some(v) = &c.sipcallid {
+            if self.trunks.get(v) == Some(&key) {
+                self.trunks.remove(v);
+            }
+        }
+        self.drop_if_empty(pbx);
+    }
+
+    /// The PBX's source ended: every channel of it goes, as if hung up, and its rooms.
+    pub fn end(&mut self, pbx: &str) {
+        let uids: Vec<String> = self
+            .channels_of(pbx)
+            .iter()
+            .map(|c| c.uniqueid.clone())
+            .collect();
+        for uid in uids {
+            self.hangup(pbx, &uid);
+        }
+        self.pbxes.remove(pbx);
+    }
+
+    fn drop_if_empty(&mut self, pbx: &str) {
+        if let Some(p) = self.pbxes.get(pbx) {
+            if p.channels.is_empty() && p.rooms.is_empty() && p.numbers.is_empty() {
+                self.pbxes.remove(pbx);
+            }
+        }
+    }
+
+    fn set_call(&mut self, key: &ChannelKey, call: Option<CallId>) {
+        if let Some(c) = self.chan_mut(&key.0, &key.1) {
+            c.call = call;
+        }
+    }
+
+    fn new_call(&mut self, members: Vec<ChannelKey>) -> CallId {
+        let id = self.next_call;
+        self.next_call += 1;
+        for k in &members {
+            self.set_call(k, Some(id));
+        }
+        self.calls.insert(id, members);
+        id
+    }
+
+    /// Put two channels in one call (see the module rules).
+    fn merge(&mut self, k1: &ChannelKey, k2: &ChannelKey) {
+        if k1 == k2 {
+            return;
+        }
+        let c1 = self.channel(&k1.0, &k1.1).and_then(|c| c.call);
+        let c2 = self.channel(&k2.0, &k2.1).and_then(|c| c.call);
+        match (c1, c2) {
+            (None, None) => {
+                self.new_call(vec![k1.clone(), k2.clone()]);
+            }
+            (None, Some(b)) => {
+                self.calls
+                    .get_mut(&b)
+                    .expect("live call")
+                    .insert(0, k1.clone());
+                self.set_call(k1, Some(b));
+            }
+            (Some(a), None) => {
+                self.calls.get_mut(&a).expect("live call").push(k2.clone());
+                self.set_call(k2, Some(a));
+            }
+            (Some(a), Some(b)) if a != b => {
+                let mut members = self.calls.remove(&a).expect("live call");
+                members.extend(self.calls.remove(&b).expect("live call"));
+                self.new_call(members);
+            }
+            _ => {} // already together (a re-bridge)
+        }
+    }
+}
