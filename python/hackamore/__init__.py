@@ -11,10 +11,15 @@ Sources yield :class:`Event` objects::
 from __future__ import annotations
 
 from hackamore._native import (
+    HOOK_NAMES,
+    Change,
+    Channel,
     Connection,
     DecodeStats,
     Event,
     File,
+    Model,
+    Normalizer,
     ReplayServer,
     Server,
     Trace,
@@ -36,10 +41,13 @@ from hackamore.errors import (
 )
 
 __all__ = [
+    "HOOK_NAMES",
     "ActionRefusedError",
     "AuthenticationError",
     "CaptureError",
     "CaptureNotFoundError",
+    "Change",
+    "Channel",
     "ConnectError",
     "Connection",
     "ConnectionLostError",
@@ -47,6 +55,8 @@ __all__ = [
     "Error",
     "Event",
     "File",
+    "Model",
+    "Normalizer",
     "ProtocolError",
     "ReplayServer",
     "ResponseTimeoutError",

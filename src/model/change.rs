@@ -148,6 +148,183 @@ impl Change {
         }
     }
 
+    /// Every field by name, `pbx` first, in the order of the old framework's hook
+    /// arguments (the View's, which include channel names).
+    pub fn fields(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Change::NewChannel {
+                pbx,
+                uniqueid,
+                channel,
+                calleridnum,
+                channelstate,
+                channelstatedesc,
+                linkedid,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("calleridnum", calleridnum),
+                ("channelstate", channelstate),
+                ("channelstatedesc", channelstatedesc),
+                ("linkedid", linkedid),
+            ],
+            Change::NewState {
+                pbx,
+                uniqueid,
+                channel,
+                channelstate,
+                channelstatedesc,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("channelstate", channelstate),
+                ("channelstatedesc", channelstatedesc),
+            ],
+            Change::Dial {
+                pbx,
+                uniqueid,
+                channel,
+                destuniqueid,
+                destination,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("destuniqueid", destuniqueid),
+                ("destination", destination),
+            ],
+            Change::DialEnd {
+                pbx,
+                uniqueid,
+                channel,
+                dialstatus,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("dialstatus", dialstatus),
+            ],
+            Change::Bridge {
+                pbx,
+                uniqueid1,
+                channel1,
+                callerid1,
+                uniqueid2,
+                channel2,
+                callerid2,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid1", uniqueid1),
+                ("channel1", channel1),
+                ("callerid1", callerid1),
+                ("uniqueid2", uniqueid2),
+                ("channel2", channel2),
+                ("callerid2", callerid2),
+            ],
+            Change::LocalBridge {
+                pbx,
+                uniqueid1,
+                channel1,
+                uniqueid2,
+                channel2,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid1", uniqueid1),
+                ("channel1", channel1),
+                ("uniqueid2", uniqueid2),
+                ("channel2", channel2),
+            ],
+            Change::SipCallId {
+                pbx,
+                uniqueid,
+                channel,
+                value,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("value", value),
+            ],
+            Change::ConfbridgeStart { pbx, conference }
+            | Change::ConfbridgeEnd { pbx, conference } => {
+                vec![("pbx", pbx), ("conference", conference)]
+            }
+            Change::ConfbridgeJoin {
+                pbx,
+                uniqueid,
+                channel,
+                conference,
+            }
+            | Change::ConfbridgeLeave {
+                pbx,
+                uniqueid,
+                channel,
+                conference,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("conference", conference),
+            ],
+            Change::MusicOnHold {
+                pbx,
+                uniqueid,
+                channel,
+            }
+            | Change::MusicOffHold {
+                pbx,
+                uniqueid,
+                channel,
+            }
+            | Change::HangupRequest {
+                pbx,
+                uniqueid,
+                channel,
+            }
+            | Change::Hangup {
+                pbx,
+                uniqueid,
+                channel,
+            } => vec![("pbx", pbx), ("uniqueid", uniqueid), ("channel", channel)],
+            Change::SoftHangupRequest {
+                pbx,
+                uniqueid,
+                channel,
+                cause,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("cause", cause),
+            ],
+            Change::NewCallerId {
+                pbx,
+                uniqueid,
+                channel,
+                calleridnum,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("calleridnum", calleridnum),
+            ],
+            Change::Rename {
+                pbx,
+                uniqueid,
+                channel,
+                newname,
+            } => vec![
+                ("pbx", pbx),
+                ("uniqueid", uniqueid),
+                ("channel", channel),
+                ("newname", newname),
+            ],
+            Change::End { pbx } => vec![("pbx", pbx)],
+        }
+    }
+
     pub fn pbx(&self) -> &str {
         match self {
             Change::NewChannel { pbx, .. }

@@ -3,6 +3,7 @@
 
 mod errors;
 mod event;
+mod model;
 mod replay;
 mod sources;
 
@@ -20,6 +21,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sources::Server>()?;
     m.add_class::<sources::Connection>()?;
     m.add_class::<replay::ReplayServer>()?;
+    m.add_class::<model::Model>()?;
+    m.add_class::<model::Channel>()?;
+    m.add_class::<model::Change>()?;
+    m.add_class::<model::Normalizer>()?;
+    m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(event::decode, m)?)?;
     m.add_function(wrap_pyfunction!(event::md5_key, m)?)?;
     m.add_function(wrap_pyfunction!(event::encode_action, m)?)?;

@@ -63,7 +63,7 @@ impl DecodeStats {
 }
 
 /// A capture on disk, shared by `File` and `Trace`.
-struct Capture {
+pub(crate) struct Capture {
     file: Mutex<CaptureFile>,
     name: Arc<str>,
     trace: bool,
@@ -85,6 +85,26 @@ impl Capture {
         })
     }
 
+    /// One step without the GIL (callers hold none): the message and its PBX.
+    pub(crate) fn step(&self) -> Result<Option<(String, Message)>, SourceError> {
+        loop {
+            match self.file.lock().next_step(Duration::ZERO)? {
+                Step::Message(m) => return Ok(Some((self.pbx_of(&m).to_string(), m))),
+                Step::Idle => continue,
+                Step::Ended => return Ok(None),
+            }
+        }
+    }
+
+    /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
+    /// an unrelated `Source` field).
+    pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {
+        match m.get_exact("SOURCE") {
+            Some(s) if self.trace => String::from_utf8_lossy(s),
+            _ => std::borrow::Cow::Borrowed(&self.name),
+        }
+    }
+
     fn next_event(&self, py: Python<'_>) -> PyResult<Option<Event>> {
         loop {
             match py.detach(|| self.file.lock().next_step(Duration::ZERO)) {
@@ -96,12 +116,10 @@ impl Capture {
         }
     }
 
-    /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
-    /// an unrelated `Source` field).
     fn event(&self, m: Message) -> Event {
-        let source = match m.get_exact("SOURCE") {
-            Some(s) if self.trace => String::from_utf8_lossy(s).as_ref().into(),
-            _ => self.name.clone(),
+        let source: Arc<str> = match self.pbx_of(&m) {
+            std::borrow::Cow::Borrowed(_) => self.name.clone(),
+            std::borrow::Cow::Owned(s) => s.into(),
         };
         Event::new(m, source)
     }
@@ -139,7 +157,7 @@ macro_rules! capture_class {
     ($rust:ident, $py:literal, $trace:expr, $doc:literal) => {
         #[doc = $doc]
         #[pyclass(name = $py, module = "hackamore._native", frozen)]
-        pub struct $rust(Capture);
+        pub struct $rust(pub(crate) Capture);
 
         #[pymethods]
         impl $rust {
@@ -161,6 +179,17 @@ macro_rules! capture_class {
             #[getter]
             fn stats(&self) -> DecodeStats {
                 self.0.stats()
+            }
+
+            /// Byte offset where reading goes on after `close()` and `open()`.
+            #[getter]
+            fn offset(&self) -> u64 {
+                self.0.file.lock().offset()
+            }
+
+            #[getter]
+            fn path(&self) -> std::path::PathBuf {
+                self.0.file.lock().path().to_path_buf()
             }
 
             /// Reopen after `close()`, going on after the last message delivered.
@@ -329,8 +358,8 @@ struct Progress {
 /// login or connection raises (then the END event follows if you iterate on).
 #[pyclass(name = "Connection", module = "hackamore._native", frozen)]
 pub struct Connection {
-    name: Arc<str>,
-    rx: Receiver<Result<Message, SourceError>>,
+    pub(crate) name: Arc<str>,
+    pub(crate) rx: Receiver<Result<Message, SourceError>>,
     stop: Arc<AtomicBool>,
     progress: Arc<Mutex<Progress>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -430,6 +459,23 @@ impl Connection {
                 Err(RecvTimeoutError::Disconnected) => return Ok(None),
             }
         }
+    }
+
+    /// The next event within `timeout` seconds, or None (also once the connection has
+    /// ended: see `ended`). Raises as iteration does.
+    fn poll(&self, py: Python<'_>, timeout: f64) -> PyResult<Option<Event>> {
+        let wait = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(SIGNAL_CHECK);
+        match py.detach(|| self.rx.recv_timeout(wait)) {
+            Ok(Ok(m)) => Ok(Some(Event::new(m, self.name.clone()))),
+            Ok(Err(e)) => Err(source_error(e)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// True once every event, END included, has been taken and the reader has stopped.
+    #[getter]
+    fn ended(&self) -> bool {
+        self.rx.is_empty() && self.thread.lock().as_ref().is_none_or(|t| t.is_finished())
     }
 
     /// Log off and close. Events already received stay readable, then END.

@@ -1,0 +1,869 @@
+//! `Model`, `Channel`, `Change` and `Normalizer` for Python. The model lives in Rust
+//! behind a lock; Python hooks run only when registered, after the change is applied.
+
+use super::event::Event;
+use super::sources::{Connection, File, Trace};
+use crate::ami::Message;
+use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
+use crate::source::SourceError;
+use crossbeam_channel::RecvTimeoutError;
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Every hook name, in the order of `Change::name`.
+pub const HOOK_NAMES: [&str; 19] = [
+    "newchannel",
+    "newstate",
+    "dial",
+    "dialend",
+    "bridge",
+    "localbridge",
+    "sipcallid",
+    "confbridgestart",
+    "confbridgejoin",
+    "confbridgeleave",
+    "confbridgeend",
+    "musiconhold",
+    "musicoffhold",
+    "hanguprequest",
+    "softhanguprequest",
+    "newcallerid",
+    "rename",
+    "hangup",
+    "end",
+];
+
+/// A copy of one channel's state at the moment it was taken.
+#[pyclass(name = "Channel", module = "hackamore._native", frozen, get_all)]
+#[derive(Clone)]
+pub struct Channel {
+    pbx: String,
+    uniqueid: String,
+    channel: String,
+    calleridnum: String,
+    linkedid: String,
+    sipcallid: Option<String>,
+    conference: Option<String>,
+    channelstate: String,
+    channelstatedesc: String,
+    role: &'static str,
+    activity: &'static str,
+    call: Option<u64>,
+}
+
+impl From<&core::Channel> for Channel {
+    fn from(c: &core::Channel) -> Self {
+        Channel {
+            pbx: c.pbx.clone(),
+            uniqueid: c.uniqueid.clone(),
+            channel: c.channel.clone(),
+            calleridnum: c.calleridnum.clone(),
+            linkedid: c.linkedid.clone(),
+            sipcallid: c.sipcallid.clone(),
+            conference: c.conference.clone(),
+            channelstate: c.channelstate.clone(),
+            channelstatedesc: c.channelstatedesc.clone(),
+            role: c.role.name(),
+            activity: c.activity.name(),
+            call: c.call,
+        }
+    }
+}
+
+#[pymethods]
+impl Channel {
+    fn __eq__(&self, other: &Channel) -> bool {
+        (
+            &self.pbx,
+            &self.uniqueid,
+            &self.channel,
+            &self.channelstate,
+            self.role,
+            self.activity,
+            self.call,
+        ) == (
+            &other.pbx,
+            &other.uniqueid,
+            &other.channel,
+            &other.channelstate,
+            other.role,
+            other.activity,
+            other.call,
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Channel {}/{} {} {} {} state={} call={:?}>",
+            self.pbx,
+            self.uniqueid,
+            self.channel,
+            self.role,
+            self.activity,
+            self.channelstatedesc,
+            self.call
+        )
+    }
+}
+
+/// One model change, as given to hooks: its name (`dial`, `hangup`...), its fields, and
+/// the channels involved (after the change; for `hangup`, as they were just before).
+#[pyclass(name = "Change", module = "hackamore._native", frozen)]
+pub struct Change {
+    name: &'static str,
+    fields: Vec<(&'static str, String)>,
+    channels: Vec<Channel>,
+}
+
+#[pymethods]
+impl Change {
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    #[getter]
+    fn pbx(&self) -> &str {
+        &self.fields[0].1
+    }
+
+    /// The change's fields by name (`uniqueid`, `channel`, `destuniqueid`...).
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.fields {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    #[getter]
+    fn channels(&self) -> Vec<Channel> {
+        self.channels.clone()
+    }
+
+    fn __getitem__(&self, key: &str) -> PyResult<String> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| PyKeyError::new_err(key.to_string()))
+    }
+
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, key: &str, default: Option<String>) -> Option<String> {
+        self.__getitem__(key).ok().or(default)
+    }
+
+    fn __repr__(&self) -> String {
+        let f: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        format!("<Change {} {}>", self.name, f.join(" "))
+    }
+}
+
+/// Build a message from a hackamore Event or a plain mapping (the old framework's event
+/// dicts), and the PBX it belongs to.
+fn message_of(event: &Bound<'_, PyAny>, pbx: Option<&str>) -> PyResult<(String, Message)> {
+    if let Ok(e) = event.cast::<Event>() {
+        let e = e.get();
+        let pbx = pbx
+            .map(str::to_string)
+            .unwrap_or_else(|| e.source.to_string());
+        return Ok((pbx, e.message.clone()));
+    }
+    let Ok(d) = event.cast::<PyDict>() else {
+        return Err(PyTypeError::new_err(
+            "expected a hackamore.Event or a dict of AMI fields",
+        ));
+    };
+    let mut m = Message::new();
+    let mut source = None;
+    for (k, v) in d.iter() {
+        let k: String = k.str()?.extract()?;
+        let v: String = v.str()?.extract()?;
+        if k == "SOURCE" {
+            source = Some(v.clone());
+        }
+        m.push(k, v);
+    }
+    let pbx = pbx.map(str::to_string).or(source).unwrap_or_default();
+    Ok((pbx, m))
+}
+
+/// The stateful normaliser (AMI 2.x bridge membership) on its own, for the compat
+/// Manifold: event -> list of `(hook name, fields)`.
+#[pyclass(name = "Normalizer", module = "hackamore._native", frozen)]
+pub struct Normalizer {
+    inner: Mutex<CoreNormalizer>,
+}
+
+#[pymethods]
+impl Normalizer {
+    #[new]
+    #[pyo3(signature = (trunk_variable = core::DEFAULT_TRUNK_VARIABLE))]
+    fn new(trunk_variable: &str) -> Self {
+        Normalizer {
+            inner: Mutex::new(CoreNormalizer::new(trunk_variable)),
+        }
+    }
+
+    #[getter]
+    fn trunk_variable(&self) -> String {
+        self.inner.lock().trunk_variable().to_string()
+    }
+
+    /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
+    /// defaults to the event's source (a dict's `SOURCE`).
+    #[pyo3(signature = (event, pbx = None))]
+    fn normalize<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        pbx: Option<&str>,
+    ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
+        let (pbx, m) = message_of(event, pbx)?;
+        if pbx.is_empty() {
+            return Ok(Vec::new()); // the old framework ignored events without SOURCE
+        }
+        let mut changes = Vec::new();
+        self.inner.lock().normalize(&pbx, &m, &mut changes);
+        changes
+            .iter()
+            .map(|c| {
+                let d = PyDict::new(py);
+                for (k, v) in c.fields() {
+                    d.set_item(k, v)?;
+                }
+                Ok((c.name(), d))
+            })
+            .collect()
+    }
+}
+
+struct State {
+    normalizer: CoreNormalizer,
+    model: core::Model,
+    version: u64,
+}
+
+/// A change waiting for its hook, with the channels as they were when it applied.
+struct Pending {
+    change: CoreChange,
+    channels: Vec<Channel>,
+}
+
+impl State {
+    /// Normalise and apply one message. With `hooks`, record what they must see.
+    fn process(
+        &mut self,
+        pbx: &str,
+        m: &Message,
+        hooks: &HashMap<&'static str, Py<PyAny>>,
+        out: &mut Vec<Pending>,
+    ) -> usize {
+        let mut changes = Vec::new();
+        self.normalizer.normalize(pbx, m, &mut changes);
+        let n = changes.len();
+        for c in changes {
+            let hooked = hooks.contains_key(c.name());
+            let before = if hooked && matches!(c, CoreChange::Hangup { .. }) {
+                self.involved(&c)
+            } else {
+                Vec::new()
+            };
+            self.model.apply(&c);
+            self.version += 1;
+            if hooked {
+                let channels = if before.is_empty() {
+                    self.involved(&c)
+                } else {
+                    before
+                };
+                out.push(Pending {
+                    change: c,
+                    channels,
+                });
+            }
+        }
+        n
+    }
+
+    fn involved(&self, c: &CoreChange) -> Vec<Channel> {
+        let pbx = c.pbx();
+        let (a, b) = c.uniqueids();
+        [a, b]
+            .into_iter()
+            .flatten()
+            .filter_map(|uid| self.model.channel(pbx, uid))
+            .map(Channel::from)
+            .collect()
+    }
+}
+
+/// A source being consumed natively.
+enum Input {
+    File(Py<File>),
+    Trace(Py<Trace>),
+    Connection(Py<Connection>),
+}
+
+enum Poll {
+    Message(String, Message),
+    Idle,
+    Done,
+    Failed(SourceError),
+}
+
+impl Input {
+    fn of(obj: &Bound<'_, PyAny>) -> PyResult<Input> {
+        if let Ok(f) = obj.cast::<File>() {
+            return Ok(Input::File(f.clone().unbind()));
+        }
+        if let Ok(t) = obj.cast::<Trace>() {
+            return Ok(Input::Trace(t.clone().unbind()));
+        }
+        if let Ok(c) = obj.cast::<Connection>() {
+            return Ok(Input::Connection(c.clone().unbind()));
+        }
+        Err(PyTypeError::new_err(
+            "consume() takes hackamore.File, Trace or Connection objects",
+        ))
+    }
+
+    /// Called without the GIL.
+    fn poll(&self, wait: Duration) -> Poll {
+        let capture = match self {
+            Input::File(f) => &f.get().0,
+            Input::Trace(t) => &t.get().0,
+            Input::Connection(c) => {
+                let c = c.get();
+                return match c.rx.recv_timeout(wait) {
+                    Ok(Ok(m)) => Poll::Message(c.name.to_string(), m),
+                    Ok(Err(e)) => Poll::Failed(e),
+                    Err(RecvTimeoutError::Timeout) => Poll::Idle,
+                    Err(RecvTimeoutError::Disconnected) => Poll::Done,
+                };
+            }
+        };
+        match capture.step() {
+            Ok(Some((pbx, m))) => Poll::Message(pbx, m),
+            Ok(None) => Poll::Done,
+            Err(e) => Poll::Failed(e),
+        }
+    }
+}
+
+fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
+    let logged = (|| -> PyResult<()> {
+        let logger = py
+            .import("logging")?
+            .call_method1("getLogger", ("hackamore.hooks",))?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("exc_info", err.value(py))?;
+        logger.call_method(
+            "error",
+            ("hook for %r raised; the engine goes on", name),
+            Some(&kwargs),
+        )?;
+        Ok(())
+    })();
+    if logged.is_err() {
+        err.print(py);
+    }
+}
+
+/// The standard call-state model, native. `hooks`: an object with `on_<change>` methods
+/// or a dict of callables by change name; each is called with a `Change` after the
+/// model has applied it. A hook that raises is logged and the model goes on.
+#[pyclass(name = "Model", module = "hackamore._native", subclass, frozen)]
+pub struct Model {
+    state: Mutex<State>,
+    hooks: HashMap<&'static str, Py<PyAny>>,
+    trunk_variable: String,
+}
+
+impl Model {
+    fn call_hooks(&self, py: Python<'_>, pending: Vec<Pending>) {
+        for p in pending {
+            let name = p.change.name();
+            let Some(hook) = self.hooks.get(name) else {
+                continue;
+            };
+            let change = Change {
+                name,
+                fields: p
+                    .change
+                    .fields()
+                    .into_iter()
+                    .map(|(k, v)| (k, v.to_string()))
+                    .collect(),
+                channels: p.channels,
+            };
+            if let Err(e) = hook.call1(py, (change,)) {
+                report_hook_error(py, name, e);
+            }
+        }
+    }
+
+    fn with_model<T>(&self, f: impl FnOnce(&mut core::Model) -> T) -> T {
+        let mut st = self.state.lock();
+        st.version += 1;
+        f(&mut st.model)
+    }
+}
+
+fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<HashMap<&'static str, Py<PyAny>>> {
+    let mut out = HashMap::new();
+    let Some(hooks) = hooks.filter(|h| !h.is_none()) else {
+        return Ok(out);
+    };
+    for name in HOOK_NAMES {
+        let found = if let Ok(d) = hooks.cast::<PyDict>() {
+            match d.get_item(name)? {
+                Some(f) => Some(f),
+                None => d.get_item(format!("on_{name}"))?,
+            }
+        } else {
+            hooks.getattr(format!("on_{name}").as_str()).ok()
+        };
+        if let Some(f) = found.filter(|f| f.is_callable()) {
+            out.insert(name, f.unbind());
+        }
+    }
+    if out.is_empty() {
+        return Err(PyTypeError::new_err(format!(
+            "hooks has no on_<change> method or callable; change names are {}",
+            HOOK_NAMES.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+#[pymethods]
+impl Model {
+    #[new]
+    #[pyo3(signature = (*_args, trunk_variable = core::DEFAULT_TRUNK_VARIABLE, hooks = None, **_kwargs))]
+    fn new(
+        _args: &Bound<'_, PyTuple>,
+        trunk_variable: &str,
+        hooks: Option<&Bound<'_, PyAny>>,
+        _kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        Ok(Model {
+            state: Mutex::new(State {
+                normalizer: CoreNormalizer::new(trunk_variable),
+                model: core::Model::new(),
+                version: 0,
+            }),
+            hooks: resolve_hooks(hooks)?,
+            trunk_variable: trunk_variable.to_string(),
+        })
+    }
+
+    #[getter]
+    fn trunk_variable(&self) -> &str {
+        &self.trunk_variable
+    }
+
+    /// Increases with every change applied (cheap "has anything changed?" test).
+    #[getter]
+    fn version(&self) -> u64 {
+        self.state.lock().version
+    }
+
+    /// Apply one event (a `hackamore.Event` or a dict of AMI fields with `SOURCE`).
+    /// Returns the number of model changes it made.
+    #[pyo3(signature = (event, pbx = None))]
+    fn apply(
+        &self,
+        py: Python<'_>,
+        event: &Bound<'_, PyAny>,
+        pbx: Option<&str>,
+    ) -> PyResult<usize> {
+        let (pbx, m) = message_of(event, pbx)?;
+        if pbx.is_empty() {
+            return Ok(0);
+        }
+        let mut pending = Vec::new();
+        let n = self
+            .state
+            .lock()
+            .process(&pbx, &m, &self.hooks, &mut pending);
+        self.call_hooks(py, pending);
+        Ok(n)
+    }
+
+    /// Read sources (File, Trace, Connection, or a list of them, taken in turn) to
+    /// their end, applying every event natively; hooks run as changes happen. An END
+    /// from a source that delivered nothing else (a refused connection) is not applied.
+    /// Returns the number of messages read. Ctrl-C stops it.
+    fn consume(&self, py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<u64> {
+        let mut inputs: Vec<Input> = match Input::of(sources) {
+            Ok(i) => vec![i],
+            Err(_) => sources
+                .try_iter()?
+                .map(|s| Input::of(&s?))
+                .collect::<PyResult<_>>()?,
+        };
+        let hooked = !self.hooks.is_empty();
+        // Without hooks, large batches keep the GIL released; with hooks, each message's
+        // hooks run before the next message is applied.
+        let batch = if hooked { 1 } else { 4096 };
+        let mut total = 0u64;
+        let mut wait = Duration::ZERO;
+        while !inputs.is_empty() {
+            let (pending, errors, progressed) = py.detach(|| {
+                let mut pending = Vec::new();
+                let mut errors = Vec::new();
+                let mut n = 0;
+                let mut progressed = false;
+                'outer: loop {
+                    let mut round = false;
+                    let mut i = 0;
+                    while i < inputs.len() {
+                        match inputs[i].poll(wait) {
+                            Poll::Message(pbx, m) => {
+                                round = true;
+                                n += 1;
+                                if !(m.is_end() && m.end_count() == Some(1)) {
+                                    self.state
+                                        .lock()
+                                        .process(&pbx, &m, &self.hooks, &mut pending);
+                                }
+                                i += 1;
+                            }
+                            Poll::Idle => i += 1,
+                            Poll::Done => {
+                                inputs.remove(i);
+                            }
+                            Poll::Failed(e) => {
+                                errors.push(e);
+                                i += 1;
+                            }
+                        }
+                        if n >= batch {
+                            progressed = true;
+                            break 'outer;
+                        }
+                    }
+                    progressed |= round;
+                    if !round || inputs.is_empty() {
+                        break;
+                    }
+                }
+                total += n as u64;
+                (pending, errors, progressed)
+            });
+            for e in errors {
+                log::error!("{e}");
+            }
+            self.call_hooks(py, pending);
+            py.check_signals()?;
+            wait = if progressed {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(50)
+            };
+        }
+        Ok(total)
+    }
+
+    // ----- the old framework's Model methods: apply one change directly -----
+
+    #[pyo3(signature = (pbx, uniqueid, channel, calleridnum, channelstate, channelstatedesc, linkedid = ""))]
+    #[allow(clippy::too_many_arguments)]
+    fn newchannel(
+        &self,
+        pbx: &str,
+        uniqueid: &str,
+        channel: &str,
+        calleridnum: Option<&str>,
+        channelstate: &str,
+        channelstatedesc: &str,
+        linkedid: &str,
+    ) {
+        let num = calleridnum.filter(|n| *n != "<unknown>").unwrap_or("");
+        self.with_model(|m| {
+            m.newchannel(
+                pbx,
+                uniqueid,
+                channel,
+                num,
+                channelstate,
+                channelstatedesc,
+                linkedid,
+            )
+        })
+    }
+
+    fn newstate(&self, pbx: &str, uniqueid: &str, channelstate: &str, channelstatedesc: &str) {
+        self.with_model(|m| m.newstate(pbx, uniqueid, channelstate, channelstatedesc))
+    }
+
+    fn dial(&self, pbx: &str, uniqueid: &str, destuniqueid: &str) {
+        self.with_model(|m| m.dial(pbx, uniqueid, destuniqueid))
+    }
+
+    fn dialend(&self, pbx: &str, uniqueid: &str, dialstatus: &str) {
+        self.with_model(|m| m.dialend(pbx, uniqueid, dialstatus))
+    }
+
+    fn bridge(&self, pbx: &str, uniqueid1: &str, uniqueid2: &str) {
+        self.with_model(|m| m.bridge(pbx, uniqueid1, uniqueid2))
+    }
+
+    fn localbridge(&self, pbx: &str, uniqueid1: &str, uniqueid2: &str) {
+        self.with_model(|m| m.localbridge(pbx, uniqueid1, uniqueid2))
+    }
+
+    fn sipcallid(&self, pbx: &str, uniqueid: &str, value: &str) {
+        self.with_model(|m| m.sipcallid(pbx, uniqueid, value))
+    }
+
+    fn confbridgestart(&self, pbx: &str, conference: &str) {
+        self.with_model(|m| m.confbridgestart(pbx, conference))
+    }
+
+    fn confbridgejoin(&self, pbx: &str, uniqueid: &str, conference: &str) {
+        self.with_model(|m| m.confbridgejoin(pbx, uniqueid, conference))
+    }
+
+    fn confbridgeleave(&self, pbx: &str, uniqueid: &str, conference: &str) {
+        self.with_model(|m| m.confbridgeleave(pbx, uniqueid, conference))
+    }
+
+    fn confbridgeend(&self, pbx: &str, conference: &str) {
+        self.with_model(|m| m.confbridgeend(pbx, conference))
+    }
+
+    fn musiconhold(&self, pbx: &str, uniqueid: &str) {
+        self.with_model(|m| m.musiconhold(pbx, uniqueid))
+    }
+
+    fn musicoffhold(&self, pbx: &str, uniqueid: &str) {
+        self.with_model(|m| m.musicoffhold(pbx, uniqueid))
+    }
+
+    fn hanguprequest(&self, pbx: &str, uniqueid: &str) {
+        self.with_model(|m| m.hanguprequest(pbx, uniqueid))
+    }
+
+    #[pyo3(signature = (pbx, uniqueid, cause = ""))]
+    fn softhanguprequest(&self, pbx: &str, uniqueid: &str, cause: &str) {
+        let _ = cause;
+        self.with_model(|m| m.softhanguprequest(pbx, uniqueid))
+    }
+
+    fn newcallerid(&self, pbx: &str, uniqueid: &str, channel: &str, calleridnum: Option<&str>) {
+        let _ = channel;
+        let num = calleridnum.filter(|n| *n != "<unknown>").unwrap_or("");
+        self.with_model(|m| m.newcallerid(pbx, uniqueid, num))
+    }
+
+    fn rename(&self, pbx: &str, uniqueid: &str, newname: &str) {
+        self.with_model(|m| m.rename(pbx, uniqueid, newname))
+    }
+
+    fn hangup(&self, pbx: &str, uniqueid: &str) {
+        self.with_model(|m| m.hangup(pbx, uniqueid))
+    }
+
+    fn end(&self, pbx: &str) {
+        self.with_model(|m| m.end(pbx))
+    }
+
+    // ----- lookups -----
+
+    /// The channel `uniqueid` of `pbx`, or None.
+    fn channel(&self, pbx: &str, uniqueid: &str) -> Option<Channel> {
+        self.state
+            .lock()
+            .model
+            .channel(pbx, uniqueid)
+            .map(Channel::from)
+    }
+
+    /// Channels of one PBX (or of all), in creation order.
+    #[pyo3(signature = (pbx = None))]
+    fn channels(&self, pbx: Option<&str>) -> Vec<Channel> {
+        let st = self.state.lock();
+        let pbxes: Vec<String> = match pbx {
+            Some(p) => vec![p.to_string()],
+            None => st.model.pbx_names().map(str::to_string).collect(),
+        };
+        pbxes
+            .iter()
+            .flat_map(|p| st.model.channels_of(p).into_iter().map(Channel::from))
+            .collect()
+    }
+
+    /// Call groups in creation order, each a list of its channels.
+    fn calls(&self) -> Vec<Vec<Channel>> {
+        let st = self.state.lock();
+        st.model
+            .calls()
+            .map(|(_, members)| {
+                members
+                    .iter()
+                    .filter_map(|(p, u)| st.model.channel(p, u).map(Channel::from))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Conference rooms: `{pbx: {conference: [channels]}}`.
+    fn rooms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let st = self.state.lock();
+        let out = PyDict::new(py);
+        for pbx in st.model.pbx_names() {
+            let rooms = st.model.rooms_of(pbx);
+            if rooms.is_empty() {
+                continue;
+            }
+            let d = PyDict::new(py);
+            for (conf, members) in rooms {
+                let chans: Vec<Channel> = members
+                    .iter()
+                    .filter_map(|u| st.model.channel(pbx, u).map(Channel::from))
+                    .collect();
+                d.set_item(conf, chans)?;
+            }
+            out.set_item(pbx, d)?;
+        }
+        Ok(out)
+    }
+
+    /// Channels waiting for their trunk twin: `{value: channel}`.
+    fn trunks(&self) -> HashMap<String, Channel> {
+        let st = self.state.lock();
+        st.model
+            .trunks()
+            .into_iter()
+            .filter_map(|(v, (p, u))| Some((v.to_string(), Channel::from(st.model.channel(p, u)?))))
+            .collect()
+    }
+
+    /// Caller id numbers by channel name: `{pbx: {channel: number}}`.
+    fn numbers(&self) -> HashMap<String, HashMap<String, String>> {
+        let st = self.state.lock();
+        st.model
+            .pbx_names()
+            .map(|p| {
+                let nums = st.model.numbers_of(p);
+                (
+                    p.to_string(),
+                    nums.into_iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect::<HashMap<_, _>>(),
+                )
+            })
+            .filter(|(_, n)| !n.is_empty())
+            .collect()
+    }
+
+    /// Sizes of every container (`channels`, `calls`, `rooms`, `trunks`, `numbers`,
+    /// `pbxes`, and the normaliser's tracked `bridges`).
+    fn sizes(&self) -> HashMap<&'static str, usize> {
+        let st = self.state.lock();
+        let s = st.model.sizes();
+        HashMap::from([
+            ("pbxes", s.pbxes),
+            ("channels", s.channels),
+            ("calls", s.calls),
+            ("rooms", s.rooms),
+            ("trunks", s.trunks),
+            ("numbers", s.numbers),
+            ("bridges", st.normalizer.tracked_bridges()),
+        ])
+    }
+
+    /// The whole model as plain data: `channels` `{pbx: {uniqueid: {field: value}}}`
+    /// (each with `call`, an index into `calls`), `calls` `[[(pbx, uniqueid)]]`, `rooms`
+    /// `{pbx: {conference: [uniqueid]}}`, `trunks` `{value: (pbx, uniqueid)}`, `numbers`
+    /// `{pbx: {channel: number}}`.
+    fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let st = self.state.lock();
+        let m = &st.model;
+        let call_index: HashMap<u64, usize> =
+            m.calls().enumerate().map(|(i, (id, _))| (id, i)).collect();
+        let channels = PyDict::new(py);
+        let rooms = PyDict::new(py);
+        let numbers = PyDict::new(py);
+        for pbx in m.pbx_names() {
+            let chans = m.channels_of(pbx);
+            if !chans.is_empty() {
+                let d = PyDict::new(py);
+                for c in chans {
+                    let f = PyDict::new(py);
+                    f.set_item("channel", &c.channel)?;
+                    f.set_item("calleridnum", &c.calleridnum)?;
+                    f.set_item("linkedid", &c.linkedid)?;
+                    f.set_item("sipcallid", &c.sipcallid)?;
+                    f.set_item("conference", &c.conference)?;
+                    f.set_item("channelstate", &c.channelstate)?;
+                    f.set_item("channelstatedesc", &c.channelstatedesc)?;
+                    f.set_item("role", c.role.name())?;
+                    f.set_item("activity", c.activity.name())?;
+                    f.set_item("call", c.call.and_then(|id| call_index.get(&id)))?;
+                    d.set_item(&c.uniqueid, f)?;
+                }
+                channels.set_item(pbx, d)?;
+            }
+            let r = m.rooms_of(pbx);
+            if !r.is_empty() {
+                let d = PyDict::new(py);
+                for (conf, members) in r {
+                    d.set_item(conf, PyList::new(py, members)?)?;
+                }
+                rooms.set_item(pbx, d)?;
+            }
+            let n = m.numbers_of(pbx);
+            if !n.is_empty() {
+                let d = PyDict::new(py);
+                for (k, v) in n {
+                    d.set_item(k, v)?;
+                }
+                numbers.set_item(pbx, d)?;
+            }
+        }
+        let calls = PyList::empty(py);
+        for (_, members) in m.calls() {
+            let v: Vec<(&str, &str)> = members
+                .iter()
+                .map(|(p, u)| (p.as_str(), u.as_str()))
+                .collect();
+            calls.append(v)?;
+        }
+        let trunks = PyDict::new(py);
+        for (v, (p, u)) in m.trunks() {
+            trunks.set_item(v, (p, u))?;
+        }
+        let out = PyDict::new(py);
+        out.set_item("channels", channels)?;
+        out.set_item("calls", calls)?;
+        out.set_item("rooms", rooms)?;
+        out.set_item("trunks", trunks)?;
+        out.set_item("numbers", numbers)?;
+        Ok(out)
+    }
+
+    fn __len__(&self) -> usize {
+        self.state.lock().model.sizes().channels
+    }
+
+    fn __repr__(&self) -> String {
+        let s = self.state.lock().model.sizes();
+        format!(
+            "<hackamore.Model channels={} calls={} rooms={} trunks={}>",
+            s.channels, s.calls, s.rooms, s.trunks
+        )
+    }
+}
