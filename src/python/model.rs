@@ -208,7 +208,7 @@ pub struct Normalizer {
 #[pymethods]
 impl Normalizer {
     #[new]
-    #[pyo3(signature = (trunk_variable = core::DEFAULT_TRUNK_VARIABLE))]
+    #[pyo3(signature = (trunk_variable = "SIPCALLID"))]
     fn new(trunk_variable: &str) -> Self {
         Normalizer {
             inner: Mutex::new(CoreNormalizer::new(trunk_variable)),
@@ -367,7 +367,8 @@ fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
             .import("logging")?
             .call_method1("getLogger", ("hackamore.hooks",))?;
         let kwargs = PyDict::new(py);
-        kwargs.set_item("exc_info", err.value(py))?;
+        let exc_info = (err.get_type(py), err.value(py), err.traceback(py));
+        kwargs.set_item("exc_info", exc_info)?;
         logger.call_method(
             "error",
             ("hook for %r raised; the engine goes on", name),
@@ -450,7 +451,7 @@ fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<HashMap<&'static 
 #[pymethods]
 impl Model {
     #[new]
-    #[pyo3(signature = (*_args, trunk_variable = core::DEFAULT_TRUNK_VARIABLE, hooks = None, **_kwargs))]
+    #[pyo3(signature = (*_args, trunk_variable = "SIPCALLID", hooks = None, **_kwargs))]
     fn new(
         _args: &Bound<'_, PyTuple>,
         trunk_variable: &str,

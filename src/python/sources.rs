@@ -117,9 +117,9 @@ impl Capture {
     }
 
     fn event(&self, m: Message) -> Event {
-        let source: Arc<str> = match self.pbx_of(&m) {
-            std::borrow::Cow::Borrowed(_) => self.name.clone(),
-            std::borrow::Cow::Owned(s) => s.into(),
+        let source: Arc<str> = match m.get_exact("SOURCE") {
+            Some(_) if self.trace => self.pbx_of(&m).as_ref().into(),
+            _ => self.name.clone(),
         };
         Event::new(m, source)
     }

@@ -110,9 +110,9 @@ class ReferenceModel:
                 if len(members) > 1:
                     self.bridge(pbx, members[0], uid)
         elif n == "bridgeleave" and need("BridgeUniqueid", "Uniqueid"):
-            b = self.bridges2.get((pbx, get("BridgeUniqueid")))
-            if b and get("Uniqueid") in b[1]:
-                b[1].remove(get("Uniqueid"))
+            found = self.bridges2.get((pbx, get("BridgeUniqueid")))
+            if found and get("Uniqueid") in found[1]:
+                found[1].remove(get("Uniqueid"))
         elif n == "bridgedestroy" and need("BridgeUniqueid"):
             self.bridges2.pop((pbx, get("BridgeUniqueid")), None)
         elif n == "localbridge":
@@ -134,13 +134,17 @@ class ReferenceModel:
         elif n == "confbridgeleave" and need("Uniqueid", "Conference"):
             self.confleave(pbx, get("Uniqueid"), get("Conference"))
         elif n == "musiconhold" and need("Uniqueid"):
-            self.activity(pbx, get("Uniqueid"), "IDLE" if get("State").lower() == "stop" else "HELD")
+            self.activity(
+                pbx, get("Uniqueid"), "IDLE" if get("State").lower() == "stop" else "HELD"
+            )
         elif n == "musiconholdstart" and need("Uniqueid"):
             self.activity(pbx, get("Uniqueid"), "HELD")
         elif n in ("musiconholdstop", "unhold") and need("Uniqueid"):
             self.activity(pbx, get("Uniqueid"), "IDLE")
         elif n == "hold" and need("Uniqueid"):
-            self.activity(pbx, get("Uniqueid"), "IDLE" if get("Status").lower() == "off" else "HELD")
+            self.activity(
+                pbx, get("Uniqueid"), "IDLE" if get("Status").lower() == "off" else "HELD"
+            )
         elif n == "hanguprequest" and need("Uniqueid"):
             self.activity(pbx, get("Uniqueid"), "HUNGUP")
         elif n == "softhanguprequest" and need("Uniqueid"):
@@ -161,7 +165,9 @@ class ReferenceModel:
     def chan(self, pbx: str, uid: str) -> Chan | None:
         return self.channels.get(pbx, {}).get(uid)
 
-    def newchannel(self, pbx: str, uid: str, name: str, number: str, state: str, desc: str, linked: str) -> None:
+    def newchannel(
+        self, pbx: str, uid: str, name: str, number: str, state: str, desc: str, linked: str
+    ) -> None:
         if self.chan(pbx, uid):
             self.hangup(pbx, uid)
         self.channels.setdefault(pbx, {})[uid] = Chan(pbx, uid, name, number, state, desc, linked)
@@ -344,8 +350,12 @@ class ReferenceModel:
                 if self.rooms.get(p)
             },
             "trunks": {v: (c.pbx, c.uid) for v, c in sorted(self.trunks.items())},
-            "numbers": {p: dict(sorted(self.numbers[p].items())) for p in pbxes if self.numbers.get(p)},
+            "numbers": {
+                p: dict(sorted(self.numbers[p].items())) for p in pbxes if self.numbers.get(p)
+            },
         }
 
     def sizes(self) -> int:
-        return sum(len(d) for d in (self.channels, self.calls, self.rooms, self.trunks, self.numbers))
+        return sum(
+            len(d) for d in (self.channels, self.calls, self.rooms, self.trunks, self.numbers)
+        )

@@ -19,7 +19,14 @@ EXAMPLES = int(os.environ.get("HACKAMORE_DIFF_EXAMPLES", "2500"))
 PBXES = ["pbx1", "pbx1", "pbx1", "pbx1", "pbx2", "pbx3"]
 # Few Uniqueids: repeats, unknown channels and merges of calls happen often.
 UIDS = [f"1700000000.{i}" for i in range(4)]
-NAMES = ["SIP/100-0001", "SIP/200-0002", "Local/x@t-01;1", "Local/x@t-01;2", "IAX2/p-7", "DAHDI/1-1"]
+NAMES = [
+    "SIP/100-0001",
+    "SIP/200-0002",
+    "Local/x@t-01;1",
+    "Local/x@t-01;2",
+    "IAX2/p-7",
+    "DAHDI/1-1",
+]
 NUMBERS = ["", "100", "200", "<unknown>", "300"]
 CONFS = ["100", "200"]
 BRIDGES = ["b-1", "b-2", "b-3"]
@@ -33,10 +40,27 @@ KINDS = (
     + ["Bridge1", "BridgeEnter", "LocalBridge1", "LocalBridge2", "VarSet"] * 3
     + ["ConfbridgeStart", "ConfbridgeJoin", "Dial1", "DialBegin"] * 2
     + [
-        "Newstate", "DialEnd", "BridgeCreate", "BridgeLeave", "BridgeDestroy",
-        "ConfbridgeLeave", "ConfbridgeEnd", "MusicOnHold1", "MusicOnHoldStart",
-        "MusicOnHoldStop", "Hold", "Unhold", "HangupRequest", "SoftHangupRequest",
-        "NewCallerid", "Rename", "Hangup", "Hangup", "END", "DTMF", "Newexten",
+        "Newstate",
+        "DialEnd",
+        "BridgeCreate",
+        "BridgeLeave",
+        "BridgeDestroy",
+        "ConfbridgeLeave",
+        "ConfbridgeEnd",
+        "MusicOnHold1",
+        "MusicOnHoldStart",
+        "MusicOnHoldStop",
+        "Hold",
+        "Unhold",
+        "HangupRequest",
+        "SoftHangupRequest",
+        "NewCallerid",
+        "Rename",
+        "Hangup",
+        "Hangup",
+        "END",
+        "DTMF",
+        "Newexten",
     ]
 )
 
@@ -64,47 +88,99 @@ def event(rnd: random.Random) -> dict[str, str]:
         if draw([True, False]):
             e["Linkedid"] = draw(uid)
     elif kind == "Newstate":
-        e = {"Event": "Newstate", "Channel": draw(name), "ChannelState": "6",
-             "ChannelStateDesc": "Up", "Uniqueid": draw(uid)}
+        e = {
+            "Event": "Newstate",
+            "Channel": draw(name),
+            "ChannelState": "6",
+            "ChannelStateDesc": "Up",
+            "Uniqueid": draw(uid),
+        }
     elif kind == "Dial1":
-        e = {"Event": "Dial", "SubEvent": draw(["Begin", "End", ""]),
-             "Channel": draw(name), "UniqueID": draw(uid), "Destination": draw(name),
-             "DestUniqueID": draw(uid), "DialStatus": draw(["ANSWER", "BUSY"])}
+        e = {
+            "Event": "Dial",
+            "SubEvent": draw(["Begin", "End", ""]),
+            "Channel": draw(name),
+            "UniqueID": draw(uid),
+            "Destination": draw(name),
+            "DestUniqueID": draw(uid),
+            "DialStatus": draw(["ANSWER", "BUSY"]),
+        }
     elif kind == "DialBegin":
-        e = {"Event": "DialBegin", "Channel": draw(name), "Uniqueid": draw(uid),
-             "DestChannel": draw(name), "DestUniqueid": draw(uid)}
+        e = {
+            "Event": "DialBegin",
+            "Channel": draw(name),
+            "Uniqueid": draw(uid),
+            "DestChannel": draw(name),
+            "DestUniqueid": draw(uid),
+        }
     elif kind == "DialEnd":
-        e = {"Event": "DialEnd", "Uniqueid": draw(uid), "DestUniqueid": draw(uid),
-             "DialStatus": draw(["ANSWER", "NOANSWER", "CANCEL", "BUSY"])}
+        e = {
+            "Event": "DialEnd",
+            "Uniqueid": draw(uid),
+            "DestUniqueid": draw(uid),
+            "DialStatus": draw(["ANSWER", "NOANSWER", "CANCEL", "BUSY"]),
+        }
     elif kind == "Bridge1":
-        e = {"Event": "Bridge", "Bridgestate": draw(["Link", "Unlink"]),
-             "Channel1": draw(name), "Channel2": draw(name), "Uniqueid1": draw(uid),
-             "Uniqueid2": draw(uid), "CallerID1": draw(number), "CallerID2": draw(number)}
+        e = {
+            "Event": "Bridge",
+            "Bridgestate": draw(["Link", "Unlink"]),
+            "Channel1": draw(name),
+            "Channel2": draw(name),
+            "Uniqueid1": draw(uid),
+            "Uniqueid2": draw(uid),
+            "CallerID1": draw(number),
+            "CallerID2": draw(number),
+        }
     elif kind in ("BridgeCreate", "BridgeDestroy"):
-        e = {"Event": kind, "BridgeUniqueid": draw(BRIDGES),
-             "BridgeType": draw(["basic", "holding"])}
+        e = {
+            "Event": kind,
+            "BridgeUniqueid": draw(BRIDGES),
+            "BridgeType": draw(["basic", "holding"]),
+        }
     elif kind in ("BridgeEnter", "BridgeLeave"):
-        e = {"Event": kind, "BridgeUniqueid": draw(BRIDGES),
-             "BridgeType": draw(["basic", "basic", "holding"]),
-             "Channel": draw(name), "Uniqueid": draw(uid), "CallerIDNum": draw(number)}
+        e = {
+            "Event": kind,
+            "BridgeUniqueid": draw(BRIDGES),
+            "BridgeType": draw(["basic", "basic", "holding"]),
+            "Channel": draw(name),
+            "Uniqueid": draw(uid),
+            "CallerIDNum": draw(number),
+        }
     elif kind == "LocalBridge1":
-        e = {"Event": "LocalBridge", "Channel1": draw(name), "Channel2": draw(name),
-             "Uniqueid1": draw(uid), "Uniqueid2": draw(uid)}
+        e = {
+            "Event": "LocalBridge",
+            "Channel1": draw(name),
+            "Channel2": draw(name),
+            "Uniqueid1": draw(uid),
+            "Uniqueid2": draw(uid),
+        }
     elif kind == "LocalBridge2":
-        e = {"Event": "LocalBridge", "LocalOneChannel": draw(name), "LocalTwoChannel": draw(name),
-             "LocalOneUniqueid": draw(uid), "LocalTwoUniqueid": draw(uid)}
+        e = {
+            "Event": "LocalBridge",
+            "LocalOneChannel": draw(name),
+            "LocalTwoChannel": draw(name),
+            "LocalOneUniqueid": draw(uid),
+            "LocalTwoUniqueid": draw(uid),
+        }
     elif kind == "VarSet":
-        e = {"Event": "VarSet", "Channel": draw(name), "Uniqueid": draw(uid),
-             "Variable": draw(["SIPCALLID", "__SIPCALLID", "OTHER"]),
-             "Value": draw(VALUES)}
+        e = {
+            "Event": "VarSet",
+            "Channel": draw(name),
+            "Uniqueid": draw(uid),
+            "Variable": draw(["SIPCALLID", "__SIPCALLID", "OTHER"]),
+            "Value": draw(VALUES),
+        }
     elif kind in ("ConfbridgeStart", "ConfbridgeEnd"):
         e = {"Event": kind, "Conference": draw(CONFS)}
     elif kind in ("ConfbridgeJoin", "ConfbridgeLeave"):
-        e = {"Event": kind, "Conference": draw(CONFS), "Channel": draw(name),
-             "Uniqueid": draw(uid)}
+        e = {"Event": kind, "Conference": draw(CONFS), "Channel": draw(name), "Uniqueid": draw(uid)}
     elif kind == "MusicOnHold1":
-        e = {"Event": "MusicOnHold", "State": draw(["Start", "Stop"]),
-             "Channel": draw(name), "UniqueID": draw(uid)}
+        e = {
+            "Event": "MusicOnHold",
+            "State": draw(["Start", "Stop"]),
+            "Channel": draw(name),
+            "UniqueID": draw(uid),
+        }
     elif kind in ("MusicOnHoldStart", "MusicOnHoldStop", "Unhold", "HangupRequest"):
         e = {"Event": kind, "Channel": draw(name), "Uniqueid": draw(uid)}
     elif kind == "Hold":
@@ -114,8 +190,12 @@ def event(rnd: random.Random) -> dict[str, str]:
     elif kind == "SoftHangupRequest":
         e = {"Event": kind, "Channel": draw(name), "Uniqueid": draw(uid), "Cause": "16"}
     elif kind == "NewCallerid":
-        e = {"Event": "NewCallerid", "Channel": draw(name), "Uniqueid": draw(uid),
-             "CallerIDNum": draw(number)}
+        e = {
+            "Event": "NewCallerid",
+            "Channel": draw(name),
+            "Uniqueid": draw(uid),
+            "CallerIDNum": draw(number),
+        }
     elif kind == "Rename":
         e = {"Event": "Rename", "Channel": draw(name), "Newname": draw(name), "Uniqueid": draw(uid)}
     elif kind == "Hangup":
@@ -123,8 +203,12 @@ def event(rnd: random.Random) -> dict[str, str]:
     elif kind == "END":
         e = {"END": str(rnd.randint(1, 99))}
     elif kind == "DTMF":
-        e = {"Event": "DTMF", "Channel": draw(name), "Uniqueid": draw(uid),
-             "End": draw(["Yes", "No"])}
+        e = {
+            "Event": "DTMF",
+            "Channel": draw(name),
+            "Uniqueid": draw(uid),
+            "End": draw(["Yes", "No"]),
+        }
     else:
         e = {"Event": "Newexten", "Channel": draw(name), "Uniqueid": draw(uid)}
     # Sometimes a field is missing, as in events from other versions.

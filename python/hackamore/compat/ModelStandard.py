@@ -34,19 +34,21 @@ class _Containers:
         self.calls = calls
         self.bridges = {
             pbx: {
-                conf: {uid: self.channels[pbx][uid] for uid in uids}
-                for conf, uids in rooms.items()
+                conf: {uid: self.channels[pbx][uid] for uid in uids} for conf, uids in rooms.items()
             }
             for pbx, rooms in snapshot["rooms"].items()
         }
         self.trunks = {
             value: self.channels[pbx][uid] for value, (pbx, uid) in snapshot["trunks"].items()
         }
-        self.numbers = snapshot["numbers"]
+        self.numbers: dict[str, dict[str, str]] = snapshot["numbers"]
 
 
 class ModelStandard(NativeModel, Model):
-    """The standard model. Methods are the old hooks (``bridge(pbx, uniqueid1,
+    """The standard model. (Its container properties replace the native lookup methods
+    of the same names on purpose: the old shapes are what migrated scripts use.)
+
+    Methods are the old hooks (``bridge(pbx, uniqueid1,
     uniqueid2)``...), applied natively; a subclass may override them and call
     ``ModelStandard.<hook>(self, ...)``. ``trunk_variable`` names the correlation
     variable (default SIPCALLID)."""
@@ -67,22 +69,22 @@ class ModelStandard(NativeModel, Model):
             self.__dict__["_containers"] = cached
         return cached
 
-    @property  # type: ignore[override]
-    def channels(self) -> dict[str, dict[str, Channel]]:
+    @property
+    def channels(self) -> dict[str, dict[str, Channel]]:  # type: ignore[override]
         return self._view().channels
 
-    @property  # type: ignore[override]
-    def calls(self) -> list[list[Channel]]:
+    @property
+    def calls(self) -> list[list[Channel]]:  # type: ignore[override]
         return self._view().calls
 
     @property
     def bridges(self) -> dict[str, dict[str, dict[str, Channel]]]:  # type: ignore[override]
         return self._view().bridges
 
-    @property  # type: ignore[override]
-    def trunks(self) -> dict[str, Channel]:
+    @property
+    def trunks(self) -> dict[str, Channel]:  # type: ignore[override]
         return self._view().trunks
 
-    @property  # type: ignore[override]
-    def numbers(self) -> dict[str, dict[str, str]]:
+    @property
+    def numbers(self) -> dict[str, dict[str, str]]:  # type: ignore[override]
         return self._view().numbers

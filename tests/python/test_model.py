@@ -1,0 +1,204 @@
+"""hackamore.Model: lookups, snapshot, hooks, consume, and no leaks."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import hackamore
+import pytest
+
+from .conftest import FIXTURES, SECRET, USER
+from .reference_model import ReferenceModel
+from .synthetic import to_wire, traffic
+
+
+def newchannel(pbx: str, uid: str, name: str, num: str = "") -> dict[str, str]:
+    return {
+        "Event": "Newchannel",
+        "Channel": name,
+        "Uniqueid": uid,
+        "CallerIDNum": num,
+        "ChannelState": "4",
+        "ChannelStateDesc": "Ring",
+        "Linkedid": "L" + uid,
+        "SOURCE": pbx,
+    }
+
+
+def test_channels_are_keyed_by_pbx_and_uniqueid() -> None:
+    m = hackamore.Model()
+    m.apply(newchannel("pbx1", "1.1", "SIP/a", "100"))
+    m.apply(newchannel("pbx2", "1.1", "SIP/b", "200"))
+    a, b = m.channel("pbx1", "1.1"), m.channel("pbx2", "1.1")
+    assert a is not None and b is not None
+    assert (a.channel, b.channel) == ("SIP/a", "SIP/b")
+    assert a.linkedid == "L1.1" and a.role == "IDLE" and a.activity == "IDLE"
+    assert m.numbers() == {"pbx1": {"SIP/a": "100"}, "pbx2": {"SIP/b": "200"}}
+    assert len(m) == 2 and m.channel("pbx3", "1.1") is None
+    m.apply({"Event": "Hangup", "Uniqueid": "1.1", "SOURCE": "pbx1"})
+    assert [c.pbx for c in m.channels()] == ["pbx2"]
+
+
+def test_dial_bridge_trunk_and_lookups() -> None:
+    m = hackamore.Model(trunk_variable="XCORR")
+    assert m.trunk_variable == "XCORR"
+    for e in [
+        newchannel("pbx1", "1", "SIP/100-1", "100"),
+        newchannel("pbx1", "2", "SIP/200-2"),
+        {"Event": "DialBegin", "Uniqueid": "1", "DestUniqueid": "2", "SOURCE": "pbx1"},
+        {"Event": "BridgeEnter", "BridgeUniqueid": "b", "Uniqueid": "1", "SOURCE": "pbx1"},
+        {"Event": "BridgeEnter", "BridgeUniqueid": "b", "Uniqueid": "2", "SOURCE": "pbx1"},
+        newchannel("pbx2", "9", "IAX2/x"),
+        {"Event": "VarSet", "Variable": "XCORR", "Value": "v", "Uniqueid": "1", "SOURCE": "pbx1"},
+        {
+            "Event": "VarSet",
+            "Variable": "SIPCALLID",
+            "Value": "v",
+            "Uniqueid": "9",
+            "SOURCE": "pbx2",
+        },
+    ]:
+        m.apply(e)
+    assert list(m.trunks()) == ["v"]  # SIPCALLID is not the variable here
+    m.apply(
+        {"Event": "VarSet", "Variable": "XCORR", "Value": "v", "Uniqueid": "9", "SOURCE": "pbx2"}
+    )
+    [call] = m.calls()
+    assert [(c.pbx, c.uniqueid) for c in call] == [("pbx2", "9"), ("pbx1", "1"), ("pbx1", "2")]
+    assert {c.role for c in call} == {"TRUNK", "CALLED"}
+    assert m.trunks() == {}
+    snap = m.snapshot()
+    assert snap["calls"] == [[("pbx2", "9"), ("pbx1", "1"), ("pbx1", "2")]]
+    assert snap["channels"]["pbx1"]["1"]["call"] == 0
+    assert m.sizes()["calls"] == 1
+
+
+class Hooks:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str, list[str]]] = []
+
+    def on_newchannel(self, change: hackamore.Change) -> None:
+        self.seen.append((change.name, change["uniqueid"], [c.channel for c in change.channels]))
+
+    def on_hangup(self, change: hackamore.Change) -> None:
+        # The channel as it was just before it went.
+        self.seen.append((change.name, change["uniqueid"], [c.channel for c in change.channels]))
+
+    def on_bridge(self, change: hackamore.Change) -> None:
+        self.seen.append((change.name, change.pbx, [c.role for c in change.channels]))
+        raise RuntimeError("a broken hook")
+
+
+def test_hooks_see_changes_and_a_raising_hook_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    hooks = Hooks()
+    m = hackamore.Model(hooks=hooks)
+    m.apply(newchannel("p", "1", "SIP/1"))
+    m.apply(newchannel("p", "2", "SIP/2"))
+    with caplog.at_level(logging.ERROR, logger="hackamore.hooks"):
+        m.apply({"Event": "Bridge", "Uniqueid1": "1", "Uniqueid2": "2", "SOURCE": "p"})
+    assert "a broken hook" in caplog.text and "Traceback" in caplog.text
+    m.apply({"Event": "Hangup", "Uniqueid": "1", "Channel": "SIP/1", "SOURCE": "p"})
+    assert hooks.seen == [
+        ("newchannel", "1", ["SIP/1"]),
+        ("newchannel", "2", ["SIP/2"]),
+        ("bridge", "p", ["IDLE", "IDLE"]),
+        ("hangup", "1", ["SIP/1"]),
+    ]
+    assert m.channel("p", "1") is None  # the model went on after the broken hook
+
+
+def test_hooks_as_a_dict_of_callables_and_bad_hooks() -> None:
+    names: list[str] = []
+    m = hackamore.Model(hooks={"newchannel": lambda c: names.append(c["channel"])})
+    m.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    assert names == [
+        e["Channel"]
+        for e in hackamore.File("p", FIXTURES / "basic-pbx1.ami")
+        if e.name == "Newchannel"
+    ]
+    with pytest.raises(TypeError):
+        hackamore.Model(hooks=object())
+
+
+def test_consume_without_hooks_runs_no_python_per_event() -> None:
+    m = hackamore.Model()
+    calls = 0
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        nonlocal calls
+        if event == "call":
+            calls += 1
+
+    source = hackamore.Trace("t", FIXTURES / "churn.trace")
+    sys.setprofile(profile)
+    try:
+        n = m.consume(source)
+    finally:
+        sys.setprofile(None)
+    assert n == 2915  # every message of the capture
+    assert calls == 0
+    assert m.sizes()["channels"] == 0  # END of each PBX, then the Trace's own
+
+
+def test_consume_several_sources_and_a_live_connection() -> None:
+    m = hackamore.Model()
+    files = [
+        hackamore.File("pbx1", FIXTURES / "hold-pbx1.ami"),
+        hackamore.File("pbx2", FIXTURES / "hold-pbx2.ami"),
+    ]
+    assert m.consume(files) == sum(
+        1 for _ in hackamore.File("a", FIXTURES / "hold-pbx1.ami")
+    ) + sum(1 for _ in hackamore.File("b", FIXTURES / "hold-pbx2.ami"))
+    held: list[str] = []
+    m2 = hackamore.Model(hooks={"musiconhold": lambda c: held.append(c["uniqueid"])})
+    with hackamore.ReplayServer(
+        FIXTURES / "hold-pbx1.ami", username=USER, secret=SECRET, piece=50
+    ) as srv:
+        conn = hackamore.Server("pbx1", "127.0.0.1", srv.port, USER, SECRET).connect()
+        m2.consume(conn)
+    expected = [
+        e["Uniqueid"]
+        for e in hackamore.File("p", FIXTURES / "hold-pbx1.ami")
+        if e.name == "MusicOnHoldStart"
+    ]
+    assert held == expected and held
+    assert len(m2) == 0
+
+
+def test_a_refused_connection_is_not_applied_as_an_end(tmp_path: Path) -> None:
+    m = hackamore.Model(hooks={"end": lambda c: pytest.fail("END of a refused connection applied")})
+    with hackamore.ReplayServer(FIXTURES / "hold-pbx1.ami", username=USER, secret=SECRET) as srv:
+        conn = hackamore.Server("pbx1", "127.0.0.1", srv.port, USER, "wrong").connect()
+        assert m.consume(conn) == 1  # only the END, not applied
+
+
+def test_long_synthetic_run_leaves_every_container_empty(tmp_path: Path) -> None:
+    path = tmp_path / "synthetic.trace"
+    path.write_bytes(to_wire(traffic(6000, concurrent=300, seed=7)))
+    native = hackamore.Model()
+    peak = {"channels": 0}
+
+    def watch(c: hackamore.Change) -> None:
+        peak["channels"] = max(peak["channels"], len(native))
+
+    native = hackamore.Model(hooks={"newchannel": watch})
+    n = native.consume(hackamore.Trace("synthetic", path))
+    assert n > 80_000
+    assert peak["channels"] > 400  # many calls were up at once
+    # The Trace's own END came last, but every call had hung up before it.
+    sizes = native.sizes()
+    assert all(v == 0 for v in sizes.values()), sizes
+    # Same traffic without any END: empty through hangups alone, native and reference.
+    m, ref = hackamore.Model(), ReferenceModel()
+    for e in traffic(1500, concurrent=100, seed=3):
+        m.apply(e)
+        ref.apply(e)
+    assert (
+        m.snapshot()
+        == ref.snapshot()
+        == {"channels": {}, "calls": [], "rooms": {}, "trunks": {}, "numbers": {}}
+    )
+    assert all(v == 0 for v in m.sizes().values()), m.sizes()
