@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from types import TracebackType
 from typing import Any, final
 
@@ -99,7 +100,7 @@ class File:
     @property
     def name(self) -> str: ...
     @property
-    def path(self) -> str:
+    def path(self) -> Path:
         """The capture's path."""
     @property
     def offset(self) -> int:
@@ -130,7 +131,7 @@ class Trace:
     @property
     def name(self) -> str: ...
     @property
-    def path(self) -> str:
+    def path(self) -> Path:
         """The capture's path."""
     @property
     def offset(self) -> int:

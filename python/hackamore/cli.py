@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import hackamore
@@ -50,35 +50,93 @@ def cmd_replay(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.captures]
     if not paths:
         paths = [Path(hackamore.bundled_capture())]
+        args.name = args.name or "pbx1"
         print(f"No capture given: replaying the bundled capture {paths[0].name}", file=sys.stderr)
-    names: Counter[str] = Counter()
-    total = 0
-    for path in paths:
-        source = open_capture(path, args.name, args.trace)
-        with source:
-            total += show(source, names, quiet=args.quiet, limit=args.limit, start=total)
+    sources = [open_capture(p, args.name, args.trace) for p in paths]
+    if args.events:
+        shown = show_events(sources, quiet=args.quiet, limit=args.limit)
+    elif args.table:
+        shown = show_tables(sources)
+    else:
+        shown = show_changes(sources, quiet=args.quiet, limit=args.limit)
+    for path, source in zip(paths, sources):
         stats = source.stats
         print(
             f"{path}: {stats.messages} messages decoded, {stats.dropped} dropped"
             + (f" (banner: {source.banner})" if source.banner else ""),
             file=sys.stderr,
         )
-    print(f"\n{total} messages from {len(paths)} capture(s); events by name:")
+    return 0 if shown >= 0 else 1
+
+
+def show_changes(
+    sources: list[hackamore.File | hackamore.Trace], *, quiet: bool, limit: int | None
+) -> int:
+    """The live view: each model change as it happens, with the model's size after it."""
+    counts: Counter[str] = Counter()
+    peak = {"channels": 0, "calls": 0}
+    model: hackamore.Model
+
+    def hook(change: hackamore.Change) -> None:
+        n = sum(counts.values())
+        counts[change.name] += 1
+        sizes = model.sizes()
+        for k in peak:
+            peak[k] = max(peak[k], sizes[k])
+        if quiet or (limit is not None and n >= limit):
+            return
+        fields = " ".join(f"{k}={v}" for k, v in change.fields.items() if k != "pbx" and v)
+        print(
+            f"{n:>6} {change.pbx:<8} {change.name:<17} {fields}  "
+            f"[channels {sizes['channels']} calls {sizes['calls']} rooms {sizes['rooms']}]"
+        )
+
+    model = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, hook))
+    messages = model.consume(sources)
+    print(
+        f"\n{messages} messages, {sum(counts.values())} model changes; "
+        f"at most {peak['channels']} channels in {peak['calls']} calls at once"
+    )
+    for name, count in counts.most_common():
+        print(f"  {count:>7}  {name}")
+    return messages
+
+
+def show_tables(sources: list[hackamore.File | hackamore.Trace]) -> int:
+    """The old framework's print view: each change, then the whole model as a table."""
+    from hackamore.compat import Controller, Manifold, ModelStandard, Multiplex, ViewPrint
+    from hackamore.compat import File as CompatFile
+    from hackamore.compat import Trace as CompatTrace
+
+    model = ModelStandard.ModelStandard()
+    view = ViewPrint.ViewPrint(model)
+    inputs: list[CompatFile.File] = [
+        (CompatTrace.Trace if isinstance(s, hackamore.Trace) else CompatFile.File)(
+            s.name, str(s.path)
+        )
+        for s in sources
+    ]
+    Controller.Controller(Multiplex.Multiplex(), Manifold.Manifold(model, view)).loop(inputs, [])
+    return view.sn
+
+
+def show_events(
+    sources: list[hackamore.File | hackamore.Trace], *, quiet: bool, limit: int | None
+) -> int:
+    """Each AMI message as it was received, then counts by event name."""
+    names: Counter[str] = Counter()
+    n = 0
+    for source in sources:
+        with source:
+            for event in source:
+                label = event.name or f"Response:{event.response}"
+                names[label] += 1
+                if not quiet and (limit is None or n < limit):
+                    print(f"{n:>7} {event.source:<10} {label:<28} {summary(event)}")
+                n += 1
+    print(f"\n{n} messages; events by name:")
     for name, count in names.most_common():
         print(f"  {count:>7}  {name}")
-    return 0
-
-
-def show(
-    events: Iterable[Event], names: Counter[str], *, quiet: bool, limit: int | None, start: int
-) -> int:
-    n = 0
-    for event in events:
-        label = event.name or f"Response:{event.response}"
-        names[label] += 1
-        if not quiet and (limit is None or n < limit):
-            print(f"{start + n:>7} {event.source:<10} {label:<28} {summary(event)}")
-        n += 1
     return n
 
 
@@ -121,9 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser(
         "replay",
-        help="read AMI captures and show their events",
-        description="Read raw AMI captures (.ami) or Traces (.trace) and show each event, "
-        "then counts. With no capture, the bundled one is shown.",
+        help="replay AMI captures through the native model and show it live",
+        description="Replay raw AMI captures (.ami) or Traces (.trace) through the native "
+        "call-state model and show each change with the model's size (--table: the whole "
+        "model; --events: the raw messages), then counts. With no capture, the bundled "
+        "real capture is replayed.",
     )
     r.add_argument(
         "captures", nargs="*", metavar="CAPTURE", help="capture files (default: bundled)"
@@ -134,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--trace", dest="trace", action="store_true", default=None, help="read as Trace"
     )
     kind.add_argument("--raw", dest="trace", action="store_false", help="read as raw AMI")
+    view = r.add_mutually_exclusive_group()
+    view.add_argument(
+        "--events", action="store_true", help="show each AMI message instead of model changes"
+    )
+    view.add_argument(
+        "--table", action="store_true", help="print the whole model after each change"
+    )
     r.add_argument("-q", "--quiet", action="store_true", help="only the counts")
     r.add_argument("--limit", type=int, default=None, help="show at most N events")
     r.set_defaults(func=cmd_replay)

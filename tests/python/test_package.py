@@ -68,15 +68,32 @@ def test_console_script_is_installed() -> None:
     assert r.returncode == 0 and "replay" in r.stdout
 
 
-def test_replay_with_no_capture_shows_the_bundled_one() -> None:
+def test_replay_with_no_capture_shows_the_bundled_one_live() -> None:
     r = run_cli("replay")
     assert r.returncode == 0, r.stderr
     bundled = Path(hackamore.bundled_capture())
     assert "bundled capture" in r.stderr
     names = event_lines(bundled)
-    # One line per message (events and responses), then counts by event name.
-    assert r.stdout.count(" ConfbridgeJoin ") == names.count("ConfbridgeJoin") > 0
-    assert f"{names.count('Newchannel'):>7}  Newchannel" in r.stdout
+    lines = r.stdout.splitlines()
+    joins = [line for line in lines if " confbridgejoin " in line]
+    assert len(joins) == names.count("ConfbridgeJoin") == 3
+    # Each change shows the model's size after it: the room fills up, then empties.
+    assert [line.rsplit("[", 1)[1] for line in joins][-1].startswith("channels")
+    assert lines[0].split()[1:3] == ["pbx1", "newchannel"]
+    [end] = [line for line in lines if line.split()[1:3] == ["pbx1", "end"]]
+    assert end.endswith("[channels 0 calls 0 rooms 0]")  # the END emptied the model
+    assert any(line.strip() == f"{names.count('Newchannel')}  newchannel" for line in lines)
+
+
+def test_replay_events_and_table_views() -> None:
+    bundled = Path(hackamore.bundled_capture())
+    r = run_cli("replay", "--events", "--name", "pbx1", str(bundled))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(" ConfbridgeJoin ") == event_lines(bundled).count("ConfbridgeJoin")
+    r = run_cli("replay", "--table", "--name", "pbx1", str(bundled))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("EVENT 0 Newchannel pbx1 ")
+    assert r.stdout.count("VIEW SOURCE") == r.stdout.count("EVENT ") > 30
 
 
 def test_replay_missing_file_is_a_clear_error() -> None:
