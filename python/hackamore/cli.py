@@ -107,10 +107,11 @@ def show_tables(sources: list[hackamore.File | hackamore.Trace]) -> int:
     from hackamore.compat import Controller, Manifold, ModelStandard, Multiplex, ViewPrint
     from hackamore.compat import File as CompatFile
     from hackamore.compat import Trace as CompatTrace
+    from hackamore.compat.Source import Source
 
     model = ModelStandard.ModelStandard()
     view = ViewPrint.ViewPrint(model)
-    inputs: list[CompatFile.File] = [
+    inputs: list[Source] = [
         (CompatTrace.Trace if isinstance(s, hackamore.Trace) else CompatFile.File)(
             s.name, str(s.path)
         )
