@@ -28,6 +28,8 @@
 //! the crate knows about Python.
 
 pub mod ami;
+pub mod config;
+pub mod engine;
 pub mod model;
 pub mod source;
 

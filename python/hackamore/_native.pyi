@@ -24,7 +24,10 @@ __all__ = [
     "ReplayServer",
     "Server",
     "Trace",
+    "_Engine",
     "__version__",
+    "configured_servers",
+    "credential",
     "decode",
     "encode_action",
     "md5_key",
@@ -395,3 +398,30 @@ class Model:
     def snapshot(self) -> dict[str, Any]:
         """The whole model as plain data (see the README)."""
     def __len__(self) -> int: ...
+
+@final
+class _Engine:
+    def __new__(
+        cls,
+        sources: list[Server | File | Trace],
+        model: Model,
+        threaded: bool = False,
+        backoff: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> _Engine: ...
+    @property
+    def model(self) -> Model: ...
+    def start(self) -> None: ...
+    def dispatch(self, timeout: float) -> bool: ...
+    def stop(self) -> None: ...
+    def join(self, timeout: float | None = None) -> bool: ...
+    def stats(self) -> dict[str, Any]: ...
+
+def credential(
+    keyword: str, default: str | None = None, path: str | os.PathLike[str] | None = None
+) -> str | None:
+    """``keyword`` from the environment, else from ``~/.com_diag_hackamore`` (or ``path``)."""
+
+def configured_servers() -> list[Server]:
+    """The PBXes named by COM_DIAG_HACKAMORE_NAMEn, SERVERn, PORTn, USERNAMEn, SECRETn
+    (environment first, then the dotfile); ConfigError for a malformed port."""

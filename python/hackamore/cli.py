@@ -6,9 +6,11 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import hackamore
 from hackamore import Event
@@ -69,36 +71,84 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return 0 if shown >= 0 else 1
 
 
+CLEAR = "\x1b[2J\x1b[1;1H"
+
+
+class LiveView:
+    """Prints each model change with the model's size after it; on a terminal
+    (``screen``), redraws the channels as a table instead, at most 5 times a second."""
+
+    def __init__(self, *, quiet: bool = False, limit: int | None = None, screen: bool = False):
+        self.quiet, self.limit, self.screen = quiet, limit, screen
+        self.counts: Counter[str] = Counter()
+        self.peak = {"channels": 0, "calls": 0}
+        self.model: hackamore.Model | None = None
+        self.recent: list[str] = []
+        self.drawn = 0.0
+
+    def hooks(self) -> dict[str, Any]:
+        return dict.fromkeys(hackamore.HOOK_NAMES, self.hook)
+
+    def hook(self, change: hackamore.Change) -> None:
+        assert self.model is not None
+        n = sum(self.counts.values())
+        self.counts[change.name] += 1
+        sizes = self.model.sizes()
+        for k in self.peak:
+            self.peak[k] = max(self.peak[k], sizes[k])
+        if self.quiet or (self.limit is not None and n >= self.limit):
+            return
+        fields = " ".join(f"{k}={v}" for k, v in change.fields.items() if k != "pbx" and v)
+        line = (
+            f"{n:>6} {change.pbx:<8} {change.name:<17} {fields}  "
+            f"[channels {sizes['channels']} calls {sizes['calls']} rooms {sizes['rooms']}]"
+        )
+        if not self.screen:
+            print(line, flush=True)
+            return
+        self.recent = [*self.recent[-9:], line]
+        if time.monotonic() - self.drawn >= 0.2:
+            self.draw()
+
+    def draw(self) -> None:
+        assert self.model is not None
+        self.drawn = time.monotonic()
+        rows = [CLEAR + "hackamore: live model (Ctrl-C stops)", ""]
+        rows.append(
+            f"{'PBX':<10} {'UNIQUEID':<18} {'CHANNEL':<40} {'ROLE':<8} {'ACTIVITY':<8} "
+            f"{'STATE':<8} {'ROOM':<6} CALL"
+        )
+        for c in self.model.channels():
+            call = "" if c.call is None else str(c.call)
+            rows.append(
+                f"{c.pbx:<10} {c.uniqueid:<18} {c.channel:<40} {c.role:<8} {c.activity:<8} "
+                f"{c.channelstatedesc:<8} {c.conference or '':<6} {call}"
+            )
+        rows += ["", "Recent changes:", *self.recent]
+        print("\n".join(rows), flush=True)
+
+    def summary(self, messages: int | None = None) -> None:
+        if self.screen:
+            self.draw()
+        total = sum(self.counts.values())
+        head = f"{messages} messages, " if messages is not None else ""
+        print(
+            f"\n{head}{total} model changes; at most {self.peak['channels']} channels "
+            f"in {self.peak['calls']} calls at once"
+        )
+        for name, count in self.counts.most_common():
+            print(f"  {count:>7}  {name}")
+
+
 def show_changes(
     sources: list[hackamore.File | hackamore.Trace], *, quiet: bool, limit: int | None
 ) -> int:
     """The live view: each model change as it happens, with the model's size after it."""
-    counts: Counter[str] = Counter()
-    peak = {"channels": 0, "calls": 0}
-    model: hackamore.Model
-
-    def hook(change: hackamore.Change) -> None:
-        n = sum(counts.values())
-        counts[change.name] += 1
-        sizes = model.sizes()
-        for k in peak:
-            peak[k] = max(peak[k], sizes[k])
-        if quiet or (limit is not None and n >= limit):
-            return
-        fields = " ".join(f"{k}={v}" for k, v in change.fields.items() if k != "pbx" and v)
-        print(
-            f"{n:>6} {change.pbx:<8} {change.name:<17} {fields}  "
-            f"[channels {sizes['channels']} calls {sizes['calls']} rooms {sizes['rooms']}]"
-        )
-
-    model = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, hook))
+    view = LiveView(quiet=quiet, limit=limit)
+    model = hackamore.Model(hooks=view.hooks())
+    view.model = model
     messages = model.consume(sources)
-    print(
-        f"\n{messages} messages, {sum(counts.values())} model changes; "
-        f"at most {peak['channels']} channels in {peak['calls']} calls at once"
-    )
-    for name, count in counts.most_common():
-        print(f"  {count:>7}  {name}")
+    view.summary(messages)
     return messages
 
 
@@ -169,6 +219,52 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_server(text: str, username: str, secret: str, auth: str) -> hackamore.Server:
+    name, sep, address = text.partition("=")
+    if not sep or not name:
+        raise hackamore.ConfigError(f"--server {text!r}: expected NAME=HOST[:PORT]")
+    host, _, port_text = address.rpartition(":") if ":" in address else (address, "", "")
+    try:
+        port = int(port_text) if port_text else 5038
+        if not 0 < port < 65536:
+            raise ValueError
+    except ValueError:
+        raise hackamore.ConfigError(f"--server {text!r}: {port_text!r} is not a port") from None
+    return hackamore.Server(name, host or "127.0.0.1", port, username, secret, auth=auth)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    secret = os.environ.get("HACKAMORE_SECRET", args.secret or "")
+    auth = "md5" if args.md5 else "plain"
+    sources: list[hackamore.Server | hackamore.File] = [
+        parse_server(s, args.username or "", secret, auth) for s in args.server
+    ]
+    if not sources:
+        sources = list(hackamore.configured_servers())
+    if not sources:
+        print(
+            "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "
+            "~/.com_diag_hackamore, or --server NAME=HOST:PORT): replaying the bundled "
+            "capture through the live view.",
+            file=sys.stderr,
+        )
+        sources = [hackamore.File("pbx1", hackamore.bundled_capture())]
+    screen = sys.stdout.isatty() and bool(os.environ.get("TERM")) and not args.print
+    view = LiveView(quiet=args.quiet, screen=screen)
+    engine = hackamore.Engine(
+        sources, hooks=view.hooks(), threaded=args.threads, backoff=args.backoff
+    )
+    view.model = engine.model
+    log.info("running %r over %s", engine, ", ".join(repr(s) for s in sources))
+    try:
+        engine.run()
+    except KeyboardInterrupt:
+        view.summary()
+        return 130
+    view.summary()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="hackamore",
@@ -205,6 +301,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-q", "--quiet", action="store_true", help="only the counts")
     r.add_argument("--limit", type=int, default=None, help="show at most N events")
     r.set_defaults(func=cmd_replay)
+
+    u = sub.add_parser(
+        "run",
+        help="watch PBXes live (with none configured: the bundled capture)",
+        description="Watch the configured PBXes (COM_DIAG_HACKAMORE_NAMEn... from the "
+        "environment, then ~/.com_diag_hackamore) or those given with --server, keeping "
+        "the native model live: a full-screen view on a terminal, one line per change "
+        "otherwise. Lost or refused connections are retried with backoff. With no PBX "
+        "configured, the bundled capture is replayed through the live view. Ctrl-C stops.",
+    )
+    u.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="NAME=HOST[:PORT]",
+        help="a PBX to watch (repeatable); replaces the configured ones",
+    )
+    u.add_argument("--username", help="AMI username for --server PBXes")
+    u.add_argument("--secret", help="AMI secret for --server PBXes (better: HACKAMORE_SECRET)")
+    u.add_argument("--md5", action="store_true", help="log in with an MD5 challenge")
+    u.add_argument("--threads", action="store_true", help="a reader thread per PBX (Mains)")
+    u.add_argument("--backoff", type=float, default=0.5, help="first reconnect delay, seconds")
+    u.add_argument("--print", action="store_true", help="one line per change, even on a terminal")
+    u.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    u.set_defaults(func=cmd_run)
 
     s = sub.add_parser(
         "serve",

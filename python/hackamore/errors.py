@@ -12,6 +12,7 @@ __all__ = [
     "AuthenticationError",
     "CaptureError",
     "CaptureNotFoundError",
+    "ConfigError",
     "ConnectError",
     "ConnectionLostError",
     "Error",
@@ -22,6 +23,10 @@ __all__ = [
 
 class Error(Exception):
     """Base class of every error hackamore raises."""
+
+
+class ConfigError(Error, ValueError):
+    """The configuration (environment or ~/.com_diag_hackamore) is malformed."""
 
 
 class ProtocolError(Error):

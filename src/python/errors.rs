@@ -9,6 +9,7 @@ pyo3::import_exception!(hackamore.errors, ActionRefusedError);
 pyo3::import_exception!(hackamore.errors, AuthenticationError);
 pyo3::import_exception!(hackamore.errors, CaptureError);
 pyo3::import_exception!(hackamore.errors, CaptureNotFoundError);
+pyo3::import_exception!(hackamore.errors, ConfigError);
 pyo3::import_exception!(hackamore.errors, ConnectError);
 pyo3::import_exception!(hackamore.errors, ConnectionLostError);
 pyo3::import_exception!(hackamore.errors, ProtocolError);
@@ -32,4 +33,8 @@ pub(crate) fn source_error(e: SourceError) -> PyErr {
 
 pub(crate) fn action_error(e: ActionError) -> PyErr {
     ActionRefusedError::new_err(e.to_string())
+}
+
+pub(crate) fn config_error(e: crate::config::ConfigError) -> PyErr {
+    ConfigError::new_err(e.to_string())
 }

@@ -1,6 +1,7 @@
 //! The PyO3 bindings: thin wrappers over the core. Nothing outside this folder knows
 //! about Python.
 
+mod engine;
 mod errors;
 mod event;
 mod model;
@@ -26,6 +27,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Change>()?;
     m.add_class::<model::Normalizer>()?;
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
+    m.add_class::<engine::NativeEngine>()?;
+    m.add_function(wrap_pyfunction!(engine::credential, m)?)?;
+    m.add_function(wrap_pyfunction!(engine::configured_servers, m)?)?;
     m.add_function(wrap_pyfunction!(event::decode, m)?)?;
     m.add_function(wrap_pyfunction!(event::md5_key, m)?)?;
     m.add_function(wrap_pyfunction!(event::encode_action, m)?)?;

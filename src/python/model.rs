@@ -11,7 +11,8 @@ use parking_lot::Mutex;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Every hook name, in the order of `Change::name`.
@@ -248,32 +249,32 @@ impl Normalizer {
     }
 }
 
-struct State {
+pub(crate) struct State {
     normalizer: CoreNormalizer,
     model: core::Model,
     version: u64,
 }
 
 /// A change waiting for its hook, with the channels as they were when it applied.
-struct Pending {
+pub(crate) struct Pending {
     change: CoreChange,
     channels: Vec<Channel>,
 }
 
 impl State {
     /// Normalise and apply one message. With `hooks`, record what they must see.
-    fn process(
+    pub(crate) fn process(
         &mut self,
         pbx: &str,
         m: &Message,
-        hooks: &HashMap<&'static str, Py<PyAny>>,
+        hooks: &HashSet<&'static str>,
         out: &mut Vec<Pending>,
     ) -> usize {
         let mut changes = Vec::new();
         self.normalizer.normalize(pbx, m, &mut changes);
         let n = changes.len();
         for c in changes {
-            let hooked = hooks.contains_key(c.name());
+            let hooked = hooks.contains(c.name());
             let before = if hooked && matches!(c, CoreChange::Hangup { .. }) {
                 self.involved(&c)
             } else {
@@ -386,13 +387,16 @@ fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
 /// model has applied it. A hook that raises is logged and the model goes on.
 #[pyclass(name = "Model", module = "hackamore._native", subclass, frozen)]
 pub struct Model {
-    state: Mutex<State>,
+    /// Shared with engine threads, which apply changes without Python.
+    pub(crate) state: Arc<Mutex<State>>,
     hooks: HashMap<&'static str, Py<PyAny>>,
+    /// The changes that have a hook (readable without the GIL).
+    pub(crate) hooked: Arc<HashSet<&'static str>>,
     trunk_variable: String,
 }
 
 impl Model {
-    fn call_hooks(&self, py: Python<'_>, pending: Vec<Pending>) {
+    pub(crate) fn call_hooks(&self, py: Python<'_>, pending: Vec<Pending>) {
         for p in pending {
             let name = p.change.name();
             let Some(hook) = self.hooks.get(name) else {
@@ -458,13 +462,15 @@ impl Model {
         hooks: Option<&Bound<'_, PyAny>>,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let hooks = resolve_hooks(hooks)?;
         Ok(Model {
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 normalizer: CoreNormalizer::new(trunk_variable),
                 model: core::Model::new(),
                 version: 0,
-            }),
-            hooks: resolve_hooks(hooks)?,
+            })),
+            hooked: Arc::new(hooks.keys().copied().collect()),
+            hooks,
             trunk_variable: trunk_variable.to_string(),
         })
     }
@@ -497,7 +503,7 @@ impl Model {
         let n = self
             .state
             .lock()
-            .process(&pbx, &m, &self.hooks, &mut pending);
+            .process(&pbx, &m, &self.hooked, &mut pending);
         self.call_hooks(py, pending);
         Ok(n)
     }
@@ -537,7 +543,7 @@ impl Model {
                                 if !(m.is_end() && m.end_count() == Some(1)) {
                                     self.state
                                         .lock()
-                                        .process(&pbx, &m, &self.hooks, &mut pending);
+                                        .process(&pbx, &m, &self.hooked, &mut pending);
                                 }
                                 i += 1;
                             }

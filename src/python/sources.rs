@@ -64,8 +64,8 @@ impl DecodeStats {
 
 /// A capture on disk, shared by `File` and `Trace`.
 pub(crate) struct Capture {
-    file: Mutex<CaptureFile>,
-    name: Arc<str>,
+    pub(crate) file: Mutex<CaptureFile>,
+    pub(crate) name: Arc<str>,
     trace: bool,
 }
 
@@ -247,7 +247,7 @@ capture_class!(
 /// `connect()`) to open one.
 #[pyclass(name = "Server", module = "hackamore._native", frozen)]
 pub struct Server {
-    config: SocketConfig,
+    pub(crate) config: SocketConfig,
 }
 
 fn parse_auth(auth: &str) -> PyResult<AuthMethod> {

@@ -77,7 +77,9 @@ pub struct Socket {
     decoder: Decoder,
     phase: Phase,
     tally: Tally,
+    /// `None`: non-blocking; `Some(t)`: blocking reads with timeout `t`.
     read_timeout: Option<Duration>,
+    nonblocking: bool,
     buf: Vec<u8>,
 }
 
@@ -102,12 +104,20 @@ impl Socket {
             phase: Phase::Connect,
             tally: Tally::default(),
             read_timeout: None,
+            nonblocking: false,
             buf: vec![0; 64 * 1024],
         }
     }
 
     pub fn config(&self) -> &SocketConfig {
         &self.config
+    }
+
+    /// The connection's descriptor once connected, for a poll loop.
+    #[cfg(unix)]
+    pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        self.stream.as_ref().map(|s| s.as_raw_fd())
     }
 
     /// Has the login been accepted (and the socket not ended)?
@@ -124,6 +134,13 @@ impl Socket {
         let Some(stream) = self.stream.as_mut() else {
             return Err(self.lost(io::Error::new(io::ErrorKind::NotConnected, "not connected")));
         };
+        // Actions are small; write them blocking (bounded by the write timeout).
+        if self.nonblocking {
+            if let Err(e) = stream.set_nonblocking(false) {
+                return Err(self.fail(|s| s.lost(e)));
+            }
+            self.nonblocking = false;
+        }
         if let Err(e) = stream.write_all(&wire) {
             return Err(self.fail(|s| s.lost(e)));
         }
@@ -145,6 +162,7 @@ impl Socket {
             match TcpStream::connect_timeout(&a, self.config.connect_timeout) {
                 Ok(s) => {
                     s.set_nodelay(true).ok();
+                    s.set_write_timeout(Some(self.config.connect_timeout)).ok();
                     self.stream = Some(s);
                     return Ok(());
                 }
@@ -180,8 +198,13 @@ impl Socket {
     /// of kind `UnexpectedEof` so callers treat it as the peer leaving.
     fn read_some(&mut self, wait: Duration) -> io::Result<bool> {
         let stream = self.stream.as_mut().ok_or(io::ErrorKind::NotConnected)?;
-        let wait = wait.max(Duration::from_millis(1));
-        if self.read_timeout != Some(wait) {
+        // A zero wait is a non-blocking read (a poll loop asks many sockets in turn).
+        let nonblocking = wait.is_zero();
+        if nonblocking != self.nonblocking {
+            stream.set_nonblocking(nonblocking)?;
+            self.nonblocking = nonblocking;
+        }
+        if !nonblocking && self.read_timeout != Some(wait) {
             stream.set_read_timeout(Some(wait))?;
             self.read_timeout = Some(wait);
         }

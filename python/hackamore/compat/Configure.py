@@ -7,6 +7,7 @@ import logging
 
 from hackamore.compat import Credentials, Logger
 from hackamore.compat.Socket import HOST, PORT, Socket
+from hackamore.errors import ConfigError
 
 PREFIX = "COM_DIAG_HACKAMORE_"
 
@@ -26,7 +27,7 @@ def servers(logger: logging.Logger | None = None) -> list[Socket]:
             if not 0 < port < 65536:
                 raise ValueError(port_text)
         except ValueError:
-            raise ValueError(
+            raise ConfigError(
                 f"{PREFIX}PORT{index}={port_text!r} is not a port number (1-65535)"
             ) from None
         username = Credentials.credential(f"{PREFIX}USERNAME{index}", "") or ""

@@ -1,27 +1,18 @@
 """Credentials: a keyword's value from the environment, else from ``~/.com_diag_hackamore``
-(lines ``KEY=value``, ``#`` comments, whitespace trimmed), else a default."""
+(lines ``KEY=value``, ``#`` comments, whitespace trimmed), else a default. The native
+configuration reader does the work, so the engines and this module agree."""
 
 from __future__ import annotations
 
 import os
 
+from hackamore import _native
+
 DOTFILE = ".com_diag_hackamore"
 
 
 def credentialfile(path: str, keyword: str, default: str | None = None) -> str | None:
-    value = os.environ.get(keyword)
-    if value is not None:
-        return value.strip()
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            for line in f:
-                line = line.split("#", 1)[0]
-                key, sep, value = line.partition("=")
-                if sep and key.strip() == keyword:
-                    return value.strip()
-    except OSError:
-        pass
-    return default
+    return _native.credential(keyword, default, path)
 
 
 def credentialhome(filename: str, keyword: str, default: str | None = None) -> str | None:
@@ -29,4 +20,4 @@ def credentialhome(filename: str, keyword: str, default: str | None = None) -> s
 
 
 def credential(keyword: str, default: str | None = None) -> str | None:
-    return credentialhome(DOTFILE, keyword, default)
+    return _native.credential(keyword, default)

@@ -1,0 +1,106 @@
+"""``hackamore.Engine``: watch PBXes (and captures) and keep a Model live."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Any
+
+from hackamore._native import File, Model, Server, Trace, _Engine
+
+
+class Engine:
+    """Read every source into one model.
+
+    ``sources``: ``Server`` objects (a connection each, reconnected with exponential
+    backoff and jitter from ``backoff`` up to ``backoff_max`` seconds after it drops or
+    is refused; the model first drops that PBX's channels), and ``File``/``Trace``
+    captures (read once). ``threaded=False`` runs one native thread that polls every
+    socket (the old Main); ``threaded=True`` a native reader thread per source and one
+    model thread (the old Mains). Either way the readers never wait for Python: the model
+    is updated natively and only changes with a hook are queued for Python.
+
+    Give ``model`` (a ``hackamore.Model`` with its hooks) or ``hooks`` (then a new Model
+    is made). ``run()`` blocks until every source has ended (servers only end when
+    stopped) and runs the hooks in the calling thread; Ctrl-C stops it within a second.
+    ``start()`` runs in the background (hooks in a Python thread); ``stop()`` from any
+    thread; ``with Engine(...) as engine:`` starts and stops it.
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[Server | File | Trace],
+        model: Model | None = None,
+        hooks: Any = None,
+        *,
+        threaded: bool = False,
+        backoff: float = 0.5,
+        backoff_max: float = 30.0,
+    ) -> None:
+        if model is not None and hooks is not None:
+            raise ValueError("give the hooks to the Model, or give no Model")
+        self.model: Model = Model(hooks=hooks) if model is None else model
+        self.threaded = threaded
+        self._native = _Engine(list(sources), self.model, threaded, backoff, backoff_max)
+        self._dispatcher: threading.Thread | None = None
+
+    def __repr__(self) -> str:
+        kind = "threaded" if self.threaded else "single-thread"
+        return f"<hackamore.Engine {kind} {self.model!r}>"
+
+    def run(self) -> None:
+        """Run until every source has ended or ``stop()``; hooks run in this thread."""
+        self._native.start()
+        try:
+            while self._native.dispatch(0.1):
+                pass
+        except BaseException:
+            self.stop()
+            self._native.join(1.0)
+            raise
+        self._native.join()
+
+    def start(self) -> Engine:
+        """Run in the background; hooks run in a Python thread of the engine's."""
+        self._native.start()
+        if self._dispatcher is None:
+            self._dispatcher = threading.Thread(
+                target=self._dispatch, name="hackamore-hooks", daemon=True
+            )
+            self._dispatcher.start()
+        return self
+
+    def _dispatch(self) -> None:
+        while self._native.dispatch(0.1):
+            pass
+
+    def stop(self) -> None:
+        """Stop: connections log off, nothing reconnects. Returns at once."""
+        self._native.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the engine (and the hooks queued before it ended); True when done."""
+        done = self._native.join(timeout)
+        if done and self._dispatcher is not None:
+            self._dispatcher.join(timeout)
+            return not self._dispatcher.is_alive()
+        return bool(done)
+
+    def stats(self) -> dict[str, Any]:
+        """Per source: messages, attempts, connects, disconnects, auth_failures, errors;
+        and the reader-to-model queue (``queued``, ``queue_peak``), ``hooks_pending``."""
+        stats: dict[str, Any] = self._native.stats()
+        return stats
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        self.join(5.0)

@@ -1,0 +1,248 @@
+//! A feed: one source under supervision. A server feed reconnects after its connection
+//! ends or is refused (the END is delivered first), spaced by backoff; a capture feed
+//! ends once.
+
+use super::backoff::Backoff;
+use crate::ami::Message;
+use crate::source::{CaptureFile, CaptureKind, Socket, SocketConfig, Source, SourceError, Step};
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What an engine reads.
+#[derive(Clone, Debug)]
+pub enum FeedSpec {
+    /// A PBX: connect, log in, stream; reconnect when the connection ends.
+    Server(SocketConfig),
+    /// A capture on disk, read once.
+    Capture {
+        name: String,
+        path: PathBuf,
+        kind: CaptureKind,
+    },
+}
+
+impl FeedSpec {
+    pub fn name(&self) -> &str {
+        match self {
+            FeedSpec::Server(c) => &c.name,
+            FeedSpec::Capture { name, .. } => name,
+        }
+    }
+}
+
+/// Counters of one feed, readable while the engine runs.
+#[derive(Debug, Default)]
+pub struct FeedStats {
+    pub messages: AtomicU64,
+    /// Logins accepted (connections that reached streaming).
+    pub connects: AtomicU64,
+    /// Connections that ended (END delivered) after streaming.
+    pub disconnects: AtomicU64,
+    pub auth_failures: AtomicU64,
+    /// Errors of any kind (refused, lost, timeouts, authentication, capture I/O).
+    pub errors: AtomicU64,
+    /// Connection attempts.
+    pub attempts: AtomicU64,
+}
+
+impl FeedStats {
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+enum Live {
+    Socket(Socket),
+    Capture(CaptureFile),
+}
+
+enum State {
+    Running(Box<Live>),
+    Waiting(Instant),
+    Finished,
+}
+
+/// One step of a feed.
+pub enum FeedStep {
+    Message(Message),
+    /// Nothing now.
+    Idle,
+    /// Waiting to reconnect until then.
+    Waiting(Instant),
+    Finished,
+}
+
+pub struct Feed {
+    spec: FeedSpec,
+    state: State,
+    backoff: Backoff,
+    stats: Arc<FeedStats>,
+    streaming: bool,
+    closing: bool,
+    /// Increases with every new connection, so a poll loop can tell a new socket from
+    /// an old one that happened to get the same descriptor number.
+    generation: u64,
+}
+
+impl Feed {
+    pub fn new(spec: FeedSpec, backoff: Backoff) -> Self {
+        Feed {
+            spec,
+            state: State::Waiting(Instant::now()),
+            backoff,
+            stats: Arc::new(FeedStats::default()),
+            streaming: false,
+            closing: false,
+            generation: 0,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.spec.name()
+    }
+
+    pub fn stats(&self) -> Arc<FeedStats> {
+        self.stats.clone()
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.state, State::Finished)
+    }
+
+    /// The PBX a message belongs to: a Trace's messages name theirs in `SOURCE`.
+    pub fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
+        if let FeedSpec::Capture {
+            kind: CaptureKind::Trace,
+            ..
+        } = &self.spec
+        {
+            if let Some(s) = m.get_exact("SOURCE") {
+                return String::from_utf8_lossy(s);
+            }
+        }
+        Cow::Borrowed(self.spec.name())
+    }
+
+    /// The connection's descriptor and generation, for a poll loop.
+    #[cfg(unix)]
+    pub fn socket_fd(&self) -> Option<(u64, std::os::fd::RawFd)> {
+        match &self.state {
+            State::Running(live) => match live.as_ref() {
+                Live::Socket(s) => s.raw_fd().map(|fd| (self.generation, fd)),
+                Live::Capture(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn open(&mut self) -> Result<(), SourceError> {
+        let live = match &self.spec {
+            FeedSpec::Server(config) => {
+                FeedStats::add(&self.stats.attempts);
+                Live::Socket(Socket::new(config.clone()))
+            }
+            FeedSpec::Capture { name, path, kind } => Live::Capture(CaptureFile::open(
+                name.clone(),
+                path,
+                *kind,
+                Default::default(),
+            )?),
+        };
+        self.generation += 1;
+        self.streaming = false;
+        self.state = State::Running(Box::new(live));
+        Ok(())
+    }
+
+    /// Advance, waiting at most `wait` for input. With `stop`, a running connection logs
+    /// off (its END still comes) and nothing reconnects.
+    pub fn step(&mut self, wait: Duration, stop: bool) -> FeedStep {
+        loop {
+            match &mut self.state {
+                State::Finished => return FeedStep::Finished,
+                State::Waiting(until) => {
+                    if stop {
+                        self.state = State::Finished;
+                        return FeedStep::Finished;
+                    }
+                    if Instant::now() < *until {
+                        return FeedStep::Waiting(*until);
+                    }
+                    if let Err(e) = self.open() {
+                        FeedStats::add(&self.stats.errors);
+                        log::error!("{e}");
+                        self.state = State::Finished;
+                        return FeedStep::Finished;
+                    }
+                }
+                State::Running(live) => {
+                    if stop && !self.closing {
+                        self.closing = true;
+                        match live.as_mut() {
+                            Live::Socket(s) => s.close(),
+                            Live::Capture(c) => c.close(),
+                        }
+                    }
+                    let result = match live.as_mut() {
+                        Live::Socket(s) => {
+                            let r = s.next_step(wait);
+                            if !self.streaming && s.is_streaming() {
+                                self.streaming = true;
+                                self.backoff.reset();
+                                FeedStats::add(&self.stats.connects);
+                            }
+                            r
+                        }
+                        Live::Capture(c) => c.next_step(wait),
+                    };
+                    return match result {
+                        Ok(Step::Message(m)) => {
+                            FeedStats::add(&self.stats.messages);
+                            if m.is_end() {
+                                self.after_end(stop);
+                            }
+                            FeedStep::Message(m)
+                        }
+                        Ok(Step::Idle) => FeedStep::Idle,
+                        Ok(Step::Ended) => {
+                            self.after_end(stop);
+                            FeedStep::Idle
+                        }
+                        Err(e) => {
+                            FeedStats::add(&self.stats.errors);
+                            if let SourceError::Authentication { .. } = e {
+                                FeedStats::add(&self.stats.auth_failures);
+                                log::error!("{e} (authentication error; will retry)");
+                            } else {
+                                log::warn!("{e}");
+                            }
+                            FeedStep::Idle // the END follows
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    fn after_end(&mut self, stop: bool) {
+        if self.streaming {
+            FeedStats::add(&self.stats.disconnects);
+        }
+        self.streaming = false;
+        let reconnect = matches!(self.spec, FeedSpec::Server(_)) && !stop && !self.closing;
+        if reconnect {
+            let delay = self.backoff.next_delay();
+            log::info!(
+                "{}: reconnecting in {:.2} s",
+                self.name(),
+                delay.as_secs_f64()
+            );
+            self.state = State::Waiting(Instant::now() + delay);
+        } else {
+            self.state = State::Finished;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Engines: many feeds into one consumer. [`run_main`] is the single-thread poll loop
+//! over every feed (the old framework's Main); [`start`] with `threaded` runs a reader
+//! thread per feed and one consumer thread (its Mains). Both keep each PBX's order and
+//! give the consumer the same messages.
+//!
+//! Queue policy (threaded): readers never wait for the consumer. Their queue is
+//! unbounded, so nothing is dropped; its depth and peak are counted in [`EngineStats`]
+//! so a consumer that falls behind is visible.
+
+mod backoff;
+mod feed;
+mod main_loop;
+mod threaded;
+
+pub use backoff::Backoff;
+pub use feed::{Feed, FeedSpec, FeedStats, FeedStep};
+
+use crate::ami::Message;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Where an engine delivers messages: one consumer, called from one thread at a time.
+pub trait Sink: Send {
+    fn deliver(&mut self, pbx: &str, m: &Message);
+}
+
+impl<F: FnMut(&str, &Message) + Send> Sink for F {
+    fn deliver(&mut self, pbx: &str, m: &Message) {
+        self(pbx, m)
+    }
+}
+
+/// How an engine runs.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// A reader thread per feed (Mains) instead of one poll loop (Main).
+    pub threaded: bool,
+    /// First reconnect delay; doubles up to `backoff_max`, with jitter.
+    pub backoff: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            threaded: false,
+            backoff: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Counters of a running engine.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    pub feeds: Vec<(String, Arc<FeedStats>)>,
+    /// Threaded engine: messages queued between readers and consumer, now and at most.
+    pub queued: AtomicUsize,
+    pub queue_peak: AtomicUsize,
+}
+
+/// A running engine. Dropping it stops it.
+pub struct EngineHandle {
+    stop: Arc<AtomicBool>,
+    waker: Option<Arc<polling::Poller>>,
+    threads: Vec<JoinHandle<()>>,
+    stats: Arc<EngineStats>,
+}
+
+impl EngineHandle {
+    /// Ask every feed to stop (connections log off); returns at once.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(w) = &self.waker {
+            w.notify().ok();
+        }
+    }
+
+    /// Have all the engine's threads finished (every feed ended, or stopped)?
+    pub fn is_finished(&self) -> bool {
+        self.threads.iter().all(|t| t.is_finished())
+    }
+
+    /// Wait for the engine's threads.
+    pub fn join(&mut self) {
+        for t in self.threads.drain(..) {
+            t.join().ok();
+        }
+    }
+
+    pub fn stats(&self) -> &Arc<EngineStats> {
+        &self.stats
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn make_feeds(specs: Vec<FeedSpec>, opts: &EngineOptions) -> (Vec<Feed>, Arc<EngineStats>) {
+    let feeds: Vec<Feed> = specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let seed =
+                0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) ^ std::process::id() as u64;
+            Feed::new(spec, Backoff::new(opts.backoff, opts.backoff_max, seed))
+        })
+        .collect();
+    let stats = EngineStats {
+        feeds: feeds
+            .iter()
+            .map(|f| (f.name().to_string(), f.stats()))
+            .collect(),
+        ..EngineStats::default()
+    };
+    (feeds, Arc::new(stats))
+}
+
+/// Start an engine over `specs`, delivering every message to `sink` from the engine's
+/// own thread(s). It runs until every feed has finished (captures end; servers only
+/// when stopped).
+pub fn start(
+    specs: Vec<FeedSpec>,
+    opts: EngineOptions,
+    sink: Box<dyn Sink>,
+) -> std::io::Result<EngineHandle> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (feeds, stats) = make_feeds(specs, &opts);
+    if opts.threaded {
+        let threads = threaded::spawn(feeds, sink, stop.clone(), stats.clone())?;
+        Ok(EngineHandle {
+            stop,
+            waker: None,
+            threads,
+            stats,
+        })
+    } else {
+        let poller = Arc::new(polling::Poller::new()?);
+        let (p, s) = (poller.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("hackamore-main".into())
+            .spawn(move || main_loop::run(feeds, sink, &p, &s))?;
+        Ok(EngineHandle {
+            stop,
+            waker: Some(poller),
+            threads: vec![thread],
+            stats,
+        })
+    }
+}
+
+/// Run the single-thread engine on the calling thread until every feed has finished or
+/// `stop` is set.
+pub fn run_main(
+    specs: Vec<FeedSpec>,
+    opts: EngineOptions,
+    sink: &mut dyn Sink,
+    stop: &AtomicBool,
+) -> std::io::Result<()> {
+    let (feeds, _) = make_feeds(specs, &opts);
+    let poller = polling::Poller::new()?;
+    main_loop::run_with(feeds, sink, &poller, stop);
+    Ok(())
+}

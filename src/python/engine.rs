@@ -1,0 +1,241 @@
+//! `_Engine`: the native engines (Main, Mains) driving a `Model`. Engine threads apply
+//! changes without Python; changes with a hook are queued and the hooks run on the
+//! Python side (`dispatch`), so readers never wait for Python.
+
+use super::errors::config_error;
+use super::model::{Model, Pending};
+use super::sources::{File, Server, Trace};
+use crate::ami::Message;
+use crate::engine::{self, EngineHandle, EngineOptions, FeedSpec, Sink};
+use crate::source::CaptureKind;
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Applies messages to the model in the engine's thread; queues what hooks must see.
+struct ModelSink {
+    state: Arc<Mutex<super::model::State>>,
+    hooked: Arc<HashSet<&'static str>>,
+    tx: Sender<Pending>,
+}
+
+impl Sink for ModelSink {
+    fn deliver(&mut self, pbx: &str, m: &Message) {
+        // A source that delivered nothing but its END (a refused connection) had nothing
+        // in the model to drop.
+        if m.is_end() && m.end_count() == Some(1) {
+            return;
+        }
+        let mut pending = Vec::new();
+        self.state
+            .lock()
+            .process(pbx, m, &self.hooked, &mut pending);
+        for p in pending {
+            self.tx.send(p).ok();
+        }
+    }
+}
+
+fn spec_of(obj: &Bound<'_, PyAny>) -> PyResult<FeedSpec> {
+    if let Ok(s) = obj.cast::<Server>() {
+        return Ok(FeedSpec::Server(s.get().config.clone()));
+    }
+    let capture = |c: &super::sources::Capture, kind| {
+        let f = c.file.lock();
+        FeedSpec::Capture {
+            name: c.name.to_string(),
+            path: f.path().to_path_buf(),
+            kind,
+        }
+    };
+    if let Ok(f) = obj.cast::<File>() {
+        return Ok(capture(&f.get().0, CaptureKind::Raw));
+    }
+    if let Ok(t) = obj.cast::<Trace>() {
+        return Ok(capture(&t.get().0, CaptureKind::Trace));
+    }
+    Err(PyTypeError::new_err(
+        "an Engine reads hackamore.Server, File and Trace objects",
+    ))
+}
+
+#[pyclass(name = "_Engine", module = "hackamore._native", frozen)]
+pub struct NativeEngine {
+    model: Py<Model>,
+    setup: Mutex<Option<(Vec<FeedSpec>, EngineOptions)>>,
+    handle: Mutex<Option<EngineHandle>>,
+    rx: Receiver<Pending>,
+    tx: Mutex<Option<Sender<Pending>>>,
+}
+
+#[pymethods]
+impl NativeEngine {
+    #[new]
+    #[pyo3(signature = (sources, model, threaded = false, backoff = 0.5, backoff_max = 30.0))]
+    fn new(
+        sources: &Bound<'_, PyAny>,
+        model: Py<Model>,
+        threaded: bool,
+        backoff: f64,
+        backoff_max: f64,
+    ) -> PyResult<Self> {
+        let specs: Vec<FeedSpec> = sources
+            .try_iter()?
+            .map(|s| spec_of(&s?))
+            .collect::<PyResult<_>>()?;
+        if specs.is_empty() {
+            return Err(PyValueError::new_err("an Engine needs at least one source"));
+        }
+        let secs = |v: f64, what: &str| {
+            Duration::try_from_secs_f64(v)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    PyValueError::new_err(format!("{what} must be a positive number of seconds"))
+                })
+        };
+        let opts = EngineOptions {
+            threaded,
+            backoff: secs(backoff, "backoff")?,
+            backoff_max: secs(backoff_max, "backoff_max")?,
+        };
+        let (tx, rx) = crossbeam_channel::unbounded();
+        Ok(NativeEngine {
+            model,
+            setup: Mutex::new(Some((specs, opts))),
+            handle: Mutex::new(None),
+            rx,
+            tx: Mutex::new(Some(tx)),
+        })
+    }
+
+    /// Start the engine threads (once).
+    fn start(&self) -> PyResult<()> {
+        let Some((specs, opts)) = self.setup.lock().take() else {
+            return Ok(());
+        };
+        let model = self.model.get();
+        let sink = ModelSink {
+            state: model.state.clone(),
+            hooked: model.hooked.clone(),
+            tx: self.tx.lock().take().expect("sender kept until start"),
+        };
+        let handle = engine::start(specs, opts, Box::new(sink))
+            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the engine: {e}")))?;
+        *self.handle.lock() = Some(handle);
+        Ok(())
+    }
+
+    /// Run queued hooks for up to `timeout` seconds. False once the engine has finished
+    /// and every hook has run. Raises KeyboardInterrupt on Ctrl-C (main thread).
+    fn dispatch(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let deadline =
+            Instant::now() + Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or_default();
+        let model = self.model.get();
+        loop {
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(100));
+            match py.detach(|| self.rx.recv_timeout(wait)) {
+                Ok(first) => {
+                    let mut batch = vec![first];
+                    batch.extend(self.rx.try_iter().take(1023));
+                    model.call_hooks(py, batch);
+                }
+                Err(RecvTimeoutError::Disconnected) => return Ok(false),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            py.check_signals()?;
+            if Instant::now() >= deadline {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Ask the engine to stop (connections log off); returns at once. Any thread.
+    fn stop(&self) {
+        if let Some(h) = self.handle.lock().as_ref() {
+            h.stop();
+        }
+        // Never started: nothing will come.
+        self.setup.lock().take();
+        self.tx.lock().take();
+    }
+
+    /// Wait up to `timeout` seconds for the engine threads; True if they have finished.
+    #[pyo3(signature = (timeout = None))]
+    fn join(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
+        let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
+        loop {
+            let done = self.handle.lock().as_ref().is_none_or(|h| h.is_finished());
+            if done {
+                if let Some(h) = self.handle.lock().as_mut() {
+                    h.join();
+                }
+                return Ok(true);
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Ok(false);
+            }
+            py.detach(|| std::thread::sleep(Duration::from_millis(10)));
+            py.check_signals()?;
+        }
+    }
+
+    #[getter]
+    fn model(&self, py: Python<'_>) -> Py<Model> {
+        self.model.clone_ref(py)
+    }
+
+    /// Per-feed counters and the queue between readers and model.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let out = PyDict::new(py);
+        let feeds = PyDict::new(py);
+        if let Some(h) = self.handle.lock().as_ref() {
+            let s = h.stats();
+            for (name, f) in &s.feeds {
+                let d = PyDict::new(py);
+                d.set_item("messages", f.messages.load(Ordering::Relaxed))?;
+                d.set_item("attempts", f.attempts.load(Ordering::Relaxed))?;
+                d.set_item("connects", f.connects.load(Ordering::Relaxed))?;
+                d.set_item("disconnects", f.disconnects.load(Ordering::Relaxed))?;
+                d.set_item("auth_failures", f.auth_failures.load(Ordering::Relaxed))?;
+                d.set_item("errors", f.errors.load(Ordering::Relaxed))?;
+                feeds.set_item(name, d)?;
+            }
+            out.set_item("queued", s.queued.load(Ordering::Relaxed))?;
+            out.set_item("queue_peak", s.queue_peak.load(Ordering::Relaxed))?;
+        }
+        out.set_item("feeds", feeds)?;
+        out.set_item("hooks_pending", self.rx.len())?;
+        Ok(out)
+    }
+}
+
+/// `keyword` from the environment, else from `~/.com_diag_hackamore` (or `path`).
+#[pyfunction]
+#[pyo3(signature = (keyword, default = None, path = None))]
+pub fn credential(
+    keyword: &str,
+    default: Option<String>,
+    path: Option<std::path::PathBuf>,
+) -> Option<String> {
+    let path = path.or_else(crate::config::dotfile);
+    crate::config::credential_in(path.as_deref(), keyword).or(default)
+}
+
+/// The PBXes configured by `COM_DIAG_HACKAMORE_NAMEn`... (environment, then dotfile).
+#[pyfunction]
+pub fn configured_servers() -> PyResult<Vec<Server>> {
+    let servers = crate::config::servers().map_err(config_error)?;
+    Ok(servers
+        .into_iter()
+        .map(|config| Server { config })
+        .collect())
+}

@@ -1,0 +1,425 @@
+"""Engines (Main: one polling thread; Mains: a thread per PBX), reconnect, backoff,
+configuration and `hackamore run`, against the project's stand-in servers on loopback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import hackamore
+import pytest
+from hackamore.compat import Event, Main, Mains, Manifold, ModelCounter, Socket
+
+from .conftest import FIXTURES, SECRET, USER
+
+CAPTURE = FIXTURES / "conference-pbx1.ami"
+
+
+def wait_for(cond: Callable[[], bool], timeout: float = 20.0) -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < end, "condition not reached in time"
+        time.sleep(0.01)
+
+
+class Recorder:
+    """Every change, in order, per PBX."""
+
+    def __init__(self) -> None:
+        self.by_pbx: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = defaultdict(list)
+        self.all: list[tuple[str, str]] = []
+
+    def hooks(self) -> dict[str, Any]:
+        return dict.fromkeys(hackamore.HOOK_NAMES, self.hook)
+
+    def hook(self, change: hackamore.Change) -> None:
+        fields = tuple(sorted((k, v) for k, v in change.fields.items() if k != "pbx"))
+        self.by_pbx[change.pbx].append((change.name, fields))
+        self.all.append((change.pbx, change.name))
+
+
+def file_changes(path: Path) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
+    rec = Recorder()
+    hackamore.Model(hooks=rec.hooks()).consume(hackamore.File("pbx", path))
+    return rec.by_pbx["pbx"]
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_three_servers_in_small_pieces_fire_every_hook_three_times(threaded: bool) -> None:
+    expected = file_changes(CAPTURE)
+    servers = [
+        hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, piece=9, seed=i)
+        for i in range(3)
+    ]
+    rec = Recorder()
+    sources = [
+        hackamore.Server(f"pbx{i}", "127.0.0.1", s.port, USER, SECRET, auth="md5")
+        for i, s in enumerate(servers)
+    ]
+    # A long backoff: each server replays once, then the engine waits to reconnect.
+    engine = hackamore.Engine(sources, hooks=rec.hooks(), threaded=threaded, backoff=60)
+    engine.start()
+    try:
+        wait_for(lambda: sum(n == "end" for _, n in rec.all) == 3)
+    finally:
+        engine.stop()
+        assert engine.join(5)
+        for s in servers:
+            s.close()
+    for i in range(3):
+        assert rec.by_pbx[f"pbx{i}"] == expected, f"pbx{i}"
+    counts = Counter(n for _, n in rec.all)
+    assert counts == Counter({k: 3 * v for k, v in Counter(n for n, _ in expected).items()})
+    assert engine.model.sizes()["channels"] == 0
+    stats = engine.stats()["feeds"]
+    assert all(f["connects"] == 1 and f["disconnects"] == 1 for f in stats.values())
+
+
+def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot without the global order of call groups (which depends on how the
+    engine interleaved the PBXes): each channel's call becomes the set of its members."""
+    calls = [frozenset(map(tuple, call)) for call in snapshot["calls"]]
+    channels = {
+        pbx: {
+            uid: {**f, "call": None if f["call"] is None else calls[f["call"]]}
+            for uid, f in chans.items()
+        }
+        for pbx, chans in snapshot["channels"].items()
+    }
+    return {**snapshot, "channels": channels, "calls": set(calls)}
+
+
+def test_main_and_mains_give_equal_models_midway() -> None:
+    """Both engines over the same streams, stopped at the same point: equal models."""
+    prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
+    want = _messages(prefix)
+    snapshots = []
+    for threaded in (False, True):
+        servers = [
+            hackamore.ReplayServer(
+                prefix, username=USER, secret=SECRET, piece=13, seed=i, linger=True
+            )
+            for i in range(3)
+        ]
+        model = hackamore.Model()
+        engine = hackamore.Engine(
+            [
+                hackamore.Server(f"pbx{i}", "127.0.0.1", s.port, USER, SECRET)
+                for i, s in enumerate(servers)
+            ],
+            model,
+            threaded=threaded,
+            backoff=60,
+        )
+        engine.start()
+
+        def delivered(engine: hackamore.Engine = engine) -> bool:
+            stats = engine.stats()
+            return stats["queued"] == 0 and all(
+                f["messages"] == want for f in stats["feeds"].values()
+            )
+
+        try:
+            wait_for(delivered)
+            snapshots.append(canonical(model.snapshot()))
+        finally:
+            engine.stop()
+            engine.join(5)
+            for s in servers:
+                s.close()
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]["channels"]) == 3 and snapshots[0]["calls"]
+
+
+_PREFIXES: dict[int, Path] = {}
+
+
+def _prefix(path: Path, n: int) -> Path:
+    """The capture up to the message boundary at or after byte n."""
+    if n not in _PREFIXES:
+        data = path.read_bytes()
+        end = data.index(b"\r\n\r\n", n) + 4
+        out = Path(__file__).parent / f"_prefix_{n}.ami"
+        out.write_bytes(data[:end])
+        _PREFIXES[n] = out
+    return _PREFIXES[n]
+
+
+def _messages(path: Path) -> int:
+    # Messages a connection delivers: the capture's, less its banner (the stand-in
+    # server answers the login itself, in place of the recorded answer).
+    return sum(1 for e in hackamore.File("p", path) if not e.is_end)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cleanup_prefixes() -> Any:
+    yield
+    for p in _PREFIXES.values():
+        p.unlink(missing_ok=True)
+
+
+def test_compat_main_and_mains_bodies_with_three_servers() -> None:
+    reference = ModelCounter.ModelCounter()
+    Main.body(Manifold.Manifold(reference, None), [_file(CAPTURE)], [])
+    for body in (Main.body, Mains.body):
+        servers = [
+            hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, piece=5, seed=i)
+            for i in range(3)
+        ]
+        counter = ModelCounter.ModelCounter()
+        inputs = [
+            Socket.Socket(f"pbx{i}", USER, SECRET, "127.0.0.1", s.port)
+            for i, s in enumerate(servers)
+        ]
+        outputs: list[Any] = []
+        body(Manifold.Manifold(counter, None), list(inputs), outputs)
+        for s in servers:
+            s.close()
+        assert sorted(map(id, outputs)) == sorted(map(id, inputs))
+        assert counter.counter == {k: 3 * v for k, v in reference.counter.items()}
+        assert counter.counter[Event.NEWCHANNEL] > 0
+
+
+def _file(path: Path) -> Any:
+    from hackamore.compat import File
+
+    return File.File("pbx", str(path))
+
+
+def test_a_slow_pbx_never_delays_a_fast_one_in_the_single_thread_engine() -> None:
+    fast_capture = FIXTURES / "churn-pbx2.ami"
+    slow_capture = FIXTURES / "basic-pbx2.ami"
+    slow = hackamore.ReplayServer(slow_capture, username=USER, secret=SECRET, piece=1, delay=0.003)
+    fast = hackamore.ReplayServer(fast_capture, username=USER, secret=SECRET)
+    rec = Recorder()
+    engine = hackamore.Engine(
+        [
+            hackamore.Server("slow", "127.0.0.1", slow.port, USER, SECRET),
+            hackamore.Server("fast", "127.0.0.1", fast.port, USER, SECRET),
+        ],
+        hooks=rec.hooks(),
+        threaded=False,
+        backoff=60,
+    )
+    engine.start()
+    try:
+        wait_for(lambda: ("slow", "end") in rec.all, timeout=30)
+    finally:
+        engine.stop()
+        engine.join(5)
+        slow.close()
+        fast.close()
+    fast_end = rec.all.index(("fast", "end"))
+    slow_total = sum(p == "slow" for p, _ in rec.all)
+    slow_before = sum(p == "slow" for p, _ in rec.all[:fast_end])
+    # The fast PBX (hundreds of changes) was done while the slow one had delivered
+    # less than half of its changes.
+    assert sum(p == "fast" for p, _ in rec.all) > 500
+    assert slow_before < slow_total / 2, (slow_before, slow_total)
+    assert rec.by_pbx["fast"] == file_changes(fast_capture)
+    assert rec.by_pbx["slow"] == file_changes(slow_capture)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_server_restart_drops_the_pbx_then_reconnects_and_follows(threaded: bool) -> None:
+    data = CAPTURE.read_bytes()
+    cut = data.index(b"Event: ConfbridgeJoin")  # calls are up here
+    first = hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, cut_after=cut)
+    port = first.port
+    rec = Recorder()
+    engine = hackamore.Engine(
+        [hackamore.Server("pbx1", "127.0.0.1", port, USER, SECRET)],
+        hooks=rec.hooks(),
+        threaded=threaded,
+        backoff=0.3,
+        backoff_max=1.0,
+    )
+    live_at_end: list[int] = []
+    engine.model  # noqa: B018 - the model exists before start
+    engine.start()
+    try:
+        wait_for(lambda: ("pbx1", "end") in rec.all)
+        first.close()  # the PBX goes away...
+        live_at_end.append(len(engine.model))
+        before = len(rec.all)
+        time.sleep(0.5)
+        second = hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, port=port)
+        try:  # ...and comes back on the same port
+            wait_for(lambda: rec.all.count(("pbx1", "end")) == 2)
+        finally:
+            second.close()
+    finally:
+        engine.stop()
+        engine.join(5)
+    changes = rec.by_pbx["pbx1"]
+    first_end = next(i for i, c in enumerate(changes) if c[0] == "end")
+    assert any(n == "newchannel" for n, _ in changes[:first_end])
+    assert live_at_end == [0]  # the END dropped that PBX's channels
+    # After the reconnect the model follows the new stream from its start.
+    assert changes[first_end + 1 :] == file_changes(CAPTURE)
+    stats = engine.stats()["feeds"]["pbx1"]
+    assert stats["connects"] >= 2 and stats["disconnects"] >= 2
+    assert len(rec.all) > before
+
+
+def test_bad_secret_is_logged_and_retried_with_backoff(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="hackamore")
+    server = hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET)
+    engine = hackamore.Engine(
+        [hackamore.Server("pbx1", "127.0.0.1", server.port, USER, "not-the-secret")],
+        backoff=0.2,
+        backoff_max=0.4,
+    )
+    engine.start()
+    time.sleep(2.0)
+    engine.stop()
+    engine.join(5)
+    clients = server.clients
+    server.close()
+    stats = engine.stats()["feeds"]["pbx1"]
+    # Delays of 0.1-0.2 s, then 0.2-0.4 s: a handful of attempts in 2 s, not a busy loop.
+    assert 3 <= stats["attempts"] <= 15, stats
+    assert stats["auth_failures"] == stats["attempts"] == clients
+    assert stats["connects"] == 0
+    errors = [r for r in caplog.records if "authentication error" in r.getMessage()]
+    assert errors and all(r.levelno == logging.ERROR for r in errors)
+    assert "not-the-secret" not in caplog.text
+    assert engine.model.sizes()["channels"] == 0
+
+
+def _sigint_within_a_second(argv: list[str], ready: str) -> tuple[int, float, str]:
+    with subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
+        try:
+            assert proc.stdout is not None
+            seen = []
+            for line in proc.stdout:
+                seen.append(line)
+                if ready in line:
+                    break
+            time.sleep(0.3)
+            sent = time.monotonic()
+            os.kill(proc.pid, signal.SIGINT)
+            rc = proc.wait(timeout=10)
+            return rc, time.monotonic() - sent, "".join(seen)
+        finally:
+            proc.kill()
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_ctrl_c_stops_engine_run_within_a_second(threaded: bool) -> None:
+    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
+        script = textwrap.dedent(
+            f"""
+            import hackamore
+            def show(change):
+                if change.name == "confbridgeend":
+                    print("READY", flush=True)
+            engine = hackamore.Engine(
+                [hackamore.Server("pbx1", "127.0.0.1", {srv.port}, {USER!r}, {SECRET!r})],
+                hooks={{"confbridgeend": show}}, threaded={threaded})
+            try:
+                engine.run()
+            except KeyboardInterrupt:
+                print("INTERRUPTED", flush=True)
+                raise SystemExit(3)
+            """
+        )
+        rc, elapsed, _ = _sigint_within_a_second([sys.executable, "-c", script], "READY")
+    assert rc == 3
+    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+
+
+def test_ctrl_c_stops_hackamore_run_within_a_second() -> None:
+    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
+        argv = [
+            sys.executable,
+            "-m",
+            "hackamore",
+            "run",
+            "--print",
+            "--server",
+            f"pbx1=127.0.0.1:{srv.port}",
+            "--username",
+            USER,
+            "--secret",
+            SECRET,
+        ]
+        rc, elapsed, out = _sigint_within_a_second(argv, "confbridgeend")
+    assert rc == 130
+    assert elapsed < 1.0, f"took {elapsed:.2f} s"
+    assert SECRET not in out
+
+
+def _clean_env(home: Path) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("COM_DIAG_HACKAMORE_", "HACKAMORE_"))
+    }
+    env["HOME"] = str(home)
+    return env
+
+
+def test_hackamore_run_with_nothing_configured_shows_the_bundled_capture(tmp_path: Path) -> None:
+    r = subprocess.run(
+        [sys.executable, "-m", "hackamore", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_env(tmp_path),
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr
+    assert "No PBX configured" in r.stderr
+    lines = r.stdout.splitlines()
+    assert sum(" confbridgejoin " in line for line in lines) == 3
+    assert lines[0].split()[1:3] == ["pbx1", "newchannel"]
+    assert "model changes" in r.stdout
+
+
+def test_configuration_from_environment_and_dotfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    dotfile = tmp_path / ".com_diag_hackamore"
+    dotfile.write_text(
+        "# PBXes\nCOM_DIAG_HACKAMORE_NAME1 = alpha\nCOM_DIAG_HACKAMORE_SERVER1=127.0.0.1\n"
+        "COM_DIAG_HACKAMORE_PORT1 = 5039\nCOM_DIAG_HACKAMORE_USERNAME1=admin\n"
+        "COM_DIAG_HACKAMORE_SECRET1=sekrit-1\nCOM_DIAG_HACKAMORE_NAME2=beta\n"
+    )
+    dotfile.chmod(0o600)
+    for k in list(os.environ):
+        if k.startswith("COM_DIAG_HACKAMORE_"):
+            monkeypatch.delenv(k)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_USERNAME2", "from-env")
+    caplog.set_level(logging.INFO, logger="hackamore")
+    alpha, beta = hackamore.configured_servers()
+    assert (alpha.name, alpha.host, alpha.port, alpha.username) == (
+        "alpha",
+        "127.0.0.1",
+        5039,
+        "admin",
+    )
+    assert (beta.name, beta.host, beta.port, beta.username) == (
+        "beta",
+        "127.0.0.1",
+        5038,
+        "from-env",
+    )
+    assert "sekrit-1" not in caplog.text and "sekrit-1" not in repr(alpha)
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_PORT1", "50x9")
+    with pytest.raises(hackamore.ConfigError, match="COM_DIAG_HACKAMORE_PORT1"):
+        hackamore.configured_servers()
+    assert hackamore.credential("COM_DIAG_HACKAMORE_NAME1") == "alpha"
+    assert hackamore.credential("NOPE", "dflt") == "dflt"
