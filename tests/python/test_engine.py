@@ -423,3 +423,38 @@ def test_configuration_from_environment_and_dotfile(
         hackamore.configured_servers()
     assert hackamore.credential("COM_DIAG_HACKAMORE_NAME1") == "alpha"
     assert hackamore.credential("NOPE", "dflt") == "dflt"
+
+
+@pytest.mark.parametrize("program", ["Main", "Mains"])
+def test_compat_programs_run_from_configuration(program: str, tmp_path: Path) -> None:
+    """`python -m hackamore.compat.Main` (and Mains): PBXes from the configuration, the
+    print view without TERM, Ctrl-C ends it cleanly."""
+    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
+        env = _clean_env(tmp_path)
+        env.pop("TERM", None)
+        env.update(
+            COM_DIAG_HACKAMORE_NAME1="pbx1",
+            COM_DIAG_HACKAMORE_PORT1=str(srv.port),
+            COM_DIAG_HACKAMORE_USERNAME1=USER,
+            COM_DIAG_HACKAMORE_SECRET1=SECRET,
+        )
+        argv = [sys.executable, "-m", f"hackamore.compat.{program}"]
+        with subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        ) as proc:
+            try:
+                assert proc.stdout is not None
+                seen = []
+                for line in proc.stdout:
+                    seen.append(line)
+                    if line.startswith("EVENT") and " ConfbridgeEnd pbx1 " in line:
+                        break
+                os.kill(proc.pid, signal.SIGINT)
+                rest, _ = proc.communicate(timeout=10)
+            finally:
+                proc.kill()
+    out = "".join(seen) + rest
+    assert proc.returncode == 0, out
+    assert out.startswith("EVENT 0 Newchannel pbx1 ")
+    assert out.count("VIEW SOURCE") == out.count("EVENT ")
+    assert SECRET not in out

@@ -50,7 +50,7 @@ def main() -> int:
         print("No PBX configured (COM_DIAG_HACKAMORE_NAME1...).", file=sys.stderr)
         return 1
     model = ModelStandard()
-    view = ViewCurses(model) if os.environ.get("TERM") and sys.stdout.isatty() else ViewPrint(model)
+    view = ViewCurses(model) if os.environ.get("TERM") else ViewPrint(model)
     manifold = Manifold(model, view)
     try:
         while sources:
