@@ -28,6 +28,7 @@
 //! the crate knows about Python.
 
 pub mod ami;
+pub mod bench;
 pub mod config;
 pub mod engine;
 pub mod model;

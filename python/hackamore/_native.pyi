@@ -26,6 +26,9 @@ __all__ = [
     "Trace",
     "_Engine",
     "__version__",
+    "bench_decode",
+    "bench_model",
+    "bench_scan",
     "configured_servers",
     "credential",
     "decode",
@@ -425,3 +428,12 @@ def credential(
 def configured_servers() -> list[Server]:
     """The PBXes named by COM_DIAG_HACKAMORE_NAMEn, SERVERn, PORTn, USERNAMEn, SECRETn
     (environment first, then the dotfile); ConfigError for a malformed port."""
+
+def bench_scan(data: bytes) -> int:
+    """Benchmark kernel: message boundaries counted with a memchr scan (the limit)."""
+
+def bench_decode(data: bytes) -> int:
+    """Benchmark kernel: messages decoded."""
+
+def bench_model(data: bytes, pbx: str = "pbx1") -> tuple[int, int]:
+    """Benchmark kernel: decode, normalise and apply; (messages, changes)."""

@@ -525,6 +525,10 @@ impl Model {
         if let Some(v) = &c.sipcallid {
             if self.trunks.get(v) == Some(&key) {
                 self.trunks.remove(v);
+                if self.trunks.is_empty() {
+                    // Hash tables keep their capacity; after a busy hour, give it back.
+                    self.trunks = HashMap::new();
+                }
             }
         }
         self.drop_if_empty(pbx);

@@ -1,6 +1,7 @@
 //! The PyO3 bindings: thin wrappers over the core. Nothing outside this folder knows
 //! about Python.
 
+mod bench;
 mod engine;
 mod errors;
 mod event;
@@ -28,6 +29,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Normalizer>()?;
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
     m.add_class::<engine::NativeEngine>()?;
+    m.add_function(wrap_pyfunction!(bench::bench_scan, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::bench_decode, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::bench_model, m)?)?;
     m.add_function(wrap_pyfunction!(engine::credential, m)?)?;
     m.add_function(wrap_pyfunction!(engine::configured_servers, m)?)?;
     m.add_function(wrap_pyfunction!(event::decode, m)?)?;

@@ -23,25 +23,40 @@ def body(manifold: Any, inputs: list[Source], outputs: list[Source]) -> None:
     Controller(Multiplex(), manifold).loop(inputs, outputs)
 
 
-def main() -> int:
-    logger = Logger.logger()
+def setup() -> tuple[list[Source], Manifold] | None:
+    """The configured PBXes and a Manifold over a ModelStandard with the old programs'
+    view: full screen when TERM is set, else print. None when nothing is configured."""
     sources: list[Source] = list(Configure.servers())
     if not sources:
         print("No PBX configured (COM_DIAG_HACKAMORE_NAME1...).", file=sys.stderr)
-        return 1
+        return None
     model = ModelStandard()
     view = ViewCurses(model) if os.environ.get("TERM") else ViewPrint(model)
-    manifold = Manifold(model, view)
-    logger.info("Main.main: STARTING.")
+    return sources, Manifold(model, view)
+
+
+def loop(name: str, run: Any) -> int:
+    """Run `run(manifold, sources, sources)` until Ctrl-C, restarting as the old programs
+    did when every source has ended."""
+    configured = setup()
+    if configured is None:
+        return 1
+    sources, manifold = configured
+    logger = Logger.logger()
+    logger.info("%s.main: STARTING.", name)
     try:
         while sources:
-            body(manifold, sources, sources)
+            run(manifold, sources, sources)
             time.sleep(2.0)
-            logger.info("Main.main: RESTARTING.")
+            logger.info("%s.main: RESTARTING.", name)
     except KeyboardInterrupt:
         pass
-    logger.info("Main.main: STOPPING.")
+    logger.info("%s.main: STOPPING.", name)
     return 0
+
+
+def main() -> int:
+    return loop("Main", body)
 
 
 if __name__ == "__main__":

@@ -3,21 +3,14 @@ front of one Manifold (``python -m hackamore.compat.Mains``)."""
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
-import time
 from typing import Any
 
-from hackamore.compat import Configure, Logger
+from hackamore.compat import Main
 from hackamore.compat.Controller import Controller
-from hackamore.compat.Manifold import Manifold
-from hackamore.compat.ModelStandard import ModelStandard
 from hackamore.compat.Multiplex import Multiplex
 from hackamore.compat.Serializer import Serializer
 from hackamore.compat.Source import Source
-from hackamore.compat.ViewCurses import ViewCurses
-from hackamore.compat.ViewPrint import ViewPrint
 
 
 def body(manifold: Any, inputs: list[Source], outputs: list[Source]) -> None:
@@ -44,22 +37,7 @@ def body(manifold: Any, inputs: list[Source], outputs: list[Source]) -> None:
 
 
 def main() -> int:
-    logger = Logger.logger()
-    sources: list[Source] = list(Configure.servers())
-    if not sources:
-        print("No PBX configured (COM_DIAG_HACKAMORE_NAME1...).", file=sys.stderr)
-        return 1
-    model = ModelStandard()
-    view = ViewCurses(model) if os.environ.get("TERM") else ViewPrint(model)
-    manifold = Manifold(model, view)
-    try:
-        while sources:
-            body(manifold, sources, sources)
-            time.sleep(2.0)
-            logger.info("Mains.main: RESTARTING.")
-    except KeyboardInterrupt:
-        pass
-    return 0
+    return Main.loop("Mains", body)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,343 @@
+"""hackamore benchmark suite: every figure and ratio from one run on one machine.
+
+    python benches/bench.py            # full run (10 million events; a few minutes)
+    python benches/bench.py --quick    # small sizes, to check the suite itself works
+
+Workload: the recorded captures of tests/fixtures/asterisk (the merged traces, both PBXes,
+every kind of call), repeated to --events messages. Rates are medians of --runs runs.
+Slow Python paths run on a sample of the same stream (--sample messages); rates compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import hackamore
+from hackamore import _native
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "asterisk"
+sys.path.insert(0, str(ROOT / "tests" / "python"))
+from reference_model import ReferenceModel  # noqa: E402
+
+
+def median_time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def repetition() -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(FIXTURES.glob("*.trace")))
+
+
+def workload(events: int) -> tuple[bytes, int]:
+    rep = repetition()
+    per = _native.bench_scan(rep)
+    k = max(1, math.ceil(events / per))
+    return rep * k, per * k
+
+
+def py_events(data: bytes) -> Iterator[dict[str, str]]:
+    """The plain-Python way: split messages and lines, first value of each key."""
+    for block in data.split(b"\r\n\r\n"):
+        if not block:
+            continue
+        d: dict[str, str] = {}
+        for line in block.decode("utf-8", "replace").split("\r\n"):
+            k, _, v = line.partition(": ")
+            d.setdefault(k, v)
+        yield d
+
+
+def raw_capture(messages: int) -> bytes:
+    """A raw AMI capture (banner once) of about `messages` messages, for the servers."""
+    bodies = []
+    for p in sorted(FIXTURES.glob("*-pbx*.ami")):
+        data = p.read_bytes()
+        body = data[data.index(b"\r\n") + 2 :]  # drop the banner
+        body = body[body.index(b"\r\n\r\n") + 4 :]  # and the recorded login answer
+        bodies.append(body)
+    rep = b"".join(bodies)
+    k = max(1, math.ceil(messages / _native.bench_scan(rep)))
+    return b"Asterisk Call Manager/13.0.0\r\n" + rep * k
+
+
+def engine_rate(capture: Path, pbxes: int, threaded: bool) -> float:
+    want = sum(1 for e in hackamore.File("p", capture) if not e.is_end)
+    servers = [hackamore.ReplayServer(capture, username="b", secret="b") for _ in range(pbxes)]
+    engine = hackamore.Engine(
+        [hackamore.Server(f"pbx{i}", "127.0.0.1", s.port, "b", "b") for i, s in enumerate(servers)],
+        threaded=threaded,
+        backoff=600,
+    )
+    t = time.perf_counter()
+    engine.start()
+    try:
+        while True:
+            stats = engine.stats()
+            if stats["queued"] == 0 and all(f["messages"] >= want for f in stats["feeds"].values()):
+                break
+            time.sleep(0.002)
+        elapsed = time.perf_counter() - t
+    finally:
+        engine.stop()
+        engine.join(10)
+        for s in servers:
+            s.close()
+    return pbxes * want / elapsed
+
+
+SENDER = textwrap.dedent(
+    """
+    import socket, sys, time
+    rate, seconds, port = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+    srv = socket.create_server(("127.0.0.1", port))
+    print("LISTENING", flush=True)
+    conn, _ = srv.accept()
+    conn.sendall(b"Asterisk Call Manager/13.0.0\\r\\n")
+    buf = b""
+    while b"\\r\\n\\r\\n" not in buf:
+        buf += conn.recv(4096)
+    aid = [l for l in buf.split(b"\\r\\n") if l.startswith(b"ActionID: ")][0][10:]
+    conn.sendall(b"Response: Success\\r\\nActionID: " + aid + b"\\r\\nMessage: Authentication accepted\\r\\n\\r\\n")
+    per_tick = max(1, rate // 1000)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        out = []
+        for _ in range(per_tick):
+            if n % 2 == 0:  # a new channel, stamped with the wall clock just before the write
+                out.append(f"Event: Newchannel\\r\\nChannel: SIP/{n}\\r\\nUniqueid: 1.{n}\\r\\n"
+                           f"ChannelState: 6\\r\\nChannelStateDesc: Up\\r\\nCallerIDNum: {time.time_ns()}\\r\\n\\r\\n")
+            else:
+                out.append(f"Event: Hangup\\r\\nChannel: SIP/{n - 1}\\r\\nUniqueid: 1.{n - 1}\\r\\n\\r\\n")
+            n += 1
+        conn.sendall("".join(out).encode())
+        delay = start + (n // per_tick) / 1000 - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+    conn.close()
+    """
+)
+
+
+def hook_latency(rate: int, seconds: float, threaded: bool) -> tuple[float, float, int]:
+    """Latency from the sender's write of an event to its Python hook running."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with subprocess.Popen(
+        [sys.executable, "-c", SENDER, str(rate), str(seconds), str(port)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as sender:
+        assert sender.stdout is not None
+        sender.stdout.readline()
+        latencies: list[int] = []
+
+        def newchannel(change: hackamore.Change) -> None:
+            latencies.append(time.time_ns() - int(change["calleridnum"]))
+
+        engine = hackamore.Engine(
+            [hackamore.Server("pbx1", "127.0.0.1", port, "b", "b")],
+            hooks={"newchannel": newchannel},
+            threaded=threaded,
+            backoff=600,
+        )
+        runner = threading.Thread(target=engine.run)
+        runner.start()
+        sender.wait()
+        time.sleep(0.2)
+        engine.stop()
+        runner.join()
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] / 1e6
+    p99 = latencies[int(len(latencies) * 0.99)] / 1e6
+    return p50, p99, len(latencies)
+
+
+def memory_figures() -> str:
+    try:
+        r = subprocess.run(
+            ["cargo", "bench", "--quiet", "--bench", "memory"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        return f"memory: not measured ({e})"
+    return r.stdout.strip()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--sample", type=int, default=300_000, help="messages for the Python paths")
+    ap.add_argument("--server-messages", type=int, default=200_000, help="per stand-in server")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="tiny sizes: check the suite works")
+    args = ap.parse_args()
+    if args.quick:
+        args.events, args.sample, args.server_messages, args.runs = 50_000, 5_000, 5_000, 1
+    out: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    say(f"hackamore {hackamore.__version__} benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
+    say(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}"
+    )
+    data, messages = workload(args.events)
+    mb = len(data) / 1e6
+    say(
+        f"workload: the recorded traces repeated: {messages:,} messages, {mb:,.0f} MB; median of {args.runs} runs"
+    )
+    say()
+    rates: dict[str, float] = {}
+
+    t, n = median_time(lambda: _native.bench_scan(data), args.runs)
+    rates["scan"] = n / t
+    say(f"{'limit: memchr scan for boundaries':<44} {mb / t:>9,.0f} MB/s {n / t:>14,.0f} msg/s")
+    t, n = median_time(lambda: _native.bench_decode(data), args.runs)
+    rates["decode"] = n / t
+    say(f"{'decoder alone':<44} {mb / t:>9,.0f} MB/s {n / t:>14,.0f} msg/s")
+    t, (n, changes) = median_time(lambda: _native.bench_model(data), args.runs)
+    rates["model"] = n / t
+    say(f"{'decoder + native model':<44} {'':>14} {n / t:>14,.0f} msg/s   ({changes:,} changes)")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        big = Path(tmp) / "workload.trace"
+        big.write_bytes(data)
+        per = _native.bench_scan(repetition())
+        sample = Path(tmp) / "sample.trace"
+        sample.write_bytes(repetition() * max(1, math.ceil(args.sample / per)))
+        sample_n = _native.bench_scan(sample.read_bytes())
+        data = b""  # the file holds the workload now; free the memory
+
+        from hackamore.compat import Controller, Manifold, ModelStandard, Multiplex, Trace, View
+
+        def compat() -> int:
+            model = ModelStandard.ModelStandard()
+            ctl = Controller.Controller(
+                Multiplex.Multiplex(), Manifold.Manifold(model, View.View(model))
+            )
+            ctl.loop([Trace.Trace("trace", str(big))], [])
+            return model.version
+
+        t, _ = median_time(compat, args.runs)
+        rates["compat"] = messages / t
+        say(
+            f"{'compat File->Controller->Manifold->Standard':<44} {'':>14} {messages / t:>14,.0f} msg/s"
+        )
+
+        calls = 0
+
+        def noop(change: hackamore.Change) -> None:
+            nonlocal calls
+            calls += 1
+
+        def hooked() -> int:
+            m = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, noop))
+            return m.consume(hackamore.Trace("trace", sample))
+
+        t, n = median_time(hooked, args.runs)
+        rates["hooks"] = n / t
+        say(
+            f"{'Python hook path (a hook on every change)':<44} {'':>14} {n / t:>14,.0f} msg/s   ({calls // args.runs:,} hook calls per run)"
+        )
+
+        sample_bytes = sample.read_bytes()
+
+        def reference() -> int:
+            r = ReferenceModel()
+            k = 0
+            for e in py_events(sample_bytes):
+                r.apply(e)
+                k += 1
+            return k
+
+        t, n = median_time(reference, args.runs)
+        rates["reference"] = n / t
+        say(
+            f"{'plain-Python decode + reference model':<44} {'':>14} {n / t:>14,.0f} msg/s   (on {sample_n:,} messages)"
+        )
+
+        capture = Path(tmp) / "server.ami"
+        capture.write_bytes(raw_capture(args.server_messages))
+        say()
+        say("engines over loopback from the stand-in server (no hooks), total msg/s:")
+        engine_rates: dict[tuple[bool, int], float] = {}
+        for threaded in (False, True):
+            row = []
+            for pbxes in (1, 2, 4):
+                r = statistics.median(
+                    engine_rate(capture, pbxes, threaded) for _ in range(args.runs)
+                )
+                engine_rates[(threaded, pbxes)] = r
+                row.append(f"{pbxes} PBX {r:>12,.0f}")
+            say(f"  {'Mains' if threaded else 'Main ':<6} " + "   ".join(row))
+
+    say()
+    p50, p99, samples = hook_latency(10_000, 3.0 if not args.quick else 1.0, threaded=False)
+    say(
+        f"hook latency at 10,000 events/s (Main): p50 {p50:.3f} ms, p99 {p99:.3f} ms ({samples:,} samples)"
+    )
+    p50t, p99t, _ = hook_latency(10_000, 3.0 if not args.quick else 1.0, threaded=True)
+    say(f"hook latency at 10,000 events/s (Mains): p50 {p50t:.3f} ms, p99 {p99t:.3f} ms")
+    say()
+    for line in memory_figures().splitlines():
+        say(line)
+
+    say()
+    say("ratios and targets:")
+
+    def target(name: str, value: float, goal: float, unit: str = "x") -> None:
+        verdict = "met" if value >= goal else "MISSED"
+        say(f"  {name:<52} {value:>8.2f}{unit}  (target >= {goal}{unit}: {verdict})")
+
+    target("decode + native model / reference model", rates["model"] / rates["reference"], 50)
+    target("compat path / reference model", rates["compat"] / rates["reference"], 50)
+    target("decoder / memchr scan (fraction)", rates["decode"] / rates["scan"], 0.5, "")
+    target("Python hook path / reference model", rates["hooks"] / rates["reference"], 10)
+    target("Mains 2 PBX / Mains 1 PBX", engine_rates[(True, 2)] / engine_rates[(True, 1)], 1.6)
+    target(
+        "Main 2 PBX / Main 1 PBX (never below 1)",
+        engine_rates[(False, 2)] / engine_rates[(False, 1)],
+        1.0,
+    )
+    target(
+        "Main 4 PBX / Main 1 PBX (never below 1)",
+        engine_rates[(False, 4)] / engine_rates[(False, 1)],
+        1.0,
+    )
+    say(
+        f"  {'hook latency p99 (Main)':<52} {p99:>8.3f}ms (target < 1 ms: {'met' if p99 < 1 else 'MISSED'})"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""The benchmark suite itself runs (small sizes): every figure and ratio is printed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.skipif(shutil.which("cargo") is None, reason="the memory benchmark needs cargo")
+def test_benchmark_suite_runs_and_prints_every_figure() -> None:
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "benches" / "bench.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = r.stdout
+    for figure in (
+        "limit: memchr scan",
+        "decoder alone",
+        "decoder + native model",
+        "compat File->Controller->Manifold->Standard",
+        "Python hook path",
+        "plain-Python decode + reference model",
+        "Main   1 PBX",
+        "Mains  1 PBX",
+        "hook latency at 10,000 events/s (Main): p50",
+        "bytes per live channel",
+        "decode + native model / reference model",
+        "Mains 2 PBX / Mains 1 PBX",
+    ):
+        assert figure in out, figure
