@@ -90,10 +90,9 @@ class LiveView:
         return dict.fromkeys(hackamore.HOOK_NAMES, self.hook)
 
     def hook(self, change: hackamore.Change) -> None:
-        assert self.model is not None
         n = sum(self.counts.values())
         self.counts[change.name] += 1
-        sizes = self.model.sizes()
+        sizes = change.sizes  # as right after the change, not as the model is now
         for k in self.peak:
             self.peak[k] = max(self.peak[k], sizes[k])
         if self.quiet or (self.limit is not None and n >= self.limit):

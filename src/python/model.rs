@@ -118,6 +118,7 @@ pub struct Change {
     name: &'static str,
     fields: Vec<(&'static str, String)>,
     channels: Vec<Channel>,
+    sizes: core::ModelSizes,
 }
 
 #[pymethods]
@@ -145,6 +146,21 @@ impl Change {
     #[getter]
     fn channels(&self) -> Vec<Channel> {
         self.channels.clone()
+    }
+
+    /// The model's container sizes right after this change (an engine's model may have
+    /// moved on by the time the hook runs).
+    #[getter]
+    fn sizes(&self) -> HashMap<&'static str, usize> {
+        let s = self.sizes;
+        HashMap::from([
+            ("pbxes", s.pbxes),
+            ("channels", s.channels),
+            ("calls", s.calls),
+            ("rooms", s.rooms),
+            ("trunks", s.trunks),
+            ("numbers", s.numbers),
+        ])
     }
 
     fn __getitem__(&self, key: &str) -> PyResult<String> {
@@ -259,6 +275,8 @@ pub(crate) struct State {
 pub(crate) struct Pending {
     change: CoreChange,
     channels: Vec<Channel>,
+    /// The model's sizes right after the change (hooks may run later than it happened).
+    sizes: core::ModelSizes,
 }
 
 impl State {
@@ -288,9 +306,11 @@ impl State {
                 } else {
                     before
                 };
+                let sizes = self.model.sizes();
                 out.push(Pending {
                     change: c,
                     channels,
+                    sizes,
                 });
             }
         }
@@ -411,6 +431,7 @@ impl Model {
                     .map(|(k, v)| (k, v.to_string()))
                     .collect(),
                 channels: p.channels,
+                sizes: p.sizes,
             };
             if let Err(e) = hook.call1(py, (change,)) {
                 report_hook_error(py, name, e);

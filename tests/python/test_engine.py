@@ -386,6 +386,19 @@ def test_hackamore_run_with_nothing_configured_shows_the_bundled_capture(tmp_pat
     assert sum(" confbridgejoin " in line for line in lines) == 3
     assert lines[0].split()[1:3] == ["pbx1", "newchannel"]
     assert "model changes" in r.stdout
+    # The engine's hooks run after its model has moved on; each line still shows the
+    # model as right after that change: the same lines as `replay`, whose hooks run in step.
+    replay = subprocess.run(
+        [sys.executable, "-m", "hackamore", "replay"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=_clean_env(tmp_path),
+        check=False,
+    )
+    changes = [line for line in lines if line.endswith("]")]
+    assert changes == [line for line in replay.stdout.splitlines() if line.endswith("]")]
+    assert any("[channels 6 calls" in line for line in changes)
 
 
 def test_configuration_from_environment_and_dotfile(
