@@ -141,6 +141,8 @@ pub struct Decoder {
     cur_has_output: bool,
     banner: Option<Banner>,
     stats: DecodeStats,
+    /// Capacity for the next message (bytes, fields), from the last one.
+    hint: (usize, usize),
 }
 
 impl Default for Decoder {
@@ -169,6 +171,7 @@ impl Decoder {
             cur_has_output: false,
             banner: None,
             stats: DecodeStats::default(),
+            hint: (256, 16),
         }
     }
 
@@ -291,6 +294,9 @@ impl Decoder {
                 return None; // extra blank lines between messages
             }
             let m = std::mem::take(&mut self.cur);
+            // Size the next message like this one: AMI streams repeat their shapes, and
+            // a message that fits its first allocation is decoded without reallocating.
+            self.hint = (m.byte_len() + m.byte_len() / 4, m.len() + 2);
             self.reset_message();
             return Some(m);
         }
@@ -369,7 +375,7 @@ impl Decoder {
     }
 
     fn reset_message(&mut self) {
-        self.cur = Message::with_capacity(256, 16);
+        self.cur = Message::with_capacity(self.hint.0, self.hint.1);
         self.cur_wire = 0;
         self.cur_has_output = false;
         self.state = State::Headers;

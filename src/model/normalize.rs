@@ -77,10 +77,13 @@ impl Normalizer {
             return;
         }
         let Some(event) = m.get("Event") else { return };
+        // Most events mean nothing to the model (VarSet of other variables, Newexten,
+        // DeviceStateChange...): decide that before allocating anything.
+        let Some(name) = model_event(event) else {
+            return;
+        };
         let pbx = pbx.to_string();
-        // Dispatch on the exact event name first (the common spelling), else ignore case.
-        let name = String::from_utf8_lossy(event);
-        let change = match name.to_ascii_lowercase().as_str() {
+        let change = match name {
             "newchannel" => (|| {
                 Some(Change::NewChannel {
                     uniqueid: required(m, "Uniqueid")?,
@@ -326,6 +329,50 @@ impl Normalizer {
             callerid2: callerid,
         })
     }
+}
+
+/// Names of the events the model uses (lower case); longest is 17 bytes.
+const MODEL_EVENTS: [&str; 28] = [
+    "newchannel",
+    "newstate",
+    "dial",
+    "dialbegin",
+    "dialend",
+    "bridge",
+    "link",
+    "bridgecreate",
+    "bridgeenter",
+    "bridgeleave",
+    "bridgedestroy",
+    "localbridge",
+    "varset",
+    "confbridgestart",
+    "confbridgeend",
+    "confbridgejoin",
+    "confbridgeleave",
+    "musiconhold",
+    "musiconholdstart",
+    "musiconholdstop",
+    "unhold",
+    "hold",
+    "hanguprequest",
+    "softhanguprequest",
+    "newcallerid",
+    "newconnectedline",
+    "rename",
+    "hangup",
+];
+
+/// The model event an `Event:` value names, compared without case and without
+/// allocating; None for every other event.
+fn model_event(name: &[u8]) -> Option<&'static str> {
+    if name.len() > 17 {
+        return None;
+    }
+    MODEL_EVENTS
+        .iter()
+        .find(|e| e.as_bytes().eq_ignore_ascii_case(name))
+        .copied()
 }
 
 fn is_holding(m: &Message) -> bool {
