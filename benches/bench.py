@@ -112,6 +112,9 @@ SENDER = textwrap.dedent(
     srv = socket.create_server(("127.0.0.1", port))
     print("LISTENING", flush=True)
     conn, _ = srv.accept()
+    # Events go out as they happen (without this, Nagle's algorithm meets the reader's
+    # delayed ACK and adds up to 40 ms: a property of the sender, not of hackamore).
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     conn.sendall(b"Asterisk Call Manager/13.0.0\\r\\n")
     buf = b""
     while b"\\r\\n\\r\\n" not in buf:
