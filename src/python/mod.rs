@@ -2,6 +2,7 @@
 //! about Python.
 
 mod bench;
+mod change;
 mod engine;
 mod errors;
 mod event;
@@ -24,9 +25,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sources::Connection>()?;
     m.add_class::<replay::ReplayServer>()?;
     m.add_class::<model::Model>()?;
-    m.add_class::<model::Channel>()?;
-    m.add_class::<model::Change>()?;
-    m.add_class::<model::Normalizer>()?;
+    m.add_class::<change::Channel>()?;
+    m.add_class::<change::Change>()?;
+    m.add_class::<change::Normalizer>()?;
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
     m.add_class::<engine::NativeEngine>()?;
     m.add_function(wrap_pyfunction!(bench::bench_scan, m)?)?;

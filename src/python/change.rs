@@ -1,0 +1,241 @@
+//! `Channel` and `Change` (what hooks are given) and `Normalizer` (event -> changes),
+//! plus the conversion of events and plain dicts into messages.
+
+use super::event::Event;
+use crate::ami::Message;
+use crate::model::{self as core, Normalizer as CoreNormalizer};
+use parking_lot::Mutex;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use std::collections::HashMap;
+
+/// A copy of one channel's state at the moment it was taken.
+#[pyclass(name = "Channel", module = "hackamore._native", frozen, get_all)]
+#[derive(Clone)]
+pub struct Channel {
+    pub(crate) pbx: String,
+    uniqueid: String,
+    channel: String,
+    calleridnum: String,
+    linkedid: String,
+    sipcallid: Option<String>,
+    conference: Option<String>,
+    channelstate: String,
+    channelstatedesc: String,
+    role: &'static str,
+    activity: &'static str,
+    call: Option<u64>,
+}
+
+impl From<&core::Channel> for Channel {
+    fn from(c: &core::Channel) -> Self {
+        Channel {
+            pbx: c.pbx.clone(),
+            uniqueid: c.uniqueid.clone(),
+            channel: c.channel.clone(),
+            calleridnum: c.calleridnum.clone(),
+            linkedid: c.linkedid.clone(),
+            sipcallid: c.sipcallid.clone(),
+            conference: c.conference.clone(),
+            channelstate: c.channelstate.clone(),
+            channelstatedesc: c.channelstatedesc.clone(),
+            role: c.role.name(),
+            activity: c.activity.name(),
+            call: c.call,
+        }
+    }
+}
+
+#[pymethods]
+impl Channel {
+    fn __eq__(&self, other: &Channel) -> bool {
+        (
+            &self.pbx,
+            &self.uniqueid,
+            &self.channel,
+            &self.channelstate,
+            self.role,
+            self.activity,
+            self.call,
+        ) == (
+            &other.pbx,
+            &other.uniqueid,
+            &other.channel,
+            &other.channelstate,
+            other.role,
+            other.activity,
+            other.call,
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Channel {}/{} {} {} {} state={} call={:?}>",
+            self.pbx,
+            self.uniqueid,
+            self.channel,
+            self.role,
+            self.activity,
+            self.channelstatedesc,
+            self.call
+        )
+    }
+}
+
+/// One model change, as given to hooks: its name (`dial`, `hangup`...), its fields, and
+/// the channels involved (after the change; for `hangup`, as they were just before).
+#[pyclass(name = "Change", module = "hackamore._native", frozen)]
+pub struct Change {
+    pub(crate) name: &'static str,
+    pub(crate) fields: Vec<(&'static str, String)>,
+    pub(crate) channels: Vec<Channel>,
+    pub(crate) sizes: core::ModelSizes,
+}
+
+#[pymethods]
+impl Change {
+    #[getter]
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    #[getter]
+    fn pbx(&self) -> &str {
+        &self.fields[0].1
+    }
+
+    /// The change's fields by name (`uniqueid`, `channel`, `destuniqueid`...).
+    #[getter]
+    fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.fields {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    #[getter]
+    fn channels(&self) -> Vec<Channel> {
+        self.channels.clone()
+    }
+
+    /// The model's container sizes right after this change (an engine's model may have
+    /// moved on by the time the hook runs).
+    #[getter]
+    fn sizes(&self) -> HashMap<&'static str, usize> {
+        let s = self.sizes;
+        HashMap::from([
+            ("pbxes", s.pbxes),
+            ("channels", s.channels),
+            ("calls", s.calls),
+            ("rooms", s.rooms),
+            ("trunks", s.trunks),
+            ("numbers", s.numbers),
+        ])
+    }
+
+    fn __getitem__(&self, key: &str) -> PyResult<String> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| PyKeyError::new_err(key.to_string()))
+    }
+
+    #[pyo3(signature = (key, default = None))]
+    fn get(&self, key: &str, default: Option<String>) -> Option<String> {
+        self.__getitem__(key).ok().or(default)
+    }
+
+    fn __repr__(&self) -> String {
+        let f: Vec<String> = self
+            .fields
+            .iter()
+            .map(|(k, v)| format!("{k}={v:?}"))
+            .collect();
+        format!("<Change {} {}>", self.name, f.join(" "))
+    }
+}
+
+/// Build a message from a hackamore Event or a plain mapping (the old framework's event
+/// dicts), and the PBX it belongs to.
+pub(crate) fn message_of(
+    event: &Bound<'_, PyAny>,
+    pbx: Option<&str>,
+) -> PyResult<(String, Message)> {
+    if let Ok(e) = event.cast::<Event>() {
+        let e = e.get();
+        let pbx = pbx
+            .map(str::to_string)
+            .unwrap_or_else(|| e.source.to_string());
+        return Ok((pbx, e.message.clone()));
+    }
+    let Ok(d) = event.cast::<PyDict>() else {
+        return Err(PyTypeError::new_err(
+            "expected a hackamore.Event or a dict of AMI fields",
+        ));
+    };
+    let mut m = Message::new();
+    let mut source = None;
+    for (k, v) in d.iter() {
+        let k: String = k.str()?.extract()?;
+        let v: String = v.str()?.extract()?;
+        if k == "SOURCE" {
+            source = Some(v.clone());
+        }
+        m.push(k, v);
+    }
+    let pbx = pbx.map(str::to_string).or(source).unwrap_or_default();
+    Ok((pbx, m))
+}
+
+/// The stateful normaliser (AMI 2.x bridge membership) on its own, for the compat
+/// Manifold: event -> list of `(hook name, fields)`.
+#[pyclass(name = "Normalizer", module = "hackamore._native", frozen)]
+pub struct Normalizer {
+    inner: Mutex<CoreNormalizer>,
+}
+
+#[pymethods]
+impl Normalizer {
+    #[new]
+    #[pyo3(signature = (trunk_variable = "SIPCALLID"))]
+    fn new(trunk_variable: &str) -> Self {
+        Normalizer {
+            inner: Mutex::new(CoreNormalizer::new(trunk_variable)),
+        }
+    }
+
+    #[getter]
+    fn trunk_variable(&self) -> String {
+        self.inner.lock().trunk_variable().to_string()
+    }
+
+    /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
+    /// defaults to the event's source (a dict's `SOURCE`).
+    #[pyo3(signature = (event, pbx = None))]
+    fn normalize<'py>(
+        &self,
+        py: Python<'py>,
+        event: &Bound<'py, PyAny>,
+        pbx: Option<&str>,
+    ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
+        let (pbx, m) = message_of(event, pbx)?;
+        if pbx.is_empty() {
+            return Ok(Vec::new()); // the old framework ignored events without SOURCE
+        }
+        let mut changes = Vec::new();
+        self.inner.lock().normalize(&pbx, &m, &mut changes);
+        changes
+            .iter()
+            .map(|c| {
+                let d = PyDict::new(py);
+                for (k, v) in c.fields() {
+                    d.set_item(k, v)?;
+                }
+                Ok((c.name(), d))
+            })
+            .collect()
+    }
+}
