@@ -62,6 +62,9 @@ impl SocketConfig {
 
 enum Phase {
     Connect,
+    /// Resolving and connecting in a helper thread, so no step blocks on a PBX that
+    /// never answers (a poll loop serving other PBXes must not wait for it).
+    Connecting(crossbeam_channel::Receiver<Result<TcpStream, SourceError>>),
     Login {
         login: Box<Login>,
         deadline: Instant,
@@ -147,29 +150,68 @@ impl Socket {
         Ok(())
     }
 
-    fn connect(&mut self) -> Result<(), SourceError> {
-        let addr = self.config.address();
+    /// Resolve and connect (blocking, up to the connect timeout per address).
+    fn connect_blocking(config: &SocketConfig) -> Result<TcpStream, SourceError> {
         let connect_error = |source| SourceError::Connect {
-            pbx: self.config.name.clone(),
-            addr: addr.clone(),
+            pbx: config.name.clone(),
+            addr: config.address(),
             source,
         };
-        let addrs = (self.config.host.as_str(), self.config.port)
+        let addrs = (config.host.as_str(), config.port)
             .to_socket_addrs()
             .map_err(connect_error)?;
         let mut last = io::Error::new(io::ErrorKind::NotFound, "host has no address");
         for a in addrs {
-            match TcpStream::connect_timeout(&a, self.config.connect_timeout) {
+            match TcpStream::connect_timeout(&a, config.connect_timeout) {
                 Ok(s) => {
                     s.set_nodelay(true).ok();
-                    s.set_write_timeout(Some(self.config.connect_timeout)).ok();
-                    self.stream = Some(s);
-                    return Ok(());
+                    s.set_write_timeout(Some(config.connect_timeout)).ok();
+                    return Ok(s);
                 }
                 Err(e) => last = e,
             }
         }
         Err(connect_error(last))
+    }
+
+    /// Start connecting in a helper thread; `Connecting` polls for the result.
+    fn start_connect(&mut self) -> Result<(), SourceError> {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        let config = self.config.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("ami-connect-{}", self.config.name))
+            .spawn(move || {
+                tx.send(Self::connect_blocking(&config)).ok();
+            });
+        if let Err(e) = spawned {
+            return Err(SourceError::Connect {
+                pbx: self.config.name.clone(),
+                addr: self.config.address(),
+                source: e,
+            });
+        }
+        self.phase = Phase::Connecting(rx);
+        Ok(())
+    }
+
+    /// Connected: start the login.
+    fn begin_login(&mut self, stream: TcpStream) -> Result<Step, SourceError> {
+        self.stream = Some(stream);
+        let mut login = Login::new(
+            self.config.username.clone(),
+            self.config.secret.clone(),
+            self.config.auth,
+        );
+        if !self.config.events {
+            login = login.without_events();
+        }
+        let first = login.start();
+        self.phase = Phase::Login {
+            login: Box::new(login),
+            deadline: Instant::now() + self.config.login_timeout,
+        };
+        self.send(&first)?;
+        Ok(Step::Idle)
     }
 
     fn lost(&self, source: io::Error) -> SourceError {
@@ -315,25 +357,30 @@ impl Source for Socket {
     fn next_step(&mut self, wait: Duration) -> Result<Step, SourceError> {
         match self.phase {
             Phase::Connect => {
-                if let Err(e) = self.connect() {
+                if let Err(e) = self.start_connect() {
                     self.phase = Phase::Ending;
                     return Err(e);
                 }
-                let mut login = Login::new(
-                    self.config.username.clone(),
-                    self.config.secret.clone(),
-                    self.config.auth,
-                );
-                if !self.config.events {
-                    login = login.without_events();
-                }
-                let first = login.start();
-                self.phase = Phase::Login {
-                    login: Box::new(login),
-                    deadline: Instant::now() + self.config.login_timeout,
-                };
-                self.send(&first)?;
                 Ok(Step::Idle)
+            }
+            Phase::Connecting(ref rx) => {
+                let result = if wait.is_zero() {
+                    rx.try_recv().map_err(|e| e.is_disconnected())
+                } else {
+                    rx.recv_timeout(wait).map_err(|e| e.is_disconnected())
+                };
+                match result {
+                    Ok(Ok(stream)) => self.begin_login(stream),
+                    Ok(Err(e)) => {
+                        self.phase = Phase::Ending;
+                        Err(e)
+                    }
+                    Err(false) => Ok(Step::Idle), // still connecting
+                    Err(true) => {
+                        self.phase = Phase::Ending;
+                        Err(self.lost(io::Error::other("connect thread ended")))
+                    }
+                }
             }
             Phase::Login { .. } => self.step_login(wait),
             Phase::Streaming => self.step_stream(wait),

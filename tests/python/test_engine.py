@@ -477,3 +477,47 @@ def test_compat_programs_run_from_configuration(program: str, tmp_path: Path) ->
     # Each event is followed by its table (the last one may be cut by the Ctrl-C).
     assert all(lines[i + 1].startswith("VIEW SOURCE") for i in events[:-1])
     assert SECRET not in out
+
+
+def test_a_pbx_that_never_answers_the_handshake_delays_nobody() -> None:
+    """A listener on loopback whose accept queue is full leaves new connects hanging in
+    the TCP handshake. The single-thread engine keeps serving the other PBX meanwhile."""
+    import socket as sockets
+
+    hole = sockets.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(0)
+    fillers = []
+    for _ in range(4):
+        c = sockets.socket()
+        c.setblocking(False)
+        c.connect_ex(hole.getsockname())
+        fillers.append(c)
+    time.sleep(0.2)
+    fast = hackamore.ReplayServer(FIXTURES / "churn-pbx2.ami", username=USER, secret=SECRET)
+    rec = Recorder()
+    engine = hackamore.Engine(
+        [
+            hackamore.Server(
+                "silent", "127.0.0.1", hole.getsockname()[1], USER, SECRET, timeout=4.0
+            ),
+            hackamore.Server("fast", "127.0.0.1", fast.port, USER, SECRET),
+        ],
+        hooks=rec.hooks(),
+        threaded=False,
+        backoff=60,
+    )
+    engine.start()
+    try:
+        wait_for(lambda: ("fast", "end") in rec.all, timeout=20)
+        silent = engine.stats()["feeds"]["silent"]
+    finally:
+        engine.stop()
+        assert engine.join(3)  # stopping does not wait for the hanging connect
+        fast.close()
+        for c in fillers:
+            c.close()
+        hole.close()
+    # The fast PBX was fully processed while the silent one was still connecting.
+    assert silent["attempts"] == 1 and silent["errors"] == 0 and silent["connects"] == 0
+    assert rec.by_pbx["fast"] == file_changes(FIXTURES / "churn-pbx2.ami")
