@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -85,6 +87,9 @@ class LiveView:
         self.model: hackamore.Model | None = None
         self.recent: list[str] = []
         self.drawn = 0.0
+        self.dirty = False
+        # Hooks run in the engine's Python thread; flush() in the main one.
+        self.lock = threading.Lock()
 
     def hooks(self) -> dict[str, Any]:
         return dict.fromkeys(hackamore.HOOK_NAMES, self.hook)
@@ -105,26 +110,37 @@ class LiveView:
         if not self.screen:
             print(line, flush=True)
             return
-        self.recent = [*self.recent[-9:], line]
+        with self.lock:
+            self.recent = [*self.recent[-9:], line]
+            self.dirty = True
         if time.monotonic() - self.drawn >= 0.2:
             self.draw()
 
+    def flush(self) -> None:
+        """Draw changes the throttle held back (called while the stream is quiet)."""
+        if self.dirty:
+            self.draw()
+
     def draw(self) -> None:
+        """Redraw the screen (from either thread: the lock keeps redraws whole)."""
         assert self.model is not None
-        self.drawn = time.monotonic()
-        rows = [CLEAR + "hackamore: live model (Ctrl-C stops)", ""]
-        rows.append(
-            f"{'PBX':<10} {'UNIQUEID':<18} {'CHANNEL':<40} {'ROLE':<8} {'ACTIVITY':<8} "
-            f"{'STATE':<8} {'ROOM':<6} CALL"
-        )
-        for c in self.model.channels():
-            call = "" if c.call is None else str(c.call)
+        with self.lock:
+            self.dirty = False
+            self.drawn = time.monotonic()
+            width = shutil.get_terminal_size().columns
+            rows = [CLEAR + "hackamore: live model (Ctrl-C stops)", ""]
             rows.append(
-                f"{c.pbx:<10} {c.uniqueid:<18} {c.channel:<40} {c.role:<8} {c.activity:<8} "
-                f"{c.channelstatedesc:<8} {c.conference or '':<6} {call}"
+                f"{'PBX':<10} {'UNIQUEID':<18} {'CHANNEL':<40} {'ROLE':<8} {'ACTIVITY':<8} "
+                f"{'STATE':<8} {'ROOM':<6} CALL"
             )
-        rows += ["", "Recent changes:", *self.recent]
-        print("\n".join(rows), flush=True)
+            for c in self.model.channels():
+                call = "" if c.call is None else str(c.call)
+                rows.append(
+                    f"{c.pbx:<10} {c.uniqueid:<18} {c.channel:<40} {c.role:<8} {c.activity:<8} "
+                    f"{c.channelstatedesc:<8} {c.conference or '':<6} {call}"
+                )
+            rows += ["", "Recent changes:", *self.recent]
+            print("\n".join(r[:width] for r in rows), flush=True)
 
     def summary(self, messages: int | None = None) -> None:
         if self.screen:
@@ -256,8 +272,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     view.model = engine.model
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in sources))
     try:
-        engine.run()
+        if screen:
+            # Hooks in the engine's thread; this one redraws what the throttle held back.
+            engine.start()
+            while not engine.join(0.2):
+                view.flush()
+        else:
+            engine.run()
     except KeyboardInterrupt:
+        engine.stop()
+        engine.join(1.0)
         view.summary()
         return 130
     view.summary()

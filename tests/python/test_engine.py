@@ -521,3 +521,48 @@ def test_a_pbx_that_never_answers_the_handshake_delays_nobody() -> None:
     # The fast PBX was fully processed while the silent one was still connecting.
     assert silent["attempts"] == 1 and silent["errors"] == 0 and silent["connects"] == 0
     assert rec.by_pbx["fast"] == file_changes(FIXTURES / "churn-pbx2.ami")
+
+
+def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
+    import pty
+    import select
+
+    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
+        master, slave = pty.openpty()
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": "150", "LINES": "40"}
+        argv = [
+            sys.executable,
+            "-m",
+            "hackamore",
+            "run",
+            "--server",
+            f"pbx1=127.0.0.1:{srv.port}",
+            "--username",
+            USER,
+            "--secret",
+            SECRET,
+        ]
+        with subprocess.Popen(argv, stdout=slave, stderr=slave, stdin=slave, env=env) as proc:
+            os.close(slave)
+            out = b""
+            try:
+                deadline = time.monotonic() + 20
+                # The conference ended: the last screen shows it among the recent changes.
+                while b"confbridgeend" not in out.rsplit(b"\x1b[2J", 1)[-1]:
+                    assert time.monotonic() < deadline, out[-2000:]
+                    if select.select([master], [], [], 0.1)[0]:
+                        out += os.read(master, 65536)
+                sent = time.monotonic()
+                os.kill(proc.pid, signal.SIGINT)
+                rc = proc.wait(timeout=10)
+                elapsed = time.monotonic() - sent
+            finally:
+                proc.kill()
+                os.close(master)
+    screens = out.split(b"\x1b[2J\x1b[1;1H")
+    assert len(screens) > 2, "the screen is redrawn"
+    last = screens[-1].decode(errors="replace")
+    assert "hackamore: live model (Ctrl-C stops)" in last
+    assert "PBX        UNIQUEID" in last and "Recent changes:" in last
+    assert all(len(line) <= 150 for line in last.replace("\r", "").splitlines())
+    assert rc == 130 and elapsed < 1.0, (rc, elapsed)
