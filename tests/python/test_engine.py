@@ -244,7 +244,6 @@ def test_server_restart_drops_the_pbx_then_reconnects_and_follows(threaded: bool
         backoff_max=1.0,
     )
     live_at_end: list[int] = []
-    engine.model  # noqa: B018 - the model exists before start
     engine.start()
     try:
         wait_for(lambda: ("pbx1", "end") in rec.all)
