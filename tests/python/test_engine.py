@@ -287,7 +287,9 @@ def test_bad_secret_is_logged_and_retried_with_backoff(caplog: pytest.LogCapture
     stats = engine.stats()["feeds"]["pbx1"]
     # Delays of 0.1-0.2 s, then 0.2-0.4 s: a handful of attempts in 2 s, not a busy loop.
     assert 3 <= stats["attempts"] <= 15, stats
-    assert stats["auth_failures"] == stats["attempts"] == clients
+    # Every attempt was refused, but the last may have been in flight when we stopped.
+    assert stats["attempts"] - 1 <= stats["auth_failures"] <= stats["attempts"]
+    assert stats["auth_failures"] <= clients <= stats["attempts"]
     assert stats["connects"] == 0
     errors = [r for r in caplog.records if "authentication error" in r.getMessage()]
     assert errors and all(r.levelno == logging.ERROR for r in errors)
