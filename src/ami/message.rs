@@ -150,6 +150,12 @@ impl Message {
         self.get_exact(END_KEY).is_some()
     }
 
+    /// An END from a source that delivered nothing else (a PBX that refused the
+    /// connection or the login): there is nothing of it in a model to drop.
+    pub fn is_lone_end(&self) -> bool {
+        self.end_count() == Some(1)
+    }
+
     /// The count carried by an end-of-source marker.
     pub fn end_count(&self) -> Option<u64> {
         std::str::from_utf8(self.get_exact(END_KEY)?)

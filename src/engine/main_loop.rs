@@ -5,7 +5,6 @@ use super::feed::{Feed, FeedStep};
 use super::Sink;
 use polling::{Event, Events, PollMode, Poller};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Messages taken from one feed before the loop moves to the next (fairness).
@@ -14,17 +13,8 @@ const BURST: usize = 256;
 const MAX_WAIT: Duration = Duration::from_millis(100);
 
 pub(super) fn run(
-    feeds: Vec<Feed>,
-    mut sink: Box<dyn Sink>,
-    poller: &Arc<Poller>,
-    stop: &Arc<AtomicBool>,
-) {
-    run_with(feeds, sink.as_mut(), poller, stop)
-}
-
-pub(super) fn run_with(
     mut feeds: Vec<Feed>,
-    sink: &mut dyn Sink,
+    mut sink: Box<dyn Sink>,
     poller: &Poller,
     stop: &AtomicBool,
 ) {
@@ -41,8 +31,7 @@ pub(super) fn run_with(
                 match feed.step(Duration::ZERO, stopping) {
                     FeedStep::Message(m) => {
                         progressed = true;
-                        let pbx = feed.pbx_of(&m).into_owned();
-                        sink.deliver(&pbx, &m);
+                        sink.deliver(&feed.pbx_of(&m), &m);
                     }
                     FeedStep::Idle | FeedStep::Finished => break,
                     FeedStep::Waiting(t) => {

@@ -153,17 +153,3 @@ pub fn start(
         })
     }
 }
-
-/// Run the single-thread engine on the calling thread until every feed has finished or
-/// `stop` is set.
-pub fn run_main(
-    specs: Vec<FeedSpec>,
-    opts: EngineOptions,
-    sink: &mut dyn Sink,
-    stop: &AtomicBool,
-) -> std::io::Result<()> {
-    let (feeds, _) = make_feeds(specs, &opts);
-    let poller = polling::Poller::new()?;
-    main_loop::run_with(feeds, sink, &poller, stop);
-    Ok(())
-}

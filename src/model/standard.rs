@@ -85,10 +85,6 @@ impl Model {
         self.calls.iter().map(|(id, v)| (*id, v.as_slice()))
     }
 
-    pub fn call_members(&self, call: CallId) -> Option<&[ChannelKey]> {
-        self.calls.get(&call).map(Vec::as_slice)
-    }
-
     /// Conference rooms of one PBX in creation order: (conference, member uniqueids).
     pub fn rooms_of(&self, pbx: &str) -> Vec<(&str, &[String])> {
         let Some(p) = self.pbxes.get(pbx) else {
@@ -220,17 +216,11 @@ impl Model {
                 ..
             } => self.confbridgeleave(pbx, uniqueid, conference),
             Change::ConfbridgeEnd { pbx, conference } => self.confbridgeend(pbx, conference),
-            Change::MusicOnHold { pbx, uniqueid, .. } => {
-                self.set_activity(pbx, uniqueid, Activity::Held)
-            }
-            Change::MusicOffHold { pbx, uniqueid, .. } => {
-                self.set_activity(pbx, uniqueid, Activity::Idle)
-            }
-            Change::HangupRequest { pbx, uniqueid, .. } => {
-                self.set_activity(pbx, uniqueid, Activity::Hungup)
-            }
+            Change::MusicOnHold { pbx, uniqueid, .. } => self.musiconhold(pbx, uniqueid),
+            Change::MusicOffHold { pbx, uniqueid, .. } => self.musicoffhold(pbx, uniqueid),
+            Change::HangupRequest { pbx, uniqueid, .. } => self.hanguprequest(pbx, uniqueid),
             Change::SoftHangupRequest { pbx, uniqueid, .. } => {
-                self.set_activity(pbx, uniqueid, Activity::Caused)
+                self.softhanguprequest(pbx, uniqueid)
             }
             Change::NewCallerId {
                 pbx,

@@ -27,9 +27,7 @@ struct ModelSink {
 
 impl Sink for ModelSink {
     fn deliver(&mut self, pbx: &str, m: &Message) {
-        // A source that delivered nothing but its END (a refused connection) had nothing
-        // in the model to drop.
-        if m.is_end() && m.end_count() == Some(1) {
+        if m.is_lone_end() {
             return;
         }
         let mut pending = Vec::new();

@@ -334,7 +334,7 @@ impl Model {
                             Poll::Message(pbx, m) => {
                                 round = true;
                                 n += 1;
-                                if !(m.is_end() && m.end_count() == Some(1)) {
+                                if !m.is_lone_end() {
                                     self.state
                                         .lock()
                                         .process(&pbx, &m, &self.hooked, &mut pending);

@@ -153,13 +153,6 @@ impl ReplayServer {
             t.join().ok();
         }
     }
-
-    /// Serve until the process ends (for the command line).
-    pub fn wait(mut self) {
-        if let Some(t) = self.thread.take() {
-            t.join().ok();
-        }
-    }
 }
 
 impl Drop for ReplayServer {
