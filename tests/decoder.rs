@@ -145,6 +145,50 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    /// Messages lying whole in the buffer take a fast path; split ones are decoded line by
+    /// line. Fed whole or one byte at a time, a soup of hostile lines near every cap must
+    /// give the same messages, stats, banner and resume offset either way.
+    #[test]
+    fn whole_and_bytewise_decoding_agree(
+        lines in prop::collection::vec(prop_oneof![
+            Just(String::new()),
+            Just("Response: Follows".to_string()),
+            Just("response: follows".to_string()),
+            Just("--END COMMAND--".to_string()),
+            Just("Asterisk Call Manager/2.10.4".to_string()),
+            Just("Bare:".to_string()),
+            "[A-Za-z]{1,6}: [ -~]{0,30}",
+            "[ -~]{0,40}",
+            "[A-Z]{1,3}:[a-z:]{0,20}",
+            (0usize..50).prop_map(|n| format!("K: {}", "v".repeat(n))),
+        ], 0..120),
+        endings in prop::collection::vec(prop_oneof![Just("\r\n"), Just("\n")], 1..8),
+        limits in (24usize..64, 16usize..160, 1usize..8),
+    ) {
+        let limits = Limits { max_line: limits.0, max_message: limits.1, max_headers: limits.2 };
+        let mut wire = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            wire.extend_from_slice(l.as_bytes());
+            wire.extend_from_slice(endings[i % endings.len()].as_bytes());
+        }
+        let run = |chunk: usize| {
+            let mut d = Decoder::with_limits(limits);
+            let mut out = Vec::new();
+            for piece in wire.chunks(chunk) {
+                d.feed(piece);
+                out.extend(std::iter::from_fn(|| d.next_message()));
+            }
+            let at = d.resume_offset();
+            d.finish();
+            (out, d.stats(), d.banner().cloned(), at)
+        };
+        prop_assert_eq!(run(wire.len().max(1)), run(1));
+    }
+}
+
 #[test]
 fn banner_version_is_kept_and_not_a_message() {
     let (ms, d) = decode_chunked(
@@ -381,5 +425,55 @@ fn fixtures_decode_the_same_one_byte_at_a_time() {
         let bytes = std::fs::read(&path).unwrap();
         let (ones, _) = decode_chunked(&bytes, &[1]);
         assert_eq!(ones, decode_all(&bytes), "{}", path.display());
+    }
+}
+
+/// Each cap holds to the byte, on the whole-message path (fed at once) and on the
+/// line-by-line path (fed a byte at a time): at the cap a message passes, one over it drops.
+#[test]
+fn caps_hold_to_the_byte_on_both_paths() {
+    let line = |n: usize| format!("K: {}", "v".repeat(n - 3)); // a line of n bytes
+    let cases: Vec<(Limits, String, String)> = vec![
+        // max_line counts the line without its ending.
+        (
+            Limits {
+                max_line: 20,
+                ..Limits::default()
+            },
+            format!("{}\r\n\r\n", line(20)),
+            format!("{}\r\n\r\n", line(21)),
+        ),
+        // max_message counts every line with its ending, the blank line excluded.
+        (
+            Limits {
+                max_message: 30,
+                ..Limits::default()
+            },
+            format!("{}\r\n{}\r\n", line(13), line(13)) + "\r\n",
+            format!("{}\r\n{}\r\n", line(13), line(14)) + "\r\n",
+        ),
+        (
+            Limits {
+                max_headers: 3,
+                ..Limits::default()
+            },
+            "A: 1\r\nB: 2\r\nC: 3\r\n\r\n".to_string(),
+            "A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n\r\n".to_string(),
+        ),
+    ];
+    for (limits, fits, over) in cases {
+        for chunk in [usize::MAX, 1] {
+            let decode = |wire: &str| {
+                let mut d = Decoder::with_limits(limits);
+                let mut n = 0;
+                for piece in wire.as_bytes().chunks(chunk.min(wire.len())) {
+                    d.feed(piece);
+                    n += std::iter::from_fn(|| d.next_message()).count();
+                }
+                (n, d.stats().dropped())
+            };
+            assert_eq!(decode(&fits), (1, 0), "{limits:?} chunk {chunk}: {fits:?}");
+            assert_eq!(decode(&over), (0, 1), "{limits:?} chunk {chunk}: {over:?}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! [`DecodeStats`], and decoding resumes at the next message boundary (a blank line).
 //! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`].
 
-use super::message::Message;
+use super::message::{Field, Message};
 use memchr::memchr;
 
 /// Caps on untrusted input. A line or message over its cap is dropped whole.
@@ -213,6 +213,10 @@ impl Decoder {
 
     /// The next complete message, or `None` when more bytes are needed.
     pub fn next_message(&mut self) -> Option<Message> {
+        if let Some(m) = self.whole_message() {
+            self.stats.messages += 1;
+            return Some(m);
+        }
         loop {
             let Some(nl) = memchr(b'\n', &self.buf[self.scan..]) else {
                 self.scan = self.buf.len();
@@ -241,6 +245,71 @@ impl Decoder {
                 self.stats.messages += 1;
                 return Some(m);
             }
+        }
+    }
+
+    /// The common case, fast: a plain message lying whole in the buffer is indexed in place
+    /// and copied once. Anything else (a message split across reads, a banner, a `Follows`
+    /// body, a cap reached) returns `None` having changed nothing, and the line-by-line
+    /// path below decodes it by the same rules.
+    fn whole_message(&mut self) -> Option<Message> {
+        if self.state != State::Headers
+            || !self.cur.is_empty()
+            || self.discarding_line
+            || self.scan != self.pos
+        {
+            return None;
+        }
+        let hay = &self.buf[self.pos..];
+        let mut fields = Vec::with_capacity(self.hint.1);
+        let mut start = 0; // of the current line, in `hay`
+        let mut first = 0; // of the message's first line: blank lines before it are skipped
+        loop {
+            let end = start + memchr(b'\n', &hay[start..])?; // index of '\n'
+            let mut line_end = end;
+            if line_end > start && hay[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            let line = &hay[start..line_end];
+            if line.is_empty() {
+                if fields.is_empty() {
+                    first = end + 1;
+                    start = end + 1;
+                    continue;
+                }
+                let wire = &hay[first..start];
+                let m = Message::from_wire(wire, fields);
+                self.pos += end + 1;
+                self.scan = self.pos;
+                self.boundary = self.base + self.pos as u64;
+                self.hint = (m.byte_len(), m.len() + 2);
+                return Some(m);
+            }
+            if line.len() > self.limits.max_line
+                || end + 1 - first > self.limits.max_message
+                || fields.len() == self.limits.max_headers
+            {
+                return None;
+            }
+            let (key_end, value_start) = match find_separator(line) {
+                Some(at) => (at, at + 2),
+                None if fields.is_empty() => return None, // perhaps a banner
+                None => (line.strip_suffix(b":").unwrap_or(line).len(), line.len()),
+            };
+            let (key, value) = (&line[..key_end], &line[value_start..]);
+            if key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows") {
+                return None;
+            }
+            // Offsets from the message's first line; the caps keep them small, and a cap
+            // set over 4 GiB leaves such a message to the general path.
+            let at = |n: usize| u32::try_from(n - first).ok();
+            fields.push(Field {
+                key_start: at(start)?,
+                key_end: at(start + key_end)?,
+                value_start: at(start + value_start)?,
+                value_end: at(line_end)?,
+            });
+            start = end + 1;
         }
     }
 

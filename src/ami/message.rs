@@ -6,10 +6,11 @@ use std::fmt;
 /// Offsets of one field inside [`Message`]'s buffer. `u32` keeps a field at 16 bytes;
 /// the decoder caps a message far below 4 GiB, and [`Message::push`] refuses more.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Field {
-    key_start: u32,
-    key_end: u32,
-    value_end: u32,
+pub(crate) struct Field {
+    pub(crate) key_start: u32,
+    pub(crate) key_end: u32,
+    pub(crate) value_start: u32,
+    pub(crate) value_end: u32,
 }
 
 /// An AMI message (event, response or the synthetic end-of-source marker).
@@ -26,11 +27,22 @@ struct Field {
 /// assert_eq!(m.get_str("event").as_deref(), Some("VarSet"));
 /// assert_eq!(m.get_all("CHANVARIABLE").count(), 2);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default)]
 pub struct Message {
+    /// Keys and values: either the message's wire lines copied whole by the decoder, or
+    /// pairs appended by [`Message::push`]. Only the spans in `fields` are meaningful.
     buf: Vec<u8>,
     fields: Vec<Field>,
 }
+
+/// Equal when the fields are, whatever the buffer holds between them.
+impl PartialEq for Message {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields.len() == other.fields.len() && self.fields().eq(other.fields())
+    }
+}
+
+impl Eq for Message {}
 
 /// The key of the end-of-source marker. Upper case on purpose: DTMF events carry an
 /// unrelated `End: Yes|No` field, so this key is matched exactly, not case-insensitively.
@@ -46,6 +58,18 @@ impl Message {
         Message {
             buf: Vec::with_capacity(bytes),
             fields: Vec::with_capacity(fields),
+        }
+    }
+
+    /// A message over `wire`, the bytes of its lines, with `fields` spans into them: the
+    /// decoder copies a whole message once instead of field by field.
+    pub(crate) fn from_wire(wire: &[u8], fields: Vec<Field>) -> Self {
+        debug_assert!(fields
+            .iter()
+            .all(|f| f.key_start <= f.key_end && f.value_start <= f.value_end));
+        Message {
+            buf: wire.to_vec(),
+            fields,
         }
     }
 
@@ -69,6 +93,7 @@ impl Message {
         self.fields.push(Field {
             key_start: offset(key_start),
             key_end: offset(key_end),
+            value_start: offset(key_end),
             value_end: offset(self.buf.len()),
         });
     }
@@ -82,7 +107,7 @@ impl Message {
         self.fields.is_empty()
     }
 
-    /// Bytes of keys and values held (the wire size less separators and line ends).
+    /// Bytes held: at most the message's wire size.
     pub fn byte_len(&self) -> usize {
         self.buf.len()
     }
@@ -92,7 +117,7 @@ impl Message {
     }
 
     fn value_of(&self, f: &Field) -> &[u8] {
-        &self.buf[f.key_end as usize..f.value_end as usize]
+        &self.buf[f.value_start as usize..f.value_end as usize]
     }
 
     /// Every field in order, repeated keys included.
