@@ -54,6 +54,8 @@ impl FeedStats {
     }
 }
 
+// Held boxed (`State::Running`), so the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 enum Live {
     Socket(Socket),
     Capture(CaptureFile),

@@ -18,6 +18,13 @@ pub enum SourceError {
         #[source]
         source: io::Error,
     },
+    #[error("{pbx}: TLS with {addr}: {source}")]
+    Tls {
+        pbx: String,
+        addr: String,
+        #[source]
+        source: super::tls::TlsError,
+    },
     #[error("{pbx}: login to {addr} as {username:?} refused: {reason}")]
     Authentication {
         pbx: String,

@@ -10,11 +10,13 @@ mod error;
 mod file;
 mod replay;
 mod socket;
+mod tls;
 
 pub use error::SourceError;
 pub use file::{CaptureFile, CaptureKind};
 pub use replay::{ReplayConfig, ReplayServer};
 pub use socket::{Socket, SocketConfig};
+pub use tls::{TlsConfig, TlsError, Verify};
 
 use crate::ami::{Banner, DecodeStats, Message};
 use std::time::Duration;

@@ -2,9 +2,11 @@
 //! (plain or MD5 challenge), then replays a capture to each client, optionally in random
 //! small pieces, slowly, with garbage between messages, or cut off mid-stream.
 
+use super::tls::{self, Transport};
 use crate::ami::{md5_key, Banner, Decoder, Message, Secret};
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -28,6 +30,9 @@ pub struct ReplayConfig {
     pub garbage: f64,
     /// Close the connection abruptly after this many bytes of the replay.
     pub cut_after: Option<usize>,
+    /// After this many bytes of the replay, go silent: neither read nor write, yet keep
+    /// the connection open (a half-open peer), until the server stops.
+    pub stall_after: Option<usize>,
     /// After the replay, keep the connection open answering actions until the client
     /// logs off (otherwise close it, as a PBX that went away).
     pub linger: bool,
@@ -35,6 +40,8 @@ pub struct ReplayConfig {
     pub answer_login: bool,
     /// Seed of the piece sizes, garbage and challenges, for reproducible runs.
     pub seed: u64,
+    /// Speak TLS with this certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 impl ReplayConfig {
@@ -51,9 +58,11 @@ impl ReplayConfig {
             delay: Duration::ZERO,
             garbage: 0.0,
             cut_after: None,
+            stall_after: None,
             linger: false,
             answer_login: true,
             seed: 1,
+            tls: None,
         }
     }
 }
@@ -111,6 +120,10 @@ impl ReplayServer {
     /// Listen on `host:port` (port 0 picks a free one) and serve every client in its own
     /// thread until [`ReplayServer::stop`].
     pub fn start(config: ReplayConfig, host: &str, port: u16) -> io::Result<Self> {
+        let tls = match &config.tls {
+            Some((cert, key)) => Some(tls::server(cert, key).map_err(io::Error::other)?),
+            None => None,
+        };
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -119,6 +132,7 @@ impl ReplayServer {
         let shared = Arc::new(Shared {
             messages: replay_messages(&config.capture),
             config,
+            tls,
             stop: stop.clone(),
         });
         let counter = clients.clone();
@@ -165,6 +179,7 @@ struct Shared {
     config: ReplayConfig,
     messages: Vec<Vec<u8>>,
     stop: Arc<AtomicBool>,
+    tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU64>) {
@@ -177,8 +192,8 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU6
                 let spawned = std::thread::Builder::new()
                     .name(format!("ami-replay-client-{n}"))
                     .spawn(move || {
-                        let mut client = Client::new(stream, &shared, n);
-                        if let Err(e) = client.serve() {
+                        let served = Client::new(stream, &shared, n).and_then(|mut c| c.serve());
+                        if let Err(e) = served {
                             log::debug!("replay server: client {peer}: {e}");
                         }
                     });
@@ -232,7 +247,7 @@ enum Flow {
 }
 
 struct Client<'a> {
-    stream: TcpStream,
+    stream: Transport,
     shared: &'a Shared,
     decoder: Decoder,
     rng: Rng,
@@ -241,15 +256,27 @@ struct Client<'a> {
 }
 
 impl<'a> Client<'a> {
-    fn new(stream: TcpStream, shared: &'a Shared, n: u64) -> Self {
-        Client {
+    /// A client connection; over TLS once the handshake is done.
+    fn new(mut tcp: TcpStream, shared: &'a Shared, n: u64) -> io::Result<Self> {
+        tcp.set_nonblocking(false)?;
+        let stream = match &shared.tls {
+            Some(config) => {
+                let mut conn =
+                    rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
+                tcp.set_read_timeout(Some(Duration::from_secs(5)))?;
+                tls::handshake(&mut conn, &mut tcp)?;
+                Transport::Server(Box::new(rustls::StreamOwned::new(conn, tcp)))
+            }
+            None => Transport::Plain(tcp),
+        };
+        Ok(Client {
             stream,
             shared,
             decoder: Decoder::new(),
             rng: Rng::new(shared.config.seed.wrapping_add(n)),
             challenge: None,
             written: 0,
-        }
+        })
     }
 
     fn stopping(&self) -> bool {
@@ -257,9 +284,9 @@ impl<'a> Client<'a> {
     }
 
     fn serve(&mut self) -> io::Result<()> {
-        self.stream.set_nodelay(true).ok();
-        self.stream.set_nonblocking(false)?;
+        self.stream.tcp().set_nodelay(true).ok();
         self.stream
+            .tcp()
             .set_read_timeout(Some(Duration::from_millis(20)))?;
         let banner = format!("Asterisk Call Manager/{}\r\n", self.shared.config.version);
         self.stream.write_all(banner.as_bytes())?;
@@ -272,6 +299,7 @@ impl<'a> Client<'a> {
             && cfg.delay.is_zero()
             && cfg.garbage == 0.0
             && cfg.cut_after.is_none()
+            && cfg.stall_after.is_none()
         {
             // Full speed: whole messages in 64 KiB writes (a syscall per message would make
             // the stand-in server the bottleneck of any throughput measurement).
@@ -325,7 +353,7 @@ impl<'a> Client<'a> {
     }
 
     fn close(&mut self) -> io::Result<()> {
-        self.stream.shutdown(Shutdown::Both).ok();
+        self.stream.shutdown();
         Ok(())
     }
 
@@ -355,6 +383,15 @@ impl<'a> Client<'a> {
             if let Some(cut) = cfg.cut_after {
                 n = n.min(cut.saturating_sub(self.written));
                 if n == 0 {
+                    return Ok(Flow::Close);
+                }
+            }
+            if let Some(stall) = cfg.stall_after {
+                n = n.min(stall.saturating_sub(self.written));
+                if n == 0 {
+                    while !self.stopping() {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
                     return Ok(Flow::Close);
                 }
             }
@@ -388,13 +425,13 @@ impl<'a> Client<'a> {
     fn read_into_decoder(&mut self, wait: Duration) -> io::Result<bool> {
         let mut buf = [0u8; 4096];
         if wait.is_zero() {
-            self.stream.set_nonblocking(true)?;
+            self.stream.tcp().set_nonblocking(true)?;
         } else {
-            self.stream.set_read_timeout(Some(wait))?;
+            self.stream.tcp().set_read_timeout(Some(wait))?;
         }
         let r = self.stream.read(&mut buf);
         if wait.is_zero() {
-            self.stream.set_nonblocking(false)?;
+            self.stream.tcp().set_nonblocking(false)?;
         }
         match r {
             Ok(0) => Ok(false),

@@ -2,12 +2,13 @@
 //! events. Blocking I/O in bounded steps: `next_step(wait)` never blocks longer than
 //! `wait` once connected, so callers can check for Ctrl-C or a stop flag between steps.
 
+use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally};
 use crate::ami::{
     Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Secret,
 };
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
 /// Where and how to connect. `Debug` never shows the secret.
@@ -27,6 +28,13 @@ pub struct SocketConfig {
     /// Ask for events (`Events: on`).
     pub events: bool,
     pub limits: Limits,
+    /// Send `Action: Ping` after this long without a byte from the PBX (`None`: never).
+    pub ping_interval: Option<Duration>,
+    /// Nothing heard this long after a Ping: the connection is half-open (the PBX or a
+    /// middlebox vanished without a FIN); drop it so the feed reconnects.
+    pub ping_timeout: Duration,
+    /// AMI over TLS (`None`: plain TCP).
+    pub tls: Option<TlsConfig>,
 }
 
 impl SocketConfig {
@@ -42,6 +50,9 @@ impl SocketConfig {
             login_timeout: Duration::from_secs(5),
             events: true,
             limits: Limits::default(),
+            ping_interval: Some(Duration::from_secs(20)),
+            ping_timeout: Duration::from_secs(10),
+            tls: None,
         }
     }
 
@@ -64,7 +75,7 @@ enum Phase {
     Connect,
     /// Resolving and connecting in a helper thread, so no step blocks on a PBX that
     /// never answers (a poll loop serving other PBXes must not wait for it).
-    Connecting(crossbeam_channel::Receiver<Result<TcpStream, SourceError>>),
+    Connecting(crossbeam_channel::Receiver<Result<Transport, SourceError>>),
     Login {
         login: Box<Login>,
         deadline: Instant,
@@ -76,7 +87,7 @@ enum Phase {
 /// The AMI connection source.
 pub struct Socket {
     config: SocketConfig,
-    stream: Option<TcpStream>,
+    stream: Option<Transport>,
     decoder: Decoder,
     phase: Phase,
     tally: Tally,
@@ -84,6 +95,10 @@ pub struct Socket {
     read_timeout: Option<Duration>,
     nonblocking: bool,
     buf: Vec<u8>,
+    /// When the PBX last sent anything, and when our unanswered Ping went out.
+    last_heard: Instant,
+    ping_sent: Option<Instant>,
+    pings: u64,
 }
 
 impl std::fmt::Debug for Socket {
@@ -109,6 +124,9 @@ impl Socket {
             read_timeout: None,
             nonblocking: false,
             buf: vec![0; 64 * 1024],
+            last_heard: Instant::now(),
+            ping_sent: None,
+            pings: 0,
         }
     }
 
@@ -120,7 +138,7 @@ impl Socket {
     #[cfg(unix)]
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
-        self.stream.as_ref().map(|s| s.as_raw_fd())
+        self.stream.as_ref().map(|s| s.tcp().as_raw_fd())
     }
 
     /// Has the login been accepted (and the socket not ended)?
@@ -139,7 +157,7 @@ impl Socket {
         };
         // Actions are small; write them blocking (bounded by the write timeout).
         if self.nonblocking {
-            if let Err(e) = stream.set_nonblocking(false) {
+            if let Err(e) = stream.tcp().set_nonblocking(false) {
                 return Err(self.fail(|s| s.lost(e)));
             }
             self.nonblocking = false;
@@ -150,8 +168,29 @@ impl Socket {
         Ok(())
     }
 
-    /// Resolve and connect (blocking, up to the connect timeout per address).
-    fn connect_blocking(config: &SocketConfig) -> Result<TcpStream, SourceError> {
+    /// Resolve, connect (up to the connect timeout per address) and, for TLS, shake
+    /// hands (up to the connect timeout again). Blocking: runs in a helper thread.
+    fn connect_blocking(config: &SocketConfig) -> Result<Transport, SourceError> {
+        let tcp = Self::connect_tcp(config)?;
+        let Some(tls_config) = &config.tls else {
+            return Ok(Transport::Plain(tcp));
+        };
+        let tls_error = |source| SourceError::Tls {
+            pbx: config.name.clone(),
+            addr: config.address(),
+            source,
+        };
+        let mut conn = tls::client(tls_config, &config.host).map_err(tls_error)?;
+        let mut tcp = tcp;
+        tcp.set_read_timeout(Some(config.connect_timeout))
+            .and_then(|()| tls::handshake(&mut conn, &mut tcp))
+            .map_err(|e| tls_error(tls::TlsError::Handshake(e)))?;
+        Ok(Transport::Client(Box::new(rustls::StreamOwned::new(
+            conn, tcp,
+        ))))
+    }
+
+    fn connect_tcp(config: &SocketConfig) -> Result<TcpStream, SourceError> {
         let connect_error = |source| SourceError::Connect {
             pbx: config.name.clone(),
             addr: config.address(),
@@ -195,7 +234,7 @@ impl Socket {
     }
 
     /// Connected: start the login.
-    fn begin_login(&mut self, stream: TcpStream) -> Result<Step, SourceError> {
+    fn begin_login(&mut self, stream: Transport) -> Result<Step, SourceError> {
         self.stream = Some(stream);
         let mut login = Login::new(
             self.config.username.clone(),
@@ -231,8 +270,8 @@ impl Socket {
     }
 
     fn drop_stream(&mut self) {
-        if let Some(s) = self.stream.take() {
-            s.shutdown(Shutdown::Both).ok();
+        if let Some(mut s) = self.stream.take() {
+            s.shutdown();
         }
     }
 
@@ -243,17 +282,19 @@ impl Socket {
         // A zero wait is a non-blocking read (a poll loop asks many sockets in turn).
         let nonblocking = wait.is_zero();
         if nonblocking != self.nonblocking {
-            stream.set_nonblocking(nonblocking)?;
+            stream.tcp().set_nonblocking(nonblocking)?;
             self.nonblocking = nonblocking;
         }
         if !nonblocking && self.read_timeout != Some(wait) {
-            stream.set_read_timeout(Some(wait))?;
+            stream.tcp().set_read_timeout(Some(wait))?;
             self.read_timeout = Some(wait);
         }
         match stream.read(&mut self.buf) {
             Ok(0) => Err(io::ErrorKind::UnexpectedEof.into()),
             Ok(n) => {
                 self.decoder.feed(&self.buf[..n]);
+                self.last_heard = Instant::now();
+                self.ping_sent = None;
                 Ok(true)
             }
             Err(e)
@@ -288,6 +329,7 @@ impl Socket {
                         self.config.address()
                     );
                     self.phase = Phase::Streaming;
+                    self.last_heard = Instant::now();
                     return Ok(self.tally.deliver(m));
                 }
                 LoginStep::Refused(reason) => {
@@ -320,10 +362,42 @@ impl Socket {
         }
     }
 
+    /// Ping a quiet PBX; give up on one that stays silent after it. Any byte counts as
+    /// an answer: a PBX busy sending events is alive. Returns how long reads may wait
+    /// before this needs looking at again.
+    fn keepalive(&mut self, wait: Duration) -> Result<Duration, SourceError> {
+        let Some(interval) = self.config.ping_interval else {
+            return Ok(wait);
+        };
+        let now = Instant::now();
+        let due = match self.ping_sent {
+            Some(sent) if now.duration_since(sent) >= self.config.ping_timeout => {
+                self.decoder.finish();
+                return Err(self.fail(|s| SourceError::Timeout {
+                    pbx: s.config.name.clone(),
+                    what: "Ping (connection half-open?)",
+                    seconds: s.config.ping_timeout.as_secs_f64(),
+                }));
+            }
+            Some(sent) => sent + self.config.ping_timeout,
+            None if now.duration_since(self.last_heard) >= interval => {
+                self.pings += 1;
+                let ping =
+                    Action::new("Ping").with("ActionID", format!("hackamore-ping-{}", self.pings));
+                self.send(&ping)?;
+                self.ping_sent = Some(now);
+                now + self.config.ping_timeout
+            }
+            None => self.last_heard + interval,
+        };
+        Ok(wait.min(due.saturating_duration_since(now)))
+    }
+
     fn step_stream(&mut self, wait: Duration) -> Result<Step, SourceError> {
         if let Some(m) = self.decoder.next_message() {
             return Ok(self.tally.deliver(m));
         }
+        let wait = self.keepalive(wait)?;
         match self.read_some(wait) {
             Ok(true) => match self.decoder.next_message() {
                 Some(m) => Ok(self.tally.deliver(m)),
