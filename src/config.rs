@@ -1,10 +1,11 @@
 //! Configuration of the old framework, kept: `COM_DIAG_HACKAMORE_NAMEn`, `SERVERn`,
 //! `PORTn`, `USERNAMEn`, `SECRETn` (n = 1, 2, ... until a NAME is missing), each read
 //! from the environment first, then from `~/.com_diag_hackamore` (lines `KEY=value`,
-//! `#` comments, whitespace trimmed).
+//! `#` comments, whitespace trimmed). Added here: `TLSn` (yes/no), `CAFILEn` (a PEM file
+//! of CA certificates, implies TLS) and `VERIFYn` (`no` skips certificate checks).
 
 use crate::ami::Secret;
-use crate::source::SocketConfig;
+use crate::source::{SocketConfig, TlsConfig, Verify};
 use std::path::{Path, PathBuf};
 
 pub const DOTFILE: &str = ".com_diag_hackamore";
@@ -16,6 +17,21 @@ pub const DEFAULT_PORT: u16 = 5038;
 pub enum ConfigError {
     #[error("{key}={value:?} is not a port number (1-65535)")]
     Port { key: String, value: String },
+    #[error("{key}={value:?} is not yes or no")]
+    Flag { key: String, value: String },
+    #[error("{PREFIX}CAFILE{n} and {PREFIX}VERIFY{n}=no contradict each other")]
+    VerifyAndCaFile { n: usize },
+}
+
+fn flag(key: String, value: Option<String>) -> Result<Option<bool>, ConfigError> {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    match value.to_ascii_lowercase().as_str() {
+        "yes" | "true" | "on" | "1" => Ok(Some(true)),
+        "no" | "false" | "off" | "0" => Ok(Some(false)),
+        _ => Err(ConfigError::Flag { key, value }),
+    }
 }
 
 /// The dotfile in the user's home directory.
@@ -88,9 +104,25 @@ pub fn servers_in(path: Option<&Path>) -> Result<Vec<SocketConfig>, ConfigError>
         };
         let username = get("USERNAME", n).unwrap_or_default();
         let secret = Secret::new(get("SECRET", n).unwrap_or_default());
+        let key = |what: &str| format!("{PREFIX}{what}{n}");
+        let tls = flag(key("TLS"), get("TLS", n))?;
+        let verify = flag(key("VERIFY"), get("VERIFY", n))?;
+        let ca_file = get("CAFILE", n).filter(|s| !s.is_empty());
+        let verify = match (verify, ca_file) {
+            (Some(false), Some(_)) => return Err(ConfigError::VerifyAndCaFile { n }),
+            (Some(false), None) => Some(Verify::InsecureSkipVerify),
+            (_, Some(path)) => Some(Verify::CaFile(path.into())),
+            (_, None) if tls == Some(true) => Some(Verify::SystemRoots),
+            (_, None) => None,
+        };
         // Never the secret (the old framework logged it).
-        log::info!("configured {name} at {host}:{port} as {username:?}");
-        out.push(SocketConfig::new(name, host, port).credentials(username, secret));
+        log::info!(
+            "configured {name} at {host}:{port} as {username:?}{}",
+            if verify.is_some() { " over TLS" } else { "" }
+        );
+        let mut config = SocketConfig::new(name, host, port).credentials(username, secret);
+        config.tls = verify.map(TlsConfig::new);
+        out.push(config);
     }
     Ok(out)
 }

@@ -42,6 +42,7 @@ from hackamore.errors import (
     Error,
     ProtocolError,
     ResponseTimeoutError,
+    TLSError,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "ReplayServer",
     "ResponseTimeoutError",
     "Server",
+    "TLSError",
     "Trace",
     "__version__",
     "bundled_capture",

@@ -161,7 +161,14 @@ class Trace:
 @final
 class Server:
     """Where and how to reach one PBX's AMI. Iterating (or ``connect()``) opens a
-    connection; the secret is never shown in ``repr``, logs or errors."""
+    connection; the secret is never shown in ``repr``, logs or errors.
+
+    ``tls=True`` speaks TLS, verifying the PBX's certificate against the system's roots,
+    or against ``ca_file`` only; ``verify=False`` skips verification (lab PBXes only).
+    After ``ping_interval`` seconds without a byte a ``Ping`` goes out, and ``ping_timeout``
+    more seconds of silence end the connection (half-open; the engine reconnects);
+    ``ping_interval=0`` turns this off. ``max_line``/``max_message``/``max_headers``
+    cap what one message may hold; a message over a cap is dropped, logged and counted."""
 
     def __new__(
         cls,
@@ -174,6 +181,15 @@ class Server:
         auth: str = "plain",
         timeout: float = 5.0,
         events: bool = True,
+        tls: bool = False,
+        ca_file: str | os.PathLike[str] | None = None,
+        verify: bool = True,
+        server_name: str | None = None,
+        ping_interval: float = 20.0,
+        ping_timeout: float = 10.0,
+        max_line: int = 65536,
+        max_message: int = 1048576,
+        max_headers: int = 4096,
     ) -> Server: ...
     @property
     def name(self) -> str: ...
@@ -187,6 +203,8 @@ class Server:
     def auth(self) -> str: ...
     @property
     def timeout(self) -> float: ...
+    @property
+    def tls(self) -> bool: ...
     def connect(self) -> Connection: ...
     def __iter__(self) -> Connection: ...
 
@@ -227,8 +245,10 @@ class ReplayServer:
     (plain or MD5 challenge; a wrong secret gets ``Response: Error``), then replays
     ``capture`` to each client. ``piece`` writes random pieces of 1..piece bytes,
     ``delay`` pauses after each piece, ``garbage`` is the per-message chance of a junk
-    block, ``cut_after`` closes the connection after that many bytes, ``linger`` keeps
-    the connection open after the replay, ``answer_login=False`` never answers a login."""
+    block, ``cut_after`` closes the connection after that many bytes, ``stall_after``
+    goes silent after that many bytes without closing (a half-open peer), ``linger`` keeps
+    the connection open after the replay, ``answer_login=False`` never answers a login,
+    ``tls_cert``/``tls_key`` (PEM files) make it speak TLS."""
 
     def __new__(
         cls,
@@ -242,9 +262,12 @@ class ReplayServer:
         delay: float = 0.0,
         garbage: float = 0.0,
         cut_after: int | None = None,
+        stall_after: int | None = None,
         linger: bool = False,
         answer_login: bool = True,
         seed: int = 1,
+        tls_cert: str | os.PathLike[str] | None = None,
+        tls_key: str | os.PathLike[str] | None = None,
     ) -> ReplayServer: ...
     @property
     def host(self) -> str: ...

@@ -18,6 +18,7 @@ __all__ = [
     "Error",
     "ProtocolError",
     "ResponseTimeoutError",
+    "TLSError",
 ]
 
 
@@ -39,6 +40,11 @@ class AuthenticationError(Error):
 
 class ConnectError(Error, ConnectionError):
     """The TCP connection to the PBX could not be made (refused, unreachable, timed out)."""
+
+
+class TLSError(ConnectError):
+    """TLS could not be set up: the PBX's certificate failed verification (unknown issuer,
+    wrong name, expired), the handshake failed, or the CA file is unusable."""
 
 
 class ConnectionLostError(Error, ConnectionError):

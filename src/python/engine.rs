@@ -14,7 +14,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::HashSet;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -70,6 +70,8 @@ pub struct NativeEngine {
     handle: Mutex<Option<EngineHandle>>,
     rx: Receiver<Pending>,
     tx: Mutex<Option<Sender<Pending>>>,
+    /// Hooks taken from `rx` that have not run yet.
+    in_batch: AtomicUsize,
 }
 
 #[pymethods]
@@ -110,6 +112,7 @@ impl NativeEngine {
             handle: Mutex::new(None),
             rx,
             tx: Mutex::new(Some(tx)),
+            in_batch: AtomicUsize::new(0),
         })
     }
 
@@ -144,7 +147,8 @@ impl NativeEngine {
                 Ok(first) => {
                     let mut batch = vec![first];
                     batch.extend(self.rx.try_iter().take(1023));
-                    model.call_hooks(py, batch);
+                    self.in_batch.store(batch.len(), Ordering::Relaxed);
+                    model.call_hooks(py, batch, Some(&self.in_batch));
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(false),
                 Err(RecvTimeoutError::Timeout) => {}
@@ -211,7 +215,8 @@ impl NativeEngine {
             out.set_item("queue_peak", s.queue_peak.load(Ordering::Relaxed))?;
         }
         out.set_item("feeds", feeds)?;
-        out.set_item("hooks_pending", self.rx.len())?;
+        let pending = self.rx.len() + self.in_batch.load(Ordering::Relaxed);
+        out.set_item("hooks_pending", pending)?;
         Ok(out)
     }
 }

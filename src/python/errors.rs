@@ -14,11 +14,13 @@ pyo3::import_exception!(hackamore.errors, ConnectError);
 pyo3::import_exception!(hackamore.errors, ConnectionLostError);
 pyo3::import_exception!(hackamore.errors, ProtocolError);
 pyo3::import_exception!(hackamore.errors, ResponseTimeoutError);
+pyo3::import_exception!(hackamore.errors, TLSError);
 
 pub(crate) fn source_error(e: SourceError) -> PyErr {
     let text = e.to_string();
     match e {
         SourceError::Connect { .. } => ConnectError::new_err(text),
+        SourceError::Tls { .. } => TLSError::new_err(text),
         SourceError::ConnectionLost { .. } => ConnectionLostError::new_err(text),
         SourceError::Authentication { .. } => AuthenticationError::new_err(text),
         SourceError::Timeout { .. } => ResponseTimeoutError::new_err(text),

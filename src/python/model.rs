@@ -12,6 +12,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -189,8 +190,18 @@ pub struct Model {
 }
 
 impl Model {
-    pub(crate) fn call_hooks(&self, py: Python<'_>, pending: Vec<Pending>) {
+    /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
+    /// reader of the engine's stats sees the hooks still to run, this batch included.
+    pub(crate) fn call_hooks(
+        &self,
+        py: Python<'_>,
+        pending: Vec<Pending>,
+        left: Option<&AtomicUsize>,
+    ) {
         for p in pending {
+            if let Some(left) = left {
+                left.fetch_sub(1, Ordering::Relaxed);
+            }
             let name = p.change.name();
             let Some(hook) = self.hooks.get(name) else {
                 continue;
@@ -298,7 +309,7 @@ impl Model {
             .state
             .lock()
             .process(&pbx, &m, &self.hooked, &mut pending);
-        self.call_hooks(py, pending);
+        self.call_hooks(py, pending, None);
         Ok(n)
     }
 
@@ -366,7 +377,7 @@ impl Model {
             for e in errors {
                 log::error!("{e}");
             }
-            self.call_hooks(py, pending);
+            self.call_hooks(py, pending, None);
             py.check_signals()?;
             wait = if progressed {
                 Duration::ZERO

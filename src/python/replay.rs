@@ -22,7 +22,7 @@ pub struct ReplayServer {
 #[pymethods]
 impl ReplayServer {
     #[new]
-    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = 0, piece = None, delay = 0.0, garbage = 0.0, cut_after = None, linger = false, answer_login = true, seed = 1))]
+    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = 0, piece = None, delay = 0.0, garbage = 0.0, cut_after = None, stall_after = None, linger = false, answer_login = true, seed = 1, tls_cert = None, tls_key = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -35,9 +35,12 @@ impl ReplayServer {
         delay: f64,
         garbage: f64,
         cut_after: Option<usize>,
+        stall_after: Option<usize>,
         linger: bool,
         answer_login: bool,
         seed: u64,
+        tls_cert: Option<PathBuf>,
+        tls_key: Option<PathBuf>,
     ) -> PyResult<Self> {
         if !(0.0..=1.0).contains(&garbage) {
             return Err(PyValueError::new_err(
@@ -61,6 +64,16 @@ impl ReplayServer {
         config.delay = delay;
         config.garbage = garbage;
         config.cut_after = cut_after;
+        config.stall_after = stall_after;
+        config.tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => {
+                return Err(PyValueError::new_err(
+                    "tls_cert and tls_key go together",
+                ))
+            }
+        };
         config.linger = linger;
         config.answer_login = answer_login;
         config.seed = seed;

@@ -5,7 +5,9 @@
 use super::errors::source_error;
 use super::event::Event;
 use crate::ami::{self, AuthMethod, Banner, Message, Secret};
-use crate::source::{CaptureFile, Socket, SocketConfig, Source, SourceError, Step};
+use crate::source::{
+    CaptureFile, Socket, SocketConfig, Source, SourceError, Step, TlsConfig, Verify,
+};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
@@ -260,6 +262,30 @@ fn parse_auth(auth: &str) -> PyResult<AuthMethod> {
     }
 }
 
+/// The TLS settings from `Server`'s arguments: `ca_file` or `verify=False` imply TLS.
+fn tls_config(
+    tls: bool,
+    ca_file: Option<PathBuf>,
+    verify: bool,
+    server_name: Option<String>,
+) -> PyResult<Option<TlsConfig>> {
+    let verify = match (verify, ca_file) {
+        (false, Some(_)) => {
+            return Err(PyValueError::new_err(
+                "ca_file and verify=False contradict each other",
+            ))
+        }
+        (false, None) => Verify::InsecureSkipVerify,
+        (true, Some(path)) => Verify::CaFile(path),
+        (true, None) if tls || server_name.is_some() => Verify::SystemRoots,
+        (true, None) => return Ok(None),
+    };
+    Ok(Some(TlsConfig {
+        verify,
+        server_name,
+    }))
+}
+
 fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value)
         .ok()
@@ -272,7 +298,7 @@ fn seconds(value: f64, what: &str) -> PyResult<Duration> {
 #[pymethods]
 impl Server {
     #[new]
-    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true))]
+    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = 20.0, ping_timeout = 10.0, max_line = 65536, max_message = 1048576, max_headers = 4096))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &str,
@@ -283,6 +309,15 @@ impl Server {
         auth: &str,
         timeout: f64,
         events: bool,
+        tls: bool,
+        ca_file: Option<PathBuf>,
+        verify: bool,
+        server_name: Option<String>,
+        ping_interval: f64,
+        ping_timeout: f64,
+        max_line: usize,
+        max_message: usize,
+        max_headers: usize,
     ) -> PyResult<Self> {
         let mut config =
             SocketConfig::new(name, host, port).credentials(username, Secret::new(secret));
@@ -290,7 +325,29 @@ impl Server {
         config.connect_timeout = seconds(timeout, "timeout")?;
         config.login_timeout = config.connect_timeout;
         config.events = events;
+        config.tls = tls_config(tls, ca_file, verify, server_name)?;
+        config.ping_interval = match ping_interval {
+            0.0 => None,
+            t => Some(seconds(t, "ping_interval")?),
+        };
+        config.ping_timeout = seconds(ping_timeout, "ping_timeout")?;
+        if max_line == 0 || max_message == 0 || max_headers == 0 {
+            return Err(PyValueError::new_err(
+                "max_line, max_message and max_headers must be at least 1",
+            ));
+        }
+        config.limits = ami::Limits {
+            max_line,
+            max_message,
+            max_headers,
+        };
         Ok(Server { config })
+    }
+
+    /// Whether the connection is TLS.
+    #[getter]
+    fn tls(&self) -> bool {
+        self.config.tls.is_some()
     }
 
     #[getter]
@@ -336,8 +393,14 @@ impl Server {
     }
 
     fn __repr__(&self) -> String {
+        let tls = match self.config.tls.as_ref().map(|t| &t.verify) {
+            None => "",
+            Some(Verify::SystemRoots) => ", tls=True",
+            Some(Verify::CaFile(_)) => ", tls=True, ca_file=...",
+            Some(Verify::InsecureSkipVerify) => ", tls=True, verify=False",
+        };
         format!(
-            "Server({:?}, {:?}, {}, username={:?}, auth={:?})",
+            "Server({:?}, {:?}, {}, username={:?}, auth={:?}{tls})",
             self.config.name,
             self.config.host,
             self.config.port,

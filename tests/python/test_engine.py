@@ -432,6 +432,18 @@ def test_configuration_from_environment_and_dotfile(
         "from-env",
     )
     assert "sekrit-1" not in caplog.text and "sekrit-1" not in repr(alpha)
+    assert not alpha.tls and not beta.tls
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_CAFILE2", str(tmp_path / "ca.pem"))
+    assert [s.tls for s in hackamore.configured_servers()] == [False, True]
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_VERIFY2", "no")
+    with pytest.raises(hackamore.ConfigError, match="contradict"):
+        hackamore.configured_servers()
+    monkeypatch.delenv("COM_DIAG_HACKAMORE_CAFILE2")
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_TLS1", "maybe")
+    with pytest.raises(hackamore.ConfigError, match="COM_DIAG_HACKAMORE_TLS1"):
+        hackamore.configured_servers()
+    monkeypatch.setenv("COM_DIAG_HACKAMORE_TLS1", "yes")
+    assert "verify=False" in repr(hackamore.configured_servers()[1])
     monkeypatch.setenv("COM_DIAG_HACKAMORE_PORT1", "50x9")
     with pytest.raises(hackamore.ConfigError, match="COM_DIAG_HACKAMORE_PORT1"):
         hackamore.configured_servers()
