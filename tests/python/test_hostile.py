@@ -3,11 +3,15 @@ plays the misbehaving PBX, on 127.0.0.1 only."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import socket
+import struct
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import hackamore
@@ -257,3 +261,99 @@ def test_secrets_stay_out_of_reprs_errors_logs_and_views(caplog: pytest.LogCaptu
     login = hackamore.Event([("Action", "Login"), ("Secret", secret)])
     assert secret not in repr(login)  # ...but nothing shows it
     assert secret not in caplog.text
+
+
+class ResettingPBX:
+    """Greets, accepts any login, sends one call's start and half a message, then resets
+    the connection (RST, not FIN): what a crashing PBX or a firewall does."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted = 0
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            with conn, contextlib.suppress(OSError):  # the client may go first
+                conn.sendall(BANNER)
+                buf = b""
+                while b"\r\n\r\n" not in buf:
+                    buf += conn.recv(4096)
+                conn.sendall(
+                    b"Response: Success\r\nMessage: Authentication accepted\r\n\r\n"
+                    b"Event: Newchannel\r\nChannel: SIP/a-1\r\nUniqueid: 1.1\r\nLinkedid: 1.1\r\n"
+                    b"ChannelState: 6\r\nCallerIDNum: 100\r\n\r\nEvent: Newst"
+                )
+                time.sleep(0.05)
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("fault", ["refused", "reset", "login error", "login never answered"])
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_connection_faults_log_end_and_retry_with_backoff(
+    fault: str, threaded: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="hackamore")
+    capture = FIXTURES / "basic-pbx1.ami"
+    closer: Callable[[], None] = lambda: None  # noqa: E731
+    secret = SECRET
+    if fault == "refused":
+        port = free_port()
+    elif fault == "reset":
+        pbx = ResettingPBX()
+        port, closer = pbx.port, pbx.close
+    else:
+        srv = hackamore.ReplayServer(
+            capture, username=USER, secret=SECRET, answer_login=fault != "login never answered"
+        )
+        port, closer = srv.port, srv.close
+        secret = "wrong" if fault == "login error" else SECRET
+    names: list[str] = []
+    engine = hackamore.Engine(
+        [hackamore.Server("pbx1", "127.0.0.1", port, USER, secret, timeout=0.3)],
+        hooks=dict.fromkeys(hackamore.HOOK_NAMES, lambda c: names.append(c.name)),
+        threaded=threaded,
+        backoff=0.2,
+        backoff_max=0.4,
+    )
+    engine.start()
+    time.sleep(2.5)
+    engine.stop()
+    assert engine.join(5)
+    closer()
+    stats = engine.stats()["feeds"]["pbx1"]
+    # Delays 0.1-0.2 s then 0.2-0.4 s (plus a 0.3 s timeout per attempt when the login
+    # is never answered): a handful of attempts, never a busy loop.
+    assert 2 <= stats["attempts"] <= 15, stats
+    assert stats["errors"] >= stats["attempts"] - 1, stats
+    why = {
+        "refused": "cannot connect to 127.0.0.1",
+        "reset": "connection to 127.0.0.1",
+        "login error": "refused",
+        "login never answered": "login timed out",
+    }[fault]
+    assert why in caplog.text, caplog.text
+    assert SECRET not in caplog.text
+    if fault == "reset":
+        # Each connection streamed a channel, then lost it: END dropped it every time.
+        assert stats["connects"] >= 2 and names.count("newchannel") == stats["connects"]
+        assert names.count("end") >= stats["connects"] - 1
+    else:
+        assert stats["connects"] == 0 and "newchannel" not in names
+    assert engine.model.sizes()["channels"] == 0
