@@ -432,6 +432,10 @@ def test_configuration_from_environment_and_dotfile(
         "from-env",
     )
     assert "sekrit-1" not in caplog.text and "sekrit-1" not in repr(alpha)
+    assert "readable by group or others" not in caplog.text
+    dotfile.chmod(0o644)
+    hackamore.configured_servers()
+    assert "readable by group or others (mode 644); chmod 600 it" in caplog.text
     assert not alpha.tls and not beta.tls
     monkeypatch.setenv("COM_DIAG_HACKAMORE_CAFILE2", str(tmp_path / "ca.pem"))
     assert [s.tls for s in hackamore.configured_servers()] == [False, True]
