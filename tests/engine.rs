@@ -84,8 +84,13 @@ fn main_and_mains_deliver_each_pbx_stream_in_order() {
         let got = run(threaded);
         assert_eq!(got.len(), 3);
         for (pbx, ms) in got {
+            // Answers to the socket's own resync actions are not part of the replay.
             let events: Vec<Option<String>> = ms
                 .iter()
+                .filter(|m| {
+                    !m.get_str("ActionID")
+                        .is_some_and(|id| id.starts_with("hackamore-sync-"))
+                })
                 .map(|m| m.event().map(|e| e.into_owned()))
                 .collect();
             assert_eq!(events, expected, "{pbx} (threaded: {threaded})");

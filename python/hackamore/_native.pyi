@@ -168,7 +168,11 @@ class Server:
     After ``ping_interval`` seconds without a byte a ``Ping`` goes out, and ``ping_timeout``
     more seconds of silence end the connection (half-open; the engine reconnects);
     ``ping_interval=0`` turns this off. ``max_line``/``max_message``/``max_headers``
-    cap what one message may hold; a message over a cap is dropped, logged and counted."""
+    cap what one message may hold; a message over a cap is dropped, logged and counted.
+    ``resync`` asks the PBX after login for its channels and conference rooms
+    (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) so a model that
+    starts or reconnects in the middle of calls is rebuilt; the answers are delivered
+    like any message (ActionIDs ``hackamore-sync-...``)."""
 
     def __new__(
         cls,
@@ -190,6 +194,7 @@ class Server:
         max_line: int = 65536,
         max_message: int = 1048576,
         max_headers: int = 4096,
+        resync: bool = True,
     ) -> Server: ...
     @property
     def name(self) -> str: ...
@@ -248,7 +253,9 @@ class ReplayServer:
     block, ``cut_after`` closes the connection after that many bytes, ``stall_after``
     goes silent after that many bytes without closing (a half-open peer), ``linger`` keeps
     the connection open after the replay, ``answer_login=False`` never answers a login,
-    ``tls_cert``/``tls_key`` (PEM files) make it speak TLS."""
+    ``tls_cert``/``tls_key`` (PEM files) make it speak TLS, and ``start_at=k`` starts
+    the replay at the capture's recorded checkpoint ``k`` and answers state queries
+    (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) with it."""
 
     def __new__(
         cls,
@@ -268,6 +275,7 @@ class ReplayServer:
         seed: int = 1,
         tls_cert: str | os.PathLike[str] | None = None,
         tls_key: str | os.PathLike[str] | None = None,
+        start_at: int | None = None,
     ) -> ReplayServer: ...
     @property
     def host(self) -> str: ...
@@ -359,9 +367,11 @@ class Normalizer:
     @property
     def trunk_variable(self) -> str: ...
     def normalize(
-        self, event: Event | dict[str, Any], pbx: str | None = None
+        self, event: Event | dict[str, Any], pbx: str | None = None, model: Model | None = None
     ) -> list[tuple[str, dict[str, str]]]:
-        """The changes one event means, as ``(hook name, fields)``."""
+        """The changes one event means, as ``(hook name, fields)``. Given the native
+        ``model`` they are for, answers to resync queries become the changes that bring
+        it in line with the PBX."""
 
 @disjoint_base
 class Model:

@@ -5,6 +5,7 @@ mod action;
 mod decoder;
 mod login;
 mod message;
+pub mod sync;
 
 pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
 pub use decoder::{Banner, DecodeStats, Decoder, Limits};

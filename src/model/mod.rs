@@ -4,20 +4,24 @@
 mod change;
 mod channel;
 mod normalize;
+mod resync;
 mod standard;
 
 pub use change::Change;
 pub use channel::{Activity, CallId, Channel, Role};
 pub use normalize::{Normalizer, DEFAULT_TRUNK_VARIABLE};
+pub use resync::Resync;
 pub use standard::{ChannelKey, Model, ModelSizes};
 
 use crate::ami::Message;
+use resync::SyncStep;
 
 /// A normaliser and a model together: what an engine feeds messages to.
 #[derive(Debug, Default)]
 pub struct Tracker {
     pub normalizer: Normalizer,
     pub model: Model,
+    pub resync: Resync,
     scratch: Vec<Change>,
 }
 
@@ -26,6 +30,7 @@ impl Tracker {
         Tracker {
             normalizer: Normalizer::new(trunk_variable),
             model: Model::new(),
+            resync: Resync::default(),
             scratch: Vec::new(),
         }
     }
@@ -33,11 +38,55 @@ impl Tracker {
     /// Normalise and apply one message; `seen` gets each change after it is applied.
     pub fn process(&mut self, pbx: &str, m: &Message, mut seen: impl FnMut(&Model, &Change)) {
         let mut changes = std::mem::take(&mut self.scratch);
-        self.normalizer.normalize(pbx, m, &mut changes);
+        interpret(
+            &mut self.normalizer,
+            &mut self.resync,
+            &self.model,
+            pbx,
+            m,
+            &mut changes,
+        );
         for c in changes.drain(..) {
             self.model.apply(&c);
             seen(&self.model, &c);
         }
         self.scratch = changes;
+    }
+}
+
+/// What one message from `pbx` means for a model now in state `model`, appended to `out`
+/// (not applied): the normaliser's changes or, for an answer to a resync query, those
+/// that bring `model` in line with the PBX's. Every consumer of messages goes through
+/// here, so resync works the same under the engines, `Model.apply` and compat.
+pub fn interpret(
+    normalizer: &mut Normalizer,
+    resync: &mut Resync,
+    model: &Model,
+    pbx: &str,
+    m: &Message,
+    out: &mut Vec<Change>,
+) {
+    if resync::may_answer(m.get("Event")) {
+        let mut steps = Vec::new();
+        if resync.on_message(pbx, m, model, &mut steps) {
+            for step in steps {
+                match step {
+                    SyncStep::Apply(c) => out.push(c),
+                    SyncStep::AdoptBridge {
+                        pbx,
+                        bridge,
+                        members,
+                    } => normalizer.adopt_bridge(pbx, bridge, members),
+                }
+            }
+            return;
+        }
+    }
+    let start = out.len();
+    normalizer.normalize(pbx, m, out);
+    if resync.active(pbx) {
+        for c in &out[start..] {
+            resync.saw(c);
+        }
     }
 }

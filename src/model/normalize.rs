@@ -64,6 +64,21 @@ impl Normalizer {
         &self.trunk_variable
     }
 
+    /// Members of an AMI 2.x bridge learnt from a resync rather than from `BridgeEnter`.
+    pub(crate) fn adopt_bridge(
+        &mut self,
+        pbx: String,
+        bridge: String,
+        members: Vec<(String, String, String)>,
+    ) {
+        let b = self.bridges.entry((pbx, bridge)).or_default();
+        for m in members {
+            if !b.members.iter().any(|(u, _, _)| *u == m.0) {
+                b.members.push(m);
+            }
+        }
+    }
+
     /// AMI 2.x bridges currently tracked (for leak checks).
     pub fn tracked_bridges(&self) -> usize {
         self.bridges.len()

@@ -194,7 +194,7 @@ pub(crate) fn message_of(
 /// Manifold: event -> list of `(hook name, fields)`.
 #[pyclass(name = "Normalizer", module = "hackamore._native", frozen)]
 pub struct Normalizer {
-    inner: Mutex<CoreNormalizer>,
+    inner: Mutex<(CoreNormalizer, crate::model::Resync)>,
 }
 
 #[pymethods]
@@ -203,30 +203,42 @@ impl Normalizer {
     #[pyo3(signature = (trunk_variable = "SIPCALLID"))]
     fn new(trunk_variable: &str) -> Self {
         Normalizer {
-            inner: Mutex::new(CoreNormalizer::new(trunk_variable)),
+            inner: Mutex::new((CoreNormalizer::new(trunk_variable), Default::default())),
         }
     }
 
     #[getter]
     fn trunk_variable(&self) -> String {
-        self.inner.lock().trunk_variable().to_string()
+        self.inner.lock().0.trunk_variable().to_string()
     }
 
     /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
-    /// defaults to the event's source (a dict's `SOURCE`).
-    #[pyo3(signature = (event, pbx = None))]
+    /// defaults to the event's source (a dict's `SOURCE`). Given the native `model` the
+    /// changes are for, answers to resync queries become the changes that bring it in
+    /// line with the PBX (without it they mean nothing).
+    #[pyo3(signature = (event, pbx = None, model = None))]
     fn normalize<'py>(
         &self,
         py: Python<'py>,
         event: &Bound<'py, PyAny>,
         pbx: Option<&str>,
+        model: Option<&Bound<'py, super::model::Model>>,
     ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
         let (pbx, m) = message_of(event, pbx)?;
         if pbx.is_empty() {
             return Ok(Vec::new()); // the old framework ignored events without SOURCE
         }
         let mut changes = Vec::new();
-        self.inner.lock().normalize(&pbx, &m, &mut changes);
+        let mut guard = self.inner.lock();
+        let (normalizer, resync) = &mut *guard;
+        match model {
+            Some(model) => {
+                let state = model.get().state.lock();
+                crate::model::interpret(normalizer, resync, state.model(), &pbx, &m, &mut changes);
+            }
+            None => normalizer.normalize(&pbx, &m, &mut changes),
+        }
+        drop(guard);
         changes
             .iter()
             .map(|c| {

@@ -41,6 +41,7 @@ pub const HOOK_NAMES: [&str; 19] = [
 
 pub(crate) struct State {
     normalizer: CoreNormalizer,
+    resync: core::Resync,
     model: core::Model,
     version: u64,
 }
@@ -54,6 +55,10 @@ pub(crate) struct Pending {
 }
 
 impl State {
+    pub(crate) fn model(&self) -> &core::Model {
+        &self.model
+    }
+
     /// Normalise and apply one message. With `hooks`, record what they must see.
     pub(crate) fn process(
         &mut self,
@@ -63,7 +68,14 @@ impl State {
         out: &mut Vec<Pending>,
     ) -> usize {
         let mut changes = Vec::new();
-        self.normalizer.normalize(pbx, m, &mut changes);
+        core::interpret(
+            &mut self.normalizer,
+            &mut self.resync,
+            &self.model,
+            pbx,
+            m,
+            &mut changes,
+        );
         let n = changes.len();
         for c in changes {
             let hooked = hooks.contains(c.name());
@@ -271,6 +283,7 @@ impl Model {
         Ok(Model {
             state: Arc::new(Mutex::new(State {
                 normalizer: CoreNormalizer::new(trunk_variable),
+                resync: core::Resync::default(),
                 model: core::Model::new(),
                 version: 0,
             })),

@@ -22,7 +22,7 @@ pub struct ReplayServer {
 #[pymethods]
 impl ReplayServer {
     #[new]
-    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = 0, piece = None, delay = 0.0, garbage = 0.0, cut_after = None, stall_after = None, linger = false, answer_login = true, seed = 1, tls_cert = None, tls_key = None))]
+    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = 0, piece = None, delay = 0.0, garbage = 0.0, cut_after = None, stall_after = None, linger = false, answer_login = true, seed = 1, tls_cert = None, tls_key = None, start_at = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -41,6 +41,7 @@ impl ReplayServer {
         seed: u64,
         tls_cert: Option<PathBuf>,
         tls_key: Option<PathBuf>,
+        start_at: Option<u32>,
     ) -> PyResult<Self> {
         if !(0.0..=1.0).contains(&garbage) {
             return Err(PyValueError::new_err(
@@ -65,21 +66,21 @@ impl ReplayServer {
         config.garbage = garbage;
         config.cut_after = cut_after;
         config.stall_after = stall_after;
+        config.start_at = start_at;
         config.tls = match (tls_cert, tls_key) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,
-            _ => {
-                return Err(PyValueError::new_err(
-                    "tls_cert and tls_key go together",
-                ))
-            }
+            _ => return Err(PyValueError::new_err("tls_cert and tls_key go together")),
         };
         config.linger = linger;
         config.answer_login = answer_login;
         config.seed = seed;
         let server = py
             .detach(|| source::ReplayServer::start(config, host, port))
-            .map_err(|e| PyOSError::new_err(format!("cannot listen on {host}:{port}: {e}")))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
+                _ => PyOSError::new_err(format!("cannot listen on {host}:{port}: {e}")),
+            })?;
         Ok(ReplayServer {
             host: host.to_string(),
             port: server.port(),

@@ -298,7 +298,7 @@ fn seconds(value: f64, what: &str) -> PyResult<Duration> {
 #[pymethods]
 impl Server {
     #[new]
-    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = 20.0, ping_timeout = 10.0, max_line = 65536, max_message = 1048576, max_headers = 4096))]
+    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = 20.0, ping_timeout = 10.0, max_line = 65536, max_message = 1048576, max_headers = 4096, resync = true))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &str,
@@ -318,6 +318,7 @@ impl Server {
         max_line: usize,
         max_message: usize,
         max_headers: usize,
+        resync: bool,
     ) -> PyResult<Self> {
         let mut config =
             SocketConfig::new(name, host, port).credentials(username, Secret::new(secret));
@@ -336,6 +337,7 @@ impl Server {
                 "max_line, max_message and max_headers must be at least 1",
             ));
         }
+        config.resync = resync;
         config.limits = ami::Limits {
             max_line,
             max_message,

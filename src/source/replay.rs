@@ -42,6 +42,11 @@ pub struct ReplayConfig {
     pub seed: u64,
     /// Speak TLS with this certificate chain and private key (PEM files).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Start the replay right after recorded checkpoint `k` (the capture's answers to
+    /// `CoreShowChannels` with ActionID `truth-k` and `ConfbridgeList` with `conf-k`), as
+    /// a PBX that was mid-call when the client connected; `CoreShowChannels`,
+    /// `ConfbridgeListRooms` and `ConfbridgeList` are then answered with that state.
+    pub start_at: Option<u32>,
 }
 
 impl ReplayConfig {
@@ -63,6 +68,7 @@ impl ReplayConfig {
             answer_login: true,
             seed: 1,
             tls: None,
+            start_at: None,
         }
     }
 }
@@ -124,13 +130,15 @@ impl ReplayServer {
             Some((cert, key)) => Some(tls::server(cert, key).map_err(io::Error::other)?),
             None => None,
         };
+        let script = Script::new(&config.capture, config.start_at)?;
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let clients = Arc::new(AtomicU64::new(0));
         let shared = Arc::new(Shared {
-            messages: replay_messages(&config.capture),
+            messages: script.messages,
+            state: script.state,
             config,
             tls,
             stop: stop.clone(),
@@ -178,8 +186,77 @@ impl Drop for ReplayServer {
 struct Shared {
     config: ReplayConfig,
     messages: Vec<Vec<u8>>,
+    /// The PBX's state where the replay starts, when started at a checkpoint.
+    state: Option<State>,
     stop: Arc<AtomicBool>,
     tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// What a PBX started at a checkpoint reports about itself.
+struct State {
+    /// The recorded `CoreShowChannel` entries.
+    channels: Vec<Message>,
+    /// The recorded `ConfbridgeList` entries by conference (none: no conference).
+    rooms: Vec<(String, Vec<Message>)>,
+}
+
+/// The messages to replay, and the state at their start.
+struct Script {
+    messages: Vec<Vec<u8>>,
+    state: Option<State>,
+}
+
+impl Script {
+    fn new(capture: &[u8], start_at: Option<u32>) -> io::Result<Self> {
+        let mut messages = replay_messages(capture);
+        let Some(k) = start_at else {
+            return Ok(Script {
+                messages,
+                state: None,
+            });
+        };
+        let (truth, conf) = (format!("truth-{k}"), format!("conf-{k}"));
+        let mut state = State {
+            channels: Vec::new(),
+            rooms: Vec::new(),
+        };
+        let (mut truth_done, mut conf_done, mut start) = (false, false, None);
+        for (i, raw) in messages.iter().enumerate() {
+            let mut d = Decoder::new();
+            d.feed(raw);
+            let Some(m) = d.next_message() else { continue };
+            let id = m.get_str("ActionID").unwrap_or_default().into_owned();
+            match m.event().as_deref() {
+                Some("CoreShowChannel") if id == truth => state.channels.push(m),
+                Some("CoreShowChannelsComplete") if id == truth => truth_done = true,
+                Some("ConfbridgeList") if id == conf => {
+                    let room = m.get_str("Conference").unwrap_or_default().into_owned();
+                    match state.rooms.iter_mut().find(|(r, _)| *r == room) {
+                        Some((_, entries)) => entries.push(m),
+                        None => state.rooms.push((room, vec![m])),
+                    }
+                }
+                Some("ConfbridgeListComplete") if id == conf => conf_done = true,
+                None if id == conf && m.response().as_deref() == Some("Error") => conf_done = true,
+                _ => {}
+            }
+            if truth_done && conf_done {
+                start = Some(i + 1);
+                break;
+            }
+        }
+        let Some(start) = start else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the capture has no complete checkpoint {k} (truth-{k} and conf-{k})"),
+            ));
+        };
+        messages.drain(..start);
+        Ok(Script {
+            messages,
+            state: Some(state),
+        })
+    }
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU64>) {
@@ -253,6 +330,8 @@ struct Client<'a> {
     rng: Rng,
     challenge: Option<String>,
     written: usize,
+    /// State queries answered: CoreShowChannels, ConfbridgeListRooms, ConfbridgeList.
+    answered: (bool, bool, usize),
 }
 
 impl<'a> Client<'a> {
@@ -276,6 +355,7 @@ impl<'a> Client<'a> {
             rng: Rng::new(shared.config.seed.wrapping_add(n)),
             challenge: None,
             written: 0,
+            answered: (false, false, 0),
         })
     }
 
@@ -291,6 +371,9 @@ impl<'a> Client<'a> {
         let banner = format!("Asterisk Call Manager/{}\r\n", self.shared.config.version);
         self.stream.write_all(banner.as_bytes())?;
         if !self.login()? {
+            return self.close();
+        }
+        if let Flow::Close = self.answer_state_queries()? {
             return self.close();
         }
         let messages = &self.shared.messages;
@@ -340,6 +423,27 @@ impl<'a> Client<'a> {
         self.finish()
     }
 
+    /// A PBX started at a checkpoint holds its events until the client's state queries
+    /// are answered (or a second has passed), so each answer is the state the replay
+    /// starts from.
+    fn answer_state_queries(&mut self) -> io::Result<Flow> {
+        let Some(state) = &self.shared.state else {
+            return Ok(Flow::Continue);
+        };
+        let rooms = state.rooms.len();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < deadline && !self.stopping() {
+            let (channels, listed_rooms, lists) = self.answered;
+            if channels && listed_rooms && lists >= rooms {
+                break;
+            }
+            if let Flow::Close = self.answer_actions(Duration::from_millis(10))? {
+                return Ok(Flow::Close);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
     /// After the replay: linger answering actions, or close.
     fn finish(&mut self) -> io::Result<()> {
         if self.shared.config.linger {
@@ -352,7 +456,32 @@ impl<'a> Client<'a> {
         self.close()
     }
 
+    /// End the connection without resetting it: FIN first, then read and drop what the
+    /// client still sends (its last actions, its Logoff) until it closes too, for up to a
+    /// second. Closing with unread input would send a reset, and a reset destroys what
+    /// the client has received but not yet read: the end of the replay.
     fn close(&mut self) -> io::Result<()> {
+        self.stream.shutdown_write();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let mut sink = [0u8; 4096];
+        self.stream
+            .tcp()
+            .set_read_timeout(Some(Duration::from_millis(20)))
+            .ok();
+        while Instant::now() < deadline && !self.stopping() {
+            match self.stream.read(&mut sink) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock
+                            | io::ErrorKind::TimedOut
+                            | io::ErrorKind::Interrupted
+                    ) => {}
+                Err(_) => break,
+            }
+        }
         self.stream.shutdown();
         Ok(())
     }
@@ -547,11 +676,115 @@ impl<'a> Client<'a> {
                 self.respond(action, "Success", &[("Ping", "Pong")])?;
                 Ok(Flow::Continue)
             }
+            "coreshowchannels" if self.shared.state.is_some() => {
+                let state = self.shared.state.as_ref().expect("checked");
+                let list = List {
+                    message: "Channels will follow",
+                    entries: &state.channels,
+                    complete: "CoreShowChannelsComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                self.answered.0 = true;
+                Ok(Flow::Continue)
+            }
+            "confbridgelistrooms" if self.shared.state.is_some() => {
+                self.answered.1 = true;
+                let state = self.shared.state.as_ref().expect("checked");
+                if state.rooms.is_empty() {
+                    self.respond(action, "Error", &[("Message", "No active conferences.")])?;
+                    return Ok(Flow::Continue);
+                }
+                let rooms: Vec<Message> = state
+                    .rooms
+                    .iter()
+                    .map(|(room, entries)| {
+                        let mut m = Message::new();
+                        m.push("Event", "ConfbridgeListRooms");
+                        m.push("Conference", room);
+                        m.push("Parties", entries.len().to_string());
+                        m.push("Marked", "0");
+                        m.push("Locked", "No");
+                        m.push("Muted", "No");
+                        m
+                    })
+                    .collect();
+                let list = List {
+                    message: "Confbridge conferences will follow",
+                    entries: &rooms,
+                    complete: "ConfbridgeListRoomsComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
+            "confbridgelist" if self.shared.state.is_some() => {
+                self.answered.2 += 1;
+                let state = self.shared.state.as_ref().expect("checked");
+                let room = action.get_str("Conference").unwrap_or_default();
+                match state.rooms.iter().find(|(r, _)| *r == room) {
+                    Some((_, entries)) => {
+                        let list = List {
+                            message: "Confbridge user list will follow",
+                            entries,
+                            complete: "ConfbridgeListComplete",
+                        };
+                        self.stream.write_all(&list.wire(action))?;
+                    }
+                    None => self.respond(
+                        action,
+                        "Error",
+                        &[("Message", "No Conference by that name found.")],
+                    )?,
+                }
+                Ok(Flow::Continue)
+            }
             _ => {
                 self.respond(action, "Error", &[("Message", "Invalid/unknown command")])?;
                 Ok(Flow::Continue)
             }
         }
+    }
+}
+
+/// An event list answer: a `Response: Success` opening it, the entries (with the
+/// asker's ActionID), and the `...Complete` event.
+struct List<'a> {
+    message: &'a str,
+    entries: &'a [Message],
+    complete: &'a str,
+}
+
+impl List<'_> {
+    fn wire(&self, action: &Message) -> Vec<u8> {
+        let mut out = Vec::new();
+        let id = action.get("ActionID").unwrap_or_default();
+        let mut head = Message::new();
+        head.push("Response", "Success");
+        head.push("ActionID", id);
+        head.push("EventList", "start");
+        head.push("Message", self.message);
+        out.extend(head.to_wire());
+        for e in self.entries {
+            let mut m = Message::new();
+            for (k, v) in e.fields() {
+                let v = if k.eq_ignore_ascii_case(b"ActionID") {
+                    id
+                } else {
+                    v
+                };
+                m.push(k, v);
+            }
+            if m.get("ActionID").is_none() {
+                m.push("ActionID", id);
+            }
+            out.extend(m.to_wire());
+        }
+        let mut done = Message::new();
+        done.push("Event", self.complete);
+        done.push("ActionID", id);
+        done.push("EventList", "Complete");
+        done.push("ListItems", self.entries.len().to_string());
+        out.extend(done.to_wire());
+        out
     }
 }
 

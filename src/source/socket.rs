@@ -4,11 +4,13 @@
 
 use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally};
+use crate::ami::sync::{SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS};
 use crate::ami::{
-    Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Secret,
+    Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
 };
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// Where and how to connect. `Debug` never shows the secret.
@@ -35,6 +37,9 @@ pub struct SocketConfig {
     pub ping_timeout: Duration,
     /// AMI over TLS (`None`: plain TCP).
     pub tls: Option<TlsConfig>,
+    /// After login, ask for the PBX's current channels and conference rooms so a model
+    /// that starts (or reconnects) in the middle of calls is rebuilt (see `model::Resync`).
+    pub resync: bool,
 }
 
 impl SocketConfig {
@@ -53,6 +58,7 @@ impl SocketConfig {
             ping_interval: Some(Duration::from_secs(20)),
             ping_timeout: Duration::from_secs(10),
             tls: None,
+            resync: true,
         }
     }
 
@@ -99,6 +105,11 @@ pub struct Socket {
     last_heard: Instant,
     ping_sent: Option<Instant>,
     pings: u64,
+    /// The ActionID of our `ConfbridgeListRooms` and the rooms it listed so far, until
+    /// its list completes and each room is asked for its members.
+    rooms_sync: Option<(String, Vec<String>)>,
+    /// Why one of our own actions could not be sent: the reason the stream ends.
+    write_failed: Option<io::Error>,
 }
 
 impl std::fmt::Debug for Socket {
@@ -127,6 +138,8 @@ impl Socket {
             last_heard: Instant::now(),
             ping_sent: None,
             pings: 0,
+            rooms_sync: None,
+            write_failed: None,
         }
     }
 
@@ -148,24 +161,47 @@ impl Socket {
 
     /// Send an action now. Refused (before anything is written) if it could inject lines.
     pub fn send(&mut self, action: &Action) -> Result<(), SourceError> {
+        match self.write_action(action)? {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(|s| s.lost(e))),
+        }
+    }
+
+    /// Send an action of our own while streaming (resync, Ping). If the write fails the
+    /// PBX is going away, but what it sent before may still be unread: keep reading, and
+    /// let the end of the stream end the source.
+    fn send_quietly(&mut self, action: &Action) -> Result<(), SourceError> {
+        if let Err(e) = self.write_action(action)? {
+            log::info!(
+                "{}: cannot send {}: {e}; reading what is left",
+                self.config.name,
+                action.name()
+            );
+            self.write_failed.get_or_insert(e);
+        }
+        Ok(())
+    }
+
+    /// Encode (refusing line injection) and write an action, blocking.
+    fn write_action(&mut self, action: &Action) -> Result<io::Result<()>, SourceError> {
         let wire = action.encode().map_err(|source| SourceError::Action {
             pbx: self.config.name.clone(),
             source,
         })?;
         let Some(stream) = self.stream.as_mut() else {
-            return Err(self.lost(io::Error::new(io::ErrorKind::NotConnected, "not connected")));
+            return Ok(Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "not connected",
+            )));
         };
         // Actions are small; write them blocking (bounded by the write timeout).
         if self.nonblocking {
             if let Err(e) = stream.tcp().set_nonblocking(false) {
-                return Err(self.fail(|s| s.lost(e)));
+                return Ok(Err(e));
             }
             self.nonblocking = false;
         }
-        if let Err(e) = stream.write_all(&wire) {
-            return Err(self.fail(|s| s.lost(e)));
-        }
-        Ok(())
+        Ok(stream.write_all(&wire))
     }
 
     /// Resolve, connect (up to the connect timeout per address) and, for TLS, shake
@@ -330,6 +366,9 @@ impl Socket {
                     );
                     self.phase = Phase::Streaming;
                     self.last_heard = Instant::now();
+                    if self.config.resync {
+                        self.start_resync()?;
+                    }
                     return Ok(self.tally.deliver(m));
                 }
                 LoginStep::Refused(reason) => {
@@ -384,7 +423,7 @@ impl Socket {
                 self.pings += 1;
                 let ping =
                     Action::new("Ping").with("ActionID", format!("hackamore-ping-{}", self.pings));
-                self.send(&ping)?;
+                self.send_quietly(&ping)?;
                 self.ping_sent = Some(now);
                 now + self.config.ping_timeout
             }
@@ -393,24 +432,80 @@ impl Socket {
         Ok(wait.min(due.saturating_duration_since(now)))
     }
 
+    /// Ask for the current channels and conference rooms (answers go to the model).
+    fn start_resync(&mut self) -> Result<(), SourceError> {
+        static SYNCS: AtomicU64 = AtomicU64::new(0);
+        let n = SYNCS.fetch_add(1, Ordering::Relaxed) + 1;
+        let id = |what: &str| format!("{SYNC_PREFIX}{n}{what}");
+        self.send_quietly(&Action::new("CoreShowChannels").with("ActionID", id(SYNC_CHANNELS)))?;
+        let rooms = id(SYNC_ROOMS);
+        self.send_quietly(&Action::new("ConfbridgeListRooms").with("ActionID", rooms.clone()))?;
+        self.rooms_sync = Some((rooms, Vec::new()));
+        Ok(())
+    }
+
+    /// Follow our `ConfbridgeListRooms` answer: once complete, list each room.
+    fn follow_rooms(&mut self, m: &Message) -> Result<(), SourceError> {
+        let Some((id, rooms)) = self.rooms_sync.as_mut() else {
+            return Ok(());
+        };
+        if m.get("ActionID") != Some(id.as_bytes()) {
+            return Ok(());
+        }
+        match m.event().as_deref() {
+            Some("ConfbridgeListRooms") => {
+                rooms.extend(m.get_str("Conference").map(|c| c.into_owned()));
+            }
+            Some("ConfbridgeListRoomsComplete") => {
+                let (id, rooms) = self.rooms_sync.take().expect("checked above");
+                for (i, room) in rooms.into_iter().enumerate() {
+                    let list = Action::new("ConfbridgeList")
+                        .with("ActionID", format!("{id}-{i}"))
+                        .with("Conference", room);
+                    self.send_quietly(&list)?;
+                }
+            }
+            // `Response: Error` when there is no conference (or no app_confbridge).
+            None if !m
+                .response()
+                .is_some_and(|r| r.eq_ignore_ascii_case("Success")) =>
+            {
+                self.rooms_sync = None;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, m: Message) -> Result<Step, SourceError> {
+        if self.rooms_sync.is_some() {
+            self.follow_rooms(&m)?;
+        }
+        Ok(self.tally.deliver(m))
+    }
+
     fn step_stream(&mut self, wait: Duration) -> Result<Step, SourceError> {
         if let Some(m) = self.decoder.next_message() {
-            return Ok(self.tally.deliver(m));
+            return self.deliver(m);
         }
         let wait = self.keepalive(wait)?;
         match self.read_some(wait) {
             Ok(true) => match self.decoder.next_message() {
-                Some(m) => Ok(self.tally.deliver(m)),
+                Some(m) => self.deliver(m),
                 None => Ok(Step::Idle),
             },
             Ok(false) => Ok(Step::Idle),
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                self.decoder.finish();
+                if let Some(e) = self.write_failed.take() {
+                    // Reset, not closed: the write saw it first.
+                    return Err(self.fail(|s| s.lost(e)));
+                }
                 log::warn!(
                     "{}: {} closed the connection",
                     self.config.name,
                     self.config.address()
                 );
-                self.decoder.finish();
                 self.drop_stream();
                 self.phase = Phase::Ending;
                 Ok(self.tally.end())

@@ -167,8 +167,8 @@ impl Transport {
         }
     }
 
-    /// Say goodbye at the TLS level (best effort), then shut the TCP connection down.
-    pub(crate) fn shutdown(&mut self) {
+    /// Say goodbye at the TLS level (best effort) and send FIN; reading goes on.
+    pub(crate) fn shutdown_write(&mut self) {
         match self {
             Transport::Plain(_) => {}
             Transport::Client(s) => {
@@ -180,6 +180,12 @@ impl Transport {
                 s.conn.write_tls(&mut s.sock).ok();
             }
         }
+        self.tcp().shutdown(std::net::Shutdown::Write).ok();
+    }
+
+    /// Shut the connection down both ways (after a TLS goodbye).
+    pub(crate) fn shutdown(&mut self) {
+        self.shutdown_write();
         self.tcp().shutdown(std::net::Shutdown::Both).ok();
     }
 }
@@ -188,8 +194,39 @@ impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Plain(s) => s.read(buf),
-            Transport::Client(s) => s.read(buf),
+            Transport::Client(s) => read_client(s, buf),
             Transport::Server(s) => s.read(buf),
+        }
+    }
+}
+
+/// Read plaintext without first flushing what rustls still has to send, as its `Stream`
+/// does: when the PBX has gone away a failed write must not hide what it sent before.
+fn read_client(
+    s: &mut StreamOwned<ClientConnection, TcpStream>,
+    buf: &mut [u8],
+) -> io::Result<usize> {
+    loop {
+        match s.conn.reader().read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            done => return done, // data, a clean close (0) or an unclean one (UnexpectedEof)
+        }
+        if s.conn.read_tls(&mut s.sock)? == 0 {
+            // The socket's end: let rustls tell a clean close from a cut.
+            s.conn
+                .process_new_packets()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            return match s.conn.reader().read(buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
+                done => done,
+            };
+        }
+        s.conn
+            .process_new_packets()
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        if s.conn.wants_write() {
+            // Alerts and key updates: best effort, reading goes on regardless.
+            s.conn.write_tls(&mut s.sock).ok();
         }
     }
 }

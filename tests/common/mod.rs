@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod checkpoints;
+
 use hackamore::ami::{Decoder, Message};
 use std::path::PathBuf;
 

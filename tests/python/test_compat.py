@@ -24,6 +24,7 @@ from hackamore.compat import (
     ModelCounter,
     ModelStandard,
     Multiplex,
+    Socket,
     Trace,
     View,
     ViewCurses,
@@ -447,3 +448,27 @@ def test_old_scripts_run_unchanged_but_for_the_import_prefix(tmp_path: Path) -> 
     assert "NAME alpha" in out
     assert 'Socket("alpha","admin","127.0.0.1",5039)' in out
     assert "topsecret" not in out
+
+
+@pytest.mark.parametrize("resync", [True, False])
+def test_a_migrated_script_started_mid_call_is_resynced(resync: bool) -> None:
+    """An old-style loop (compat Socket -> Controller -> Manifold -> ModelStandard) meets
+    a PBX in the middle of a conference: the resync answers rebuild the model, which then
+    agrees with every later checkpoint. Without resync it does not."""
+    capture = FIXTURES / "conference-pbx1.ami"
+    with hackamore.ReplayServer(
+        capture, username="u", secret="s", start_at=1, piece=4096
+    ) as server:
+        model = ModelStandard.ModelStandard()
+        manifold = CheckingManifold(model)
+        socket = Socket.Socket("pbx1", "u", "s", "127.0.0.1", server.port)
+        if not resync:
+            socket.server = hackamore.Server(
+                "pbx1", "127.0.0.1", server.port, "u", "s", resync=False
+            )
+        run_loop(manifold, [socket])
+    assert manifold.checked >= 2
+    if resync:
+        assert manifold.errors == []
+    else:
+        assert manifold.errors != []

@@ -101,7 +101,9 @@ def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
 def test_main_and_mains_give_equal_models_midway() -> None:
     """Both engines over the same streams, stopped at the same point: equal models."""
     prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
-    want = _messages(prefix)
+    # The capture's messages, and the two `Response: Error` answers a replay from the
+    # start gives to the resync queries (it knows no state to report).
+    want = _messages(prefix) + 2
     snapshots = []
     for threaded in (False, True):
         servers = [
@@ -583,3 +585,43 @@ def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
     assert "PBX        UNIQUEID" in last and "Recent changes:" in last
     assert all(len(line) <= 150 for line in last.replace("\r", "").splitlines())
     assert rc == 130 and elapsed < 1.0, (rc, elapsed)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_engine_started_mid_call_rebuilds_from_the_resync_answers(threaded: bool) -> None:
+    # The stand-in PBX is met right after checkpoint 1 of the conference capture: three
+    # callers are in room 100. Hooks see them created by the resync, then follow them.
+    import re
+
+    text = CAPTURE.read_text()
+    start = text.index("ActionID: truth-1")
+    listed = set(
+        re.findall(r"Uniqueid: (\S+)", text[start : text.index("CoreShowChannelsComplete", start)])
+    )
+    assert len(listed) >= 3
+    for resync in (True, False):
+        server = hackamore.ReplayServer(
+            CAPTURE, username=USER, secret=SECRET, start_at=1, piece=4096
+        )
+        rec = Recorder()
+        engine = hackamore.Engine(
+            [hackamore.Server("pbx1", "127.0.0.1", server.port, USER, SECRET, resync=resync)],
+            hooks=rec.hooks(),
+            threaded=threaded,
+            backoff=60,
+        )
+        engine.start()
+        try:
+            wait_for(lambda rec=rec: ("pbx1", "end") in rec.all)  # type: ignore[misc]
+        finally:
+            engine.stop()
+            engine.join(5)
+            server.close()
+        created = {dict(f)["uniqueid"] for n, f in rec.by_pbx["pbx1"] if n == "newchannel"}
+        joined = [dict(f)["uniqueid"] for n, f in rec.by_pbx["pbx1"] if n == "confbridgejoin"]
+        hung_up = {dict(f)["uniqueid"] for n, f in rec.by_pbx["pbx1"] if n == "hangup"}
+        if resync:
+            assert listed <= created and listed <= hung_up
+            assert len(joined) >= 3
+        else:
+            assert not (listed & created)  # never known to this model

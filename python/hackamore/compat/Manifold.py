@@ -103,7 +103,8 @@ class Manifold:
 
     def process(self, event: dict[str, Any]) -> None:
         """Hand one event dict (AMI fields plus SOURCE) to the View and the Model."""
-        changes = self.normalizer.normalize(event)
+        # The native model lets resync answers (started mid-call) rebuild it.
+        changes = self.normalizer.normalize(event, model=self.model if self._native else None)
         if self.tracer is not None and (Event.END in event or Event.EVENT in event):
             self.trace(event)
         for name, fields in changes:

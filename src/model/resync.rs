@@ -1,0 +1,430 @@
+//! Resync: rebuilding one PBX's state from its answers to `CoreShowChannels` and
+//! `ConfbridgeList`, for a monitor that starts (or reconnects) in the middle of calls.
+//!
+//! The socket sends the actions after login with ActionIDs under `ami::sync`; this
+//! module collects the answers while live events go on being applied, then turns the
+//! difference between the answer and the model into ordinary [`Change`]s, so hooks see
+//! resynced channels as `newchannel`, `bridge`, `confbridgejoin`... like any other.
+//!
+//! Listing is not atomic: events interleave with the answer. A channel hung up while the
+//! list was being sent may still be listed, and one created meanwhile may be missing; so
+//! channels seen hanging up since the sync began are never resurrected, and channels seen
+//! created since then are never removed.
+
+use super::{Change, Model};
+use crate::ami::sync::{SYNC_CHANNELS as CHANNELS, SYNC_PREFIX};
+use crate::ami::Message;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// One `CoreShowChannel` entry.
+#[derive(Debug)]
+struct Listed {
+    uniqueid: String,
+    channel: String,
+    calleridnum: String,
+    channelstate: String,
+    channelstatedesc: String,
+    linkedid: String,
+    /// AMI 2.x+: the bridge the channel is in.
+    bridgeid: String,
+    /// AMI 1.x: the channel it is bridged to.
+    bridged_uniqueid: String,
+}
+
+#[derive(Debug, Default)]
+struct PbxSync {
+    /// `CoreShowChannels` answered with success: collecting.
+    listing: bool,
+    listed: Vec<Listed>,
+    /// Conference entries by the ActionID of their `ConfbridgeList`.
+    rooms: HashMap<String, Vec<(String, String, String)>>,
+    created: HashSet<String>,
+    hung_up: HashSet<String>,
+}
+
+/// What a completed answer asks of the tracker.
+#[derive(Debug)]
+pub(crate) enum SyncStep {
+    /// Apply this change (and show it to hooks).
+    Apply(Change),
+    /// Tell the normaliser that these (Uniqueid, Channel, CallerIDNum) are in an AMI 2.x
+    /// bridge, so later `BridgeEnter`s join them.
+    AdoptBridge {
+        pbx: String,
+        bridge: String,
+        members: Vec<(String, String, String)>,
+    },
+}
+
+/// Resync state of every PBX.
+#[derive(Debug, Default)]
+pub struct Resync {
+    pbxes: HashMap<String, PbxSync>,
+}
+
+fn text(m: &Message, key: &str) -> String {
+    m.get_str(key).map(|s| s.into_owned()).unwrap_or_default()
+}
+
+/// Events that can belong to a resync answer (responses carry no Event at all).
+pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
+    event.is_none_or(|e| {
+        [
+            &b"CoreShowChannel"[..],
+            b"CoreShowChannelsComplete",
+            b"ConfbridgeList",
+            b"ConfbridgeListComplete",
+        ]
+        .iter()
+        .any(|k| e.eq_ignore_ascii_case(k))
+    })
+}
+
+impl Resync {
+    /// Is a resync of `pbx` under way?
+    pub fn active(&self, pbx: &str) -> bool {
+        self.pbxes.contains_key(pbx)
+    }
+
+    /// Note a change applied live while a resync is under way.
+    pub(crate) fn saw(&mut self, change: &Change) {
+        match change {
+            Change::NewChannel { pbx, uniqueid, .. } => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.created.insert(uniqueid.clone());
+                }
+            }
+            Change::Hangup { pbx, uniqueid, .. } => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.hung_up.insert(uniqueid.clone());
+                }
+            }
+            Change::End { pbx } => {
+                self.pbxes.remove(pbx);
+            }
+            _ => {}
+        }
+    }
+
+    /// Take a message that answers a resync action; `true` if it was one. Changes that
+    /// bring the model in line with a completed answer go to `out`.
+    pub(crate) fn on_message(
+        &mut self,
+        pbx: &str,
+        m: &Message,
+        model: &Model,
+        out: &mut Vec<SyncStep>,
+    ) -> bool {
+        let Some(id) = m.get_str("ActionID") else {
+            return false;
+        };
+        let Some(rest) = id.strip_prefix(SYNC_PREFIX) else {
+            return false;
+        };
+        let event = m.get_str("Event");
+        let response = m.response();
+        let is_channels = rest.ends_with(CHANNELS);
+        match (event.as_deref(), response.as_deref()) {
+            (None, Some(r)) if is_channels => {
+                if r.eq_ignore_ascii_case("Success") {
+                    let s = self.pbxes.entry(pbx.to_string()).or_default();
+                    s.listing = true;
+                    s.listed.clear();
+                } else {
+                    log::info!(
+                        "{pbx}: CoreShowChannels refused ({}): following events only",
+                        text(m, "Message")
+                    );
+                    self.pbxes.remove(pbx);
+                }
+            }
+            (None, Some(_)) => {} // ConfbridgeListRooms/ConfbridgeList: the socket's concern
+            (Some(e), _) if e.eq_ignore_ascii_case("CoreShowChannel") => {
+                if let Some(s) = self.pbxes.get_mut(pbx).filter(|s| s.listing) {
+                    s.listed.push(Listed {
+                        uniqueid: text(m, "Uniqueid"),
+                        channel: text(m, "Channel"),
+                        calleridnum: text(m, "CallerIDNum"),
+                        channelstate: text(m, "ChannelState"),
+                        channelstatedesc: text(m, "ChannelStateDesc"),
+                        linkedid: text(m, "Linkedid"),
+                        bridgeid: text(m, "BridgeId"),
+                        bridged_uniqueid: text(m, "BridgedUniqueID"),
+                    });
+                }
+            }
+            (Some(e), _) if e.eq_ignore_ascii_case("CoreShowChannelsComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx).filter(|s| s.listing) {
+                    s.listing = false;
+                    let n = s.listed.len();
+                    channels(pbx, s, model, out);
+                    log::info!("{pbx}: resynced {n} channels from CoreShowChannels");
+                }
+            }
+            (Some(e), _) if e.eq_ignore_ascii_case("ConfbridgeList") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.rooms.entry(id.to_string()).or_default().push((
+                        text(m, "Conference"),
+                        text(m, "Uniqueid"),
+                        text(m, "Channel"),
+                    ));
+                }
+            }
+            (Some(e), _) if e.eq_ignore_ascii_case("ConfbridgeListComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    let entries = s.rooms.remove(id.as_ref()).unwrap_or_default();
+                    rooms(pbx, s, &entries, model, out);
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+}
+
+/// The changes that make the model's channels of `pbx` those listed.
+fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
+    let listed: HashMap<&str, &Listed> = s
+        .listed
+        .iter()
+        .filter(|l| !l.uniqueid.is_empty() && !s.hung_up.contains(&l.uniqueid))
+        .map(|l| (l.uniqueid.as_str(), l))
+        .collect();
+    // Gone while we were away: known here, unknown to the PBX, not created meanwhile.
+    for c in model.channels_of(pbx) {
+        if !listed.contains_key(c.uniqueid.as_str()) && !s.created.contains(&c.uniqueid) {
+            out.push(SyncStep::Apply(Change::Hangup {
+                pbx: pbx.into(),
+                uniqueid: c.uniqueid.clone(),
+                channel: c.channel.clone(),
+            }));
+        }
+    }
+    for l in &s.listed {
+        if listed.contains_key(l.uniqueid.as_str()) && model.channel(pbx, &l.uniqueid).is_none() {
+            out.push(SyncStep::Apply(Change::NewChannel {
+                pbx: pbx.into(),
+                uniqueid: l.uniqueid.clone(),
+                channel: l.channel.clone(),
+                calleridnum: l.calleridnum.clone(),
+                channelstate: l.channelstate.clone(),
+                channelstatedesc: l.channelstatedesc.clone(),
+                linkedid: l.linkedid.clone(),
+            }));
+        }
+    }
+    // Calls: members of one bridge (2.x), bridged pairs (1.x), the halves of a Local.
+    let mut bridges: BTreeMap<&str, Vec<&Listed>> = BTreeMap::new();
+    for l in s
+        .listed
+        .iter()
+        .filter(|l| listed.contains_key(l.uniqueid.as_str()))
+    {
+        if !l.bridgeid.is_empty() {
+            bridges.entry(&l.bridgeid).or_default().push(l);
+        }
+    }
+    for (id, members) in bridges {
+        let first = members[0];
+        for other in &members[1..] {
+            bridge(pbx, first, other, model, out);
+        }
+        out.push(SyncStep::AdoptBridge {
+            pbx: pbx.into(),
+            bridge: id.to_string(),
+            members: members
+                .iter()
+                .map(|l| (l.uniqueid.clone(), l.channel.clone(), l.calleridnum.clone()))
+                .collect(),
+        });
+    }
+    for l in listed.values() {
+        if let Some(other) = listed.get(l.bridged_uniqueid.as_str()) {
+            if l.uniqueid < other.uniqueid {
+                bridge(pbx, l, other, model, out);
+            }
+        }
+        if let Some(base) = l.channel.strip_suffix(";1") {
+            let twin = format!("{base};2");
+            if let Some(other) = listed.values().find(|o| o.channel == twin) {
+                if !same_call(model, pbx, &l.uniqueid, &other.uniqueid) {
+                    out.push(SyncStep::Apply(Change::LocalBridge {
+                        pbx: pbx.into(),
+                        uniqueid1: l.uniqueid.clone(),
+                        channel1: l.channel.clone(),
+                        uniqueid2: other.uniqueid.clone(),
+                        channel2: other.channel.clone(),
+                    }));
+                }
+            }
+        }
+    }
+}
+
+/// Two channels already in one call (as the model stood before the resync).
+fn same_call(model: &Model, pbx: &str, a: &str, b: &str) -> bool {
+    let call = |u| model.channel(pbx, u).and_then(|c| c.call);
+    call(a).is_some() && call(a) == call(b)
+}
+
+fn bridge(pbx: &str, a: &Listed, b: &Listed, model: &Model, out: &mut Vec<SyncStep>) {
+    if same_call(model, pbx, &a.uniqueid, &b.uniqueid) {
+        return;
+    }
+    out.push(SyncStep::Apply(Change::Bridge {
+        pbx: pbx.into(),
+        uniqueid1: a.uniqueid.clone(),
+        channel1: a.channel.clone(),
+        callerid1: a.calleridnum.clone(),
+        uniqueid2: b.uniqueid.clone(),
+        channel2: b.channel.clone(),
+        callerid2: b.calleridnum.clone(),
+    }));
+}
+
+/// The changes that put the listed members of a room in it.
+fn rooms(
+    pbx: &str,
+    s: &PbxSync,
+    entries: &[(String, String, String)],
+    model: &Model,
+    out: &mut Vec<SyncStep>,
+) {
+    let mut started = HashSet::new();
+    for (conference, uid, channel) in entries {
+        if uid.is_empty() || s.hung_up.contains(uid) || conference.is_empty() {
+            continue;
+        }
+        let present = model.rooms_of(pbx).iter().any(|(c, _)| c == conference);
+        if !present && started.insert(conference.clone()) {
+            out.push(SyncStep::Apply(Change::ConfbridgeStart {
+                pbx: pbx.into(),
+                conference: conference.clone(),
+            }));
+        }
+        let inside = model
+            .channel(pbx, uid)
+            .is_some_and(|c| c.conference.as_deref() == Some(conference.as_str()));
+        if !inside {
+            out.push(SyncStep::Apply(Change::ConfbridgeJoin {
+                pbx: pbx.into(),
+                uniqueid: uid.clone(),
+                channel: channel.clone(),
+                conference: conference.clone(),
+            }));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ami::Message;
+    use crate::model::Tracker;
+
+    fn msg(fields: &[(&str, &str)]) -> Message {
+        let mut m = Message::new();
+        for (k, v) in fields {
+            m.push(k, v);
+        }
+        m
+    }
+
+    fn listed(uid: &str, name: &str, bridge: &str) -> Message {
+        msg(&[
+            ("Event", "CoreShowChannel"),
+            ("ActionID", "hackamore-sync-7-channels"),
+            ("Channel", name),
+            ("ChannelState", "6"),
+            ("Uniqueid", uid),
+            ("Linkedid", uid),
+            ("BridgeId", bridge),
+        ])
+    }
+
+    fn newchannel(uid: &str, name: &str) -> Message {
+        msg(&[
+            ("Event", "Newchannel"),
+            ("Channel", name),
+            ("Uniqueid", uid),
+            ("ChannelState", "0"),
+        ])
+    }
+
+    #[test]
+    fn events_during_the_listing_win_over_the_list() {
+        let mut t = Tracker::default();
+        let mut names = Vec::new();
+        let mut feed =
+            |t: &mut Tracker, m: Message| t.process("p", &m, |_, c| names.push(c.name()));
+        feed(&mut t, newchannel("stale", "SIP/stale"));
+        feed(
+            &mut t,
+            msg(&[
+                ("Response", "Success"),
+                ("ActionID", "hackamore-sync-7-channels"),
+                ("EventList", "start"),
+            ]),
+        );
+        feed(&mut t, listed("a", "SIP/a", "b1"));
+        // b hangs up while the list is being sent, but is listed after its hangup...
+        feed(
+            &mut t,
+            msg(&[("Event", "Hangup"), ("Channel", "SIP/b"), ("Uniqueid", "b")]),
+        );
+        feed(&mut t, listed("b", "SIP/b", "b1"));
+        // ...and c is created after the list was taken, so it is not listed.
+        feed(&mut t, newchannel("c", "SIP/c"));
+        feed(&mut t, listed("d", "SIP/d", "b1"));
+        feed(
+            &mut t,
+            msg(&[
+                ("Event", "CoreShowChannelsComplete"),
+                ("ActionID", "hackamore-sync-7-channels"),
+            ]),
+        );
+        let uids: Vec<_> = t
+            .model
+            .channels_of("p")
+            .iter()
+            .map(|c| c.uniqueid.clone())
+            .collect();
+        assert_eq!(uids, ["c", "a", "d"]); // stale gone, b not resurrected, c kept
+        let call = |t: &Tracker, u| t.model.channel("p", u).and_then(|c| c.call);
+        assert!(call(&t, "a").is_some() && call(&t, "a") == call(&t, "d"));
+        // A later BridgeEnter into the same bridge joins the resynced members' call.
+        feed(&mut t, newchannel("e", "SIP/e"));
+        feed(
+            &mut t,
+            msg(&[
+                ("Event", "BridgeEnter"),
+                ("BridgeUniqueid", "b1"),
+                ("Uniqueid", "e"),
+                ("Channel", "SIP/e"),
+            ]),
+        );
+        assert_eq!(call(&t, "e"), call(&t, "a"));
+        // END clears everything, resync state included.
+        feed(&mut t, Message::end(9));
+        assert!(t.model.sizes().is_empty() && !t.resync.active("p"));
+        assert_eq!(t.normalizer.tracked_bridges(), 0);
+        assert_eq!(names.iter().filter(|n| **n == "newchannel").count(), 3 + 2);
+        // live + resynced a, d
+    }
+
+    #[test]
+    fn a_refused_coreshowchannels_leaves_event_only_tracking() {
+        let mut t = Tracker::default();
+        t.process(
+            "p",
+            &msg(&[
+                ("Response", "Error"),
+                ("ActionID", "hackamore-sync-1-channels"),
+                ("Message", "Permission denied"),
+            ]),
+            |_, _| {},
+        );
+        assert!(!t.resync.active("p"));
+        t.process("p", &newchannel("x", "SIP/x"), |_, _| {});
+        assert_eq!(t.model.sizes().channels, 1);
+    }
+}
