@@ -16,6 +16,8 @@ from typing import Any
 
 import hackamore
 from hackamore import Event
+from hackamore.jsonout import JsonLines
+from hackamore.record import Recorder
 
 log = logging.getLogger("hackamore.cli")
 
@@ -57,6 +59,12 @@ def cmd_replay(args: argparse.Namespace) -> int:
         args.name = args.name or "pbx1"
         print(f"No capture given: replaying the bundled capture {paths[0].name}", file=sys.stderr)
     sources = [open_capture(p, args.name, args.trace) for p in paths]
+    if args.json:
+        writer = JsonLines(sys.stdout)
+        model = hackamore.Model(hooks=writer.hooks())
+        messages = model.consume(sources)
+        print(f"{messages} messages, {writer.seq} changes", file=sys.stderr)
+        return 0
     if args.events:
         shown = show_events(sources, quiet=args.quiet, limit=args.limit)
     elif args.table:
@@ -249,13 +257,7 @@ def parse_server(text: str, username: str, secret: str, auth: str) -> hackamore.
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    secret = os.environ.get("HACKAMORE_SECRET", args.secret or "")
-    auth = "md5" if args.md5 else "plain"
-    sources: list[hackamore.Server | hackamore.File] = [
-        parse_server(s, args.username or "", secret, auth) for s in args.server
-    ]
-    if not sources:
-        sources = list(hackamore.configured_servers())
+    sources: list[hackamore.Server | hackamore.File] = list(servers_from(args))
     if not sources:
         print(
             "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "
@@ -264,11 +266,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         sources = [hackamore.File("pbx1", hackamore.bundled_capture())]
-    screen = sys.stdout.isatty() and bool(os.environ.get("TERM")) and not args.print
-    view = LiveView(quiet=args.quiet, screen=screen)
-    engine = hackamore.Engine(
-        sources, hooks=view.hooks(), threaded=args.threads, backoff=args.backoff
+    screen = (
+        sys.stdout.isatty() and bool(os.environ.get("TERM")) and not args.print and not args.json
     )
+    view = LiveView(quiet=args.quiet or args.json, screen=screen)
+    hooks = view.hooks()
+    if args.json:
+        writer = JsonLines(sys.stdout)
+        hooks = {name: _both(view.hook, writer.write) for name in hooks}
+    engine = hackamore.Engine(sources, hooks=hooks, threaded=args.threads, backoff=args.backoff)
     view.model = engine.model
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in sources))
     try:
@@ -282,10 +288,62 @@ def cmd_run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         engine.stop()
         engine.join(1.0)
-        view.summary()
+        if not args.json:
+            view.summary()
         return 130
-    view.summary()
+    if not args.json:
+        view.summary()
     return 0
+
+
+def _both(first: Any, second: Any) -> Any:
+    def hook(change: hackamore.Change) -> None:
+        first(change)
+        second(change)
+
+    return hook
+
+
+def servers_from(args: argparse.Namespace) -> list[hackamore.Server]:
+    secret = os.environ.get("HACKAMORE_SECRET", args.secret or "")
+    auth = "md5" if args.md5 else "plain"
+    servers = [parse_server(s, args.username or "", secret, auth) for s in args.server]
+    return servers or list(hackamore.configured_servers())
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    servers = servers_from(args)
+    if not servers:
+        raise hackamore.ConfigError(
+            "no PBX to record: give --server NAME=HOST[:PORT] "
+            "or configure COM_DIAG_HACKAMORE_NAME1..."
+        )
+    out = Path(args.out)
+    print(
+        f"recording {', '.join(s.name for s in servers)} into {out}/ (Ctrl-C stops)",
+        file=sys.stderr,
+    )
+    try:
+        counts = Recorder(servers, out).run(once=args.once, backoff=args.backoff)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+        return 130
+    for name, n in counts.items():
+        print(f"{name}: {n} messages", file=sys.stderr)
+    return 0
+
+
+def add_server_options(p: argparse.ArgumentParser, verb: str) -> None:
+    p.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="NAME=HOST[:PORT]",
+        help=f"a PBX to {verb} (repeatable); replaces the configured ones",
+    )
+    p.add_argument("--username", help="AMI username for --server PBXes")
+    p.add_argument("--secret", help="AMI secret for --server PBXes (better: HACKAMORE_SECRET)")
+    p.add_argument("--md5", action="store_true", help="log in with an MD5 challenge")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -323,6 +381,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-q", "--quiet", action="store_true", help="only the counts")
     r.add_argument("--limit", type=int, default=None, help="show at most N events")
+    r.add_argument(
+        "--json", action="store_true", help="one JSON object per model change (hackamore.jsonout)"
+    )
     r.set_defaults(func=cmd_replay)
 
     u = sub.add_parser(
@@ -334,21 +395,31 @@ def build_parser() -> argparse.ArgumentParser:
         "otherwise. Lost or refused connections are retried with backoff. With no PBX "
         "configured, the bundled capture is replayed through the live view. Ctrl-C stops.",
     )
-    u.add_argument(
-        "--server",
-        action="append",
-        default=[],
-        metavar="NAME=HOST[:PORT]",
-        help="a PBX to watch (repeatable); replaces the configured ones",
-    )
-    u.add_argument("--username", help="AMI username for --server PBXes")
-    u.add_argument("--secret", help="AMI secret for --server PBXes (better: HACKAMORE_SECRET)")
-    u.add_argument("--md5", action="store_true", help="log in with an MD5 challenge")
+    add_server_options(u, "watch")
     u.add_argument("--threads", action="store_true", help="a reader thread per PBX (Mains)")
     u.add_argument("--backoff", type=float, default=0.5, help="first reconnect delay, seconds")
     u.add_argument("--print", action="store_true", help="one line per change, even on a terminal")
     u.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    u.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per model change on stdout (schema: hackamore.jsonout)",
+    )
     u.set_defaults(func=cmd_run)
+
+    rec = sub.add_parser(
+        "record",
+        help="record PBXes' AMI streams to capture files",
+        description="Connect to the configured PBXes (or --server ones) and write each "
+        "one's stream to OUT/<name>.ami (a new file per reconnection: <name>.1.ami...) and "
+        "all of them, merged in arrival order, to OUT/merged.trace; `hackamore replay` and "
+        "hackamore.File/Trace read them back. Ctrl-C stops.",
+    )
+    add_server_options(rec, "record")
+    rec.add_argument("--out", default="capture", help="directory to write (default ./capture)")
+    rec.add_argument("--once", action="store_true", help="stop once every PBX has ended once")
+    rec.add_argument("--backoff", type=float, default=1.0, help="reconnect delay, seconds")
+    rec.set_defaults(func=cmd_record)
 
     s = sub.add_parser(
         "serve",

@@ -1,0 +1,159 @@
+"""One JSON object per model change, for other programs: ``hackamore run --json`` and
+``hackamore replay --json`` write them to stdout, one per line (JSON Lines).
+
+Each object follows :data:`SCHEMA` (JSON Schema, draft 2020-12)::
+
+    {"v": 1, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
+     "change": "newchannel", "kind": "channel_created",
+     "fields": {"uniqueid": "1795692237.11", "channel": "Local/conf@test-00000005;1", ...},
+     "channels": [{"pbx": "pbx1", "uniqueid": "1795692237.11", "channel": "...",
+                   "calleridnum": "", "linkedid": "...", "state": "Up", "role": "IDLE",
+                   "activity": "IDLE", "conference": null, "call": null,
+                   "sipcallid": null}],
+     "sizes": {"channels": 1, "calls": 0, "rooms": 0, ...}}
+
+``change`` is the hook name (see ``hackamore.HOOK_NAMES``), ``kind`` a coarser name
+for consumers that do not care about AMI generations: ``channel_created``,
+``channel_state``, ``dialing``, ``dial_ended``, ``call_joined``, ``room_opened``,
+``room_joined``, ``room_left``, ``room_closed``, ``trunk_linked``, ``hold``,
+``hangup_requested``, ``callerid``, ``renamed``, ``channel_gone``, ``pbx_ended``.
+``channels`` are the channels the change involves as they were right after it (for
+``channel_gone``: just before); ``sizes`` the model's sizes right after it. ``time`` is
+when the change was written (Unix seconds).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, TextIO
+
+import hackamore
+
+VERSION = 1
+
+KINDS: dict[str, str] = {
+    "newchannel": "channel_created",
+    "newstate": "channel_state",
+    "dial": "dialing",
+    "dialend": "dial_ended",
+    "bridge": "call_joined",
+    "localbridge": "call_joined",
+    "confbridgestart": "room_opened",
+    "confbridgejoin": "room_joined",
+    "confbridgeleave": "room_left",
+    "confbridgeend": "room_closed",
+    "sipcallid": "trunk_linked",
+    "musiconhold": "hold",
+    "musicoffhold": "hold",
+    "hanguprequest": "hangup_requested",
+    "softhanguprequest": "hangup_requested",
+    "newcallerid": "callerid",
+    "rename": "renamed",
+    "hangup": "channel_gone",
+    "end": "pbx_ended",
+}
+
+_TEXT = {"type": "string"}
+_MAYBE_TEXT = {"type": ["string", "null"]}
+
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://hackamore.invalid/change-v1.json",
+    "title": "hackamore model change",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["v", "seq", "time", "pbx", "change", "kind", "fields", "channels", "sizes"],
+    "properties": {
+        "v": {"const": VERSION},
+        "seq": {"type": "integer", "minimum": 0},
+        "time": {"type": "number"},
+        "pbx": {"type": "string", "minLength": 1},
+        "change": {"enum": sorted(KINDS)},
+        "kind": {"enum": sorted(set(KINDS.values()))},
+        "fields": {"type": "object", "additionalProperties": _TEXT},
+        "channels": {
+            "type": "array",
+            "maxItems": 2,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": [
+                    "pbx",
+                    "uniqueid",
+                    "channel",
+                    "calleridnum",
+                    "linkedid",
+                    "state",
+                    "role",
+                    "activity",
+                    "conference",
+                    "call",
+                    "sipcallid",
+                ],
+                "properties": {
+                    "pbx": _TEXT,
+                    "uniqueid": _TEXT,
+                    "channel": _TEXT,
+                    "calleridnum": _TEXT,
+                    "linkedid": _TEXT,
+                    "state": _TEXT,
+                    "role": {"enum": ["IDLE", "CALLING", "CALLED", "TRUNK"]},
+                    "activity": {"enum": ["IDLE", "DIALING", "HUNGUP", "CAUSED", "HELD"]},
+                    "conference": _MAYBE_TEXT,
+                    "call": {"type": ["integer", "null"]},
+                    "sipcallid": _MAYBE_TEXT,
+                },
+            },
+        },
+        "sizes": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}},
+    },
+}
+
+
+def channel_record(c: hackamore.Channel) -> dict[str, Any]:
+    return {
+        "pbx": c.pbx,
+        "uniqueid": c.uniqueid,
+        "channel": c.channel,
+        "calleridnum": c.calleridnum,
+        "linkedid": c.linkedid,
+        "state": c.channelstatedesc,
+        "role": c.role,
+        "activity": c.activity,
+        "conference": c.conference,
+        "call": c.call,
+        "sipcallid": c.sipcallid,
+    }
+
+
+def change_record(change: hackamore.Change, seq: int) -> dict[str, Any]:
+    """The JSON object of one change (see :data:`SCHEMA`)."""
+    return {
+        "v": VERSION,
+        "seq": seq,
+        "time": round(time.time(), 6),
+        "pbx": change.pbx,
+        "change": change.name,
+        "kind": KINDS[change.name],
+        "fields": {k: v for k, v in change.fields.items() if k != "pbx"},
+        "channels": [channel_record(c) for c in change.channels],
+        "sizes": dict(change.sizes),
+    }
+
+
+class JsonLines:
+    """Hooks that write each change as one line of JSON to ``out``."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.seq = 0
+
+    def hooks(self) -> dict[str, Any]:
+        return dict.fromkeys(hackamore.HOOK_NAMES, self.write)
+
+    def write(self, change: hackamore.Change) -> None:
+        line = json.dumps(change_record(change, self.seq), ensure_ascii=False)
+        self.seq += 1
+        self.out.write(line + "\n")
+        self.out.flush()

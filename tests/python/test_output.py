@@ -1,0 +1,156 @@
+"""Structured output (`--json`, validated against its documented schema) and `record`
+(then `replay`: the same model as the original capture)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import hackamore
+import jsonschema
+import pytest
+from hackamore.jsonout import KINDS, SCHEMA
+
+from .conftest import FIXTURES, SECRET, USER
+
+CLI = [sys.executable, "-m", "hackamore"]
+
+
+def hook_sequence(source: Any) -> dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]]:
+    """Every change per PBX, in order, with its fields."""
+    seen: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = defaultdict(list)
+
+    def hook(c: hackamore.Change) -> None:
+        seen[c.pbx].append((c.name, tuple(sorted(c.fields.items()))))
+
+    hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, hook)).consume(source)
+    return dict(seen)
+
+
+def validate(lines: list[str]) -> list[dict[str, Any]]:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    records = [json.loads(line) for line in lines]
+    for r in records:
+        validator.validate(r)
+    assert [r["seq"] for r in records] == list(range(len(records)))
+    return records
+
+
+def test_the_schema_rejects_what_it_should() -> None:
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    good = {
+        "v": 1,
+        "seq": 0,
+        "time": 1.0,
+        "pbx": "p",
+        "change": "hangup",
+        "kind": "channel_gone",
+        "fields": {"uniqueid": "1.1"},
+        "channels": [],
+        "sizes": {"channels": 0},
+    }
+    validator.validate(good)
+    for bad in (
+        {**good, "kind": "exploded"},
+        {**good, "extra": 1},
+        {**good, "fields": {"uniqueid": 5}},
+        {k: v for k, v in good.items() if k != "pbx"},
+    ):
+        assert not validator.is_valid(bad), bad
+
+
+@pytest.mark.parametrize("capture", sorted(FIXTURES.glob("*.trace")), ids=lambda p: p.stem)
+def test_replay_json_matches_the_schema_and_the_model(capture: Path) -> None:
+    r = subprocess.run(
+        [*CLI, "replay", "--json", str(capture)], capture_output=True, text=True, check=True
+    )
+    records = validate(r.stdout.splitlines())
+    expected = hook_sequence(hackamore.Trace(capture.stem, capture))  # the CLI names it so
+    got: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = defaultdict(list)
+    for rec in records:
+        assert rec["kind"] == KINDS[rec["change"]]
+        fields = {**rec["fields"], "pbx": rec["pbx"]}
+        got[rec["pbx"]].append((rec["change"], tuple(sorted(fields.items()))))
+    assert dict(got) == expected
+    # Channels are as the model had them: a hangup shows the channel it removed.
+    gone = [rec for rec in records if rec["kind"] == "channel_gone" and rec["channels"]]
+    assert gone and all(rec["channels"][0]["uniqueid"] == rec["fields"]["uniqueid"] for rec in gone)
+
+
+def test_run_json_against_the_stand_in_server() -> None:
+    capture = FIXTURES / "conference-pbx1.ami"
+    with hackamore.ReplayServer(capture, username=USER, secret=SECRET) as server:
+        env = {**os.environ, "HACKAMORE_SECRET": SECRET}
+        with subprocess.Popen(
+            [
+                *CLI,
+                "run",
+                "--json",
+                "--server",
+                f"pbx1=127.0.0.1:{server.port}",
+                "--username",
+                USER,
+                "--backoff",
+                "60",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        ) as proc:
+            assert proc.stdout is not None
+            lines = []
+            try:
+                for line in proc.stdout:
+                    lines.append(line)
+                    if '"kind": "pbx_ended"' in line:
+                        break
+            finally:
+                proc.send_signal(signal.SIGINT)
+                proc.wait(timeout=10)
+    records = validate(lines)
+    expected = hook_sequence(hackamore.File("pbx1", capture))["pbx1"]
+    got = [(r["change"], tuple(sorted({**r["fields"], "pbx": "pbx1"}.items()))) for r in records]
+    assert got == expected
+
+
+def test_record_then_replay_gives_the_same_model(tmp_path: Path) -> None:
+    originals = {
+        "pbx1": FIXTURES / "cross-pbx-pbx1.ami",
+        "pbx2": FIXTURES / "cross-pbx-pbx2.ami",
+    }
+    servers = {
+        name: hackamore.ReplayServer(path, username=USER, secret=SECRET, piece=512)
+        for name, path in originals.items()
+    }
+    try:
+        env = {**os.environ, "HACKAMORE_SECRET": SECRET}
+        argv = [*CLI, "record", "--once", "--out", str(tmp_path), "--username", USER]
+        for name, s in servers.items():
+            argv += ["--server", f"{name}=127.0.0.1:{s.port}"]
+        r = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+        assert r.returncode == 0, r.stderr
+    finally:
+        for s in servers.values():
+            s.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["merged.trace", "pbx1.ami", "pbx2.ami"]
+    merged = hook_sequence(hackamore.Trace("trace", tmp_path / "merged.trace"))
+    for name, original in originals.items():
+        want = hook_sequence(hackamore.File(name, original))[name]
+        assert hook_sequence(hackamore.File(name, tmp_path / f"{name}.ami"))[name] == want
+        assert merged[name] == want
+        # `hackamore replay` reads the recording too.
+        out = subprocess.run(
+            [*CLI, "replay", "--json", str(tmp_path / f"{name}.ami"), "--name", name],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        assert len(validate(out)) == len(want)
