@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import hackamore
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hackamore.jsonout import KINDS, SCHEMA
 
