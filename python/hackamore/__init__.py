@@ -10,6 +10,7 @@ Sources yield :class:`Event` objects::
 
 from __future__ import annotations
 
+from hackamore import aio
 from hackamore._native import (
     HOOK_NAMES,
     Change,
@@ -71,6 +72,7 @@ __all__ = [
     "TLSError",
     "Trace",
     "__version__",
+    "aio",
     "bundled_capture",
     "configured_servers",
     "credential",

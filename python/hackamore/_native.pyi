@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, final
@@ -386,6 +386,8 @@ class Model:
     ) -> Model: ...
     @property
     def trunk_variable(self) -> str: ...
+    def _listen(self, listener: Callable[[Change], object] | None) -> None:
+        """Call ``listener`` with every change, hooked or not (None: stop)."""
     @property
     def version(self) -> int:
         """Increases with every change applied."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from hackamore._native import File, Model, Server, Trace, _Engine
+from hackamore._native import Change, File, Model, Server, Trace, _Engine
+
+_DONE = object()
 
 
 class Engine:
@@ -25,7 +28,8 @@ class Engine:
     is made). ``run()`` blocks until every source has ended (servers only end when
     stopped) and runs the hooks in the calling thread; Ctrl-C stops it within a second.
     ``start()`` runs in the background (hooks in a Python thread); ``stop()`` from any
-    thread; ``with Engine(...) as engine:`` starts and stops it.
+    thread; ``with Engine(...) as engine:`` starts and stops it. asyncio code iterates
+    ``engine.changes()``.
     """
 
     def __init__(
@@ -44,6 +48,9 @@ class Engine:
         self.threaded = threaded
         self._native = _Engine(list(sources), self.model, threaded, backoff, backoff_max)
         self._dispatcher: threading.Thread | None = None
+        self._listeners: list[Callable[[Any], None]] = []
+        self._lock = threading.Lock()
+        self._done = False
 
     def __repr__(self) -> str:
         kind = "threaded" if self.threaded else "single-thread"
@@ -59,6 +66,8 @@ class Engine:
             self.stop()
             self._native.join(1.0)
             raise
+        finally:
+            self._finished()
         self._native.join()
 
     def start(self) -> Engine:
@@ -72,8 +81,68 @@ class Engine:
         return self
 
     def _dispatch(self) -> None:
-        while self._native.dispatch(0.1):
-            pass
+        try:
+            while self._native.dispatch(0.1):
+                pass
+        finally:
+            self._finished()
+
+    def _finished(self) -> None:
+        with self._lock:
+            self._done = True
+            listeners = list(self._listeners)
+        for put in listeners:
+            put(_DONE)
+
+    def _fan_out(self, change: Change) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for put in listeners:
+            put(change)
+
+    def changes(self) -> AsyncIterator[Change]:
+        """Every model change as it happens, for asyncio code::
+
+            async for change in engine.changes():
+                ...
+
+        Call it from the event loop. It starts the engine if it is not running yet, after
+        subscribing, so no change is missed. The loop never blocks: changes come from the
+        engine's hook thread through ``call_soon_threadsafe``. The iteration ends when the
+        engine has finished (after ``stop()``). Several iterations may run at once; each
+        sees every change made while it exists."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+
+        def put(item: Any) -> None:
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, item)
+            except RuntimeError:  # the loop has closed: nobody is listening any more
+                pass
+
+        with self._lock:
+            if self._done:
+                queue.put_nowait(_DONE)
+            else:
+                self._listeners.append(put)
+                if len(self._listeners) == 1:
+                    self.model._listen(self._fan_out)
+        if self._dispatcher is None and not self._done:
+            self.start()
+        return self._drain(queue, put)
+
+    async def _drain(
+        self, queue: asyncio.Queue[Any], put: Callable[[Any], None]
+    ) -> AsyncIterator[Change]:
+        try:
+            while (item := await queue.get()) is not _DONE:
+                yield item
+        finally:
+            with self._lock:
+                if put in self._listeners:
+                    self._listeners.remove(put)
+                if not self._listeners:
+                    self.model._listen(None)
 
     def stop(self) -> None:
         """Stop: connections log off, nothing reconnects. Returns at once."""

@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 struct ModelSink {
     state: Arc<Mutex<super::model::State>>,
     hooked: Arc<HashSet<&'static str>>,
+    listening: Arc<std::sync::atomic::AtomicBool>,
     tx: Sender<Pending>,
 }
 
@@ -31,9 +32,13 @@ impl Sink for ModelSink {
             return;
         }
         let mut pending = Vec::new();
-        self.state
-            .lock()
-            .process(pbx, m, &self.hooked, &mut pending);
+        self.state.lock().process(
+            pbx,
+            m,
+            &self.hooked,
+            self.listening.load(Ordering::Relaxed),
+            &mut pending,
+        );
         for p in pending {
             self.tx.send(p).ok();
         }
@@ -125,6 +130,7 @@ impl NativeEngine {
         let sink = ModelSink {
             state: model.state.clone(),
             hooked: model.hooked.clone(),
+            listening: model.listening.clone(),
             tx: self.tx.lock().take().expect("sender kept until start"),
         };
         let handle = engine::start(specs, opts, Box::new(sink))

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -65,6 +65,7 @@ impl State {
         pbx: &str,
         m: &Message,
         hooks: &HashSet<&'static str>,
+        everything: bool,
         out: &mut Vec<Pending>,
     ) -> usize {
         let mut changes = Vec::new();
@@ -78,7 +79,7 @@ impl State {
         );
         let n = changes.len();
         for c in changes {
-            let hooked = hooks.contains(c.name());
+            let hooked = everything || hooks.contains(c.name());
             let before = if hooked && matches!(c, CoreChange::Hangup { .. }) {
                 self.involved(&c)
             } else {
@@ -198,6 +199,9 @@ pub struct Model {
     hooks: HashMap<&'static str, Py<PyAny>>,
     /// The changes that have a hook (readable without the GIL).
     pub(crate) hooked: Arc<HashSet<&'static str>>,
+    /// Set while a listener (`Engine.changes()`) wants every change, hooked or not.
+    pub(crate) listening: Arc<AtomicBool>,
+    listener: Mutex<Option<Py<PyAny>>>,
     trunk_variable: String,
 }
 
@@ -210,14 +214,16 @@ impl Model {
         pending: Vec<Pending>,
         left: Option<&AtomicUsize>,
     ) {
+        let listener = self.listener.lock().as_ref().map(|l| l.clone_ref(py));
         for p in pending {
             if let Some(left) = left {
                 left.fetch_sub(1, Ordering::Relaxed);
             }
             let name = p.change.name();
-            let Some(hook) = self.hooks.get(name) else {
+            let hook = self.hooks.get(name);
+            if hook.is_none() && listener.is_none() {
                 continue;
-            };
+            }
             let change = Change {
                 name,
                 fields: p
@@ -229,8 +235,17 @@ impl Model {
                 channels: p.channels,
                 sizes: p.sizes,
             };
-            if let Err(e) = hook.call1(py, (change,)) {
-                report_hook_error(py, name, e);
+            let change = match Py::new(py, change) {
+                Ok(c) => c,
+                Err(e) => {
+                    report_hook_error(py, name, e);
+                    continue;
+                }
+            };
+            for f in hook.into_iter().chain(listener.as_ref()) {
+                if let Err(e) = f.call1(py, (change.clone_ref(py),)) {
+                    report_hook_error(py, name, e);
+                }
             }
         }
     }
@@ -288,6 +303,8 @@ impl Model {
                 version: 0,
             })),
             hooked: Arc::new(hooks.keys().copied().collect()),
+            listening: Arc::new(AtomicBool::new(false)),
+            listener: Mutex::new(None),
             hooks,
             trunk_variable: trunk_variable.to_string(),
         })
@@ -296,6 +313,15 @@ impl Model {
     #[getter]
     fn trunk_variable(&self) -> &str {
         &self.trunk_variable
+    }
+
+    /// Call `listener` with every change from now on, hooked or not, after the hooks
+    /// (None: stop). For `Engine.changes()`; while none is set, changes without a hook
+    /// never reach Python.
+    #[pyo3(signature = (listener))]
+    fn _listen(&self, listener: Option<Py<PyAny>>) {
+        self.listening.store(listener.is_some(), Ordering::Relaxed);
+        *self.listener.lock() = listener;
     }
 
     /// Increases with every change applied (cheap "has anything changed?" test).
@@ -318,10 +344,13 @@ impl Model {
             return Ok(0);
         }
         let mut pending = Vec::new();
-        let n = self
-            .state
-            .lock()
-            .process(&pbx, &m, &self.hooked, &mut pending);
+        let n = self.state.lock().process(
+            &pbx,
+            &m,
+            &self.hooked,
+            self.listening.load(Ordering::Relaxed),
+            &mut pending,
+        );
         self.call_hooks(py, pending, None);
         Ok(n)
     }
@@ -359,9 +388,13 @@ impl Model {
                                 round = true;
                                 n += 1;
                                 if !m.is_lone_end() {
-                                    self.state
-                                        .lock()
-                                        .process(&pbx, &m, &self.hooked, &mut pending);
+                                    self.state.lock().process(
+                                        &pbx,
+                                        &m,
+                                        &self.hooked,
+                                        self.listening.load(Ordering::Relaxed),
+                                        &mut pending,
+                                    );
                                 }
                                 i += 1;
                             }
