@@ -10,7 +10,7 @@ Sources yield :class:`Event` objects::
 
 from __future__ import annotations
 
-from hackamore import aio
+from hackamore import actions, aio
 from hackamore._native import (
     HOOK_NAMES,
     Change,
@@ -33,6 +33,7 @@ from hackamore._native import (
 )
 from hackamore.engine import Engine
 from hackamore.errors import (
+    ActionFailedError,
     ActionRefusedError,
     AuthenticationError,
     CaptureError,
@@ -48,6 +49,7 @@ from hackamore.errors import (
 
 __all__ = [
     "HOOK_NAMES",
+    "ActionFailedError",
     "ActionRefusedError",
     "AuthenticationError",
     "CaptureError",
@@ -72,6 +74,7 @@ __all__ = [
     "TLSError",
     "Trace",
     "__version__",
+    "actions",
     "aio",
     "bundled_capture",
     "configured_servers",

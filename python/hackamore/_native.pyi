@@ -231,6 +231,11 @@ class Connection:
     def __next__(self) -> Event: ...
     def poll(self, timeout: float) -> Event | None:
         """The next event within ``timeout`` seconds, or None (also once ended)."""
+    def action(
+        self, name: str, /, *, timeout: float = 10.0, **fields: object
+    ) -> tuple[Event, list[Event]]:
+        """Send an action and wait for its answer: the ``Response`` and, for an event list,
+        its events up to the one that completes it."""
     @property
     def ended(self) -> bool:
         """True once every event, END included, was taken and the reader stopped."""

@@ -1,6 +1,6 @@
 """asyncio helpers. Model changes: ``async for change in engine.changes()`` (see
 :class:`hackamore.Engine`). Raw AMI events of one PBX: ``async for event in
-hackamore.aio.events(server)``."""
+hackamore.aio.events(server)``. Actions: ``await hackamore.aio.action(conn, "Ping")``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,13 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from hackamore._native import Connection, Event, Server
+
+
+async def action(
+    conn: Connection, name: str, /, *, timeout: float = 10.0, **fields: object
+) -> tuple[Event, list[Event]]:
+    """:meth:`Connection.action` for asyncio: the wait happens in a worker thread."""
+    return await asyncio.to_thread(conn.action, name, timeout=timeout, **fields)
 
 
 async def events(source: Server | Connection, *, wait: float = 0.2) -> AsyncIterator[Event]:

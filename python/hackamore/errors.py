@@ -8,6 +8,7 @@ name the PBX, address and user, never a secret.
 from __future__ import annotations
 
 __all__ = [
+    "ActionFailedError",
     "ActionRefusedError",
     "AuthenticationError",
     "CaptureError",
@@ -66,3 +67,7 @@ class CaptureNotFoundError(CaptureError, FileNotFoundError):
 class ActionRefusedError(Error, ValueError):
     """An action was refused before sending: CR/LF in a key or value, or a line over the
     1024-byte AMI limit."""
+
+
+class ActionFailedError(Error):
+    """The PBX answered an action with ``Response: Error``; the message is the PBX's."""

@@ -5,6 +5,7 @@ use crate::ami::ActionError;
 use crate::source::SourceError;
 use pyo3::PyErr;
 
+pyo3::import_exception!(hackamore.errors, ActionFailedError);
 pyo3::import_exception!(hackamore.errors, ActionRefusedError);
 pyo3::import_exception!(hackamore.errors, AuthenticationError);
 pyo3::import_exception!(hackamore.errors, CaptureError);

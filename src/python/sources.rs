@@ -3,23 +3,28 @@
 //! iterating thread waits on a channel in short steps so Ctrl-C is seen promptly.
 
 use super::errors::source_error;
+use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError};
 use super::event::Event;
 use crate::ami::{self, AuthMethod, Banner, Message, Secret};
 use crate::source::{
-    CaptureFile, Socket, SocketConfig, Source, SourceError, Step, TlsConfig, Verify,
+    CaptureFile, Requests, Socket, SocketConfig, Source, SourceError, Step, TlsConfig, Verify,
 };
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
+use std::time::Instant;
 
 /// How long the iterating thread waits before it checks for Ctrl-C again.
 const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+/// How long the reader waits for input before looking for actions to send.
+const ACTION_CHECK: Duration = Duration::from_millis(20);
 
 /// Counters of what the decoder delivered and dropped.
 #[pyclass(name = "DecodeStats", module = "hackamore._native", frozen, get_all)]
@@ -425,6 +430,9 @@ struct Progress {
 pub struct Connection {
     pub(crate) name: Arc<str>,
     pub(crate) rx: Receiver<Result<Message, SourceError>>,
+    /// Actions to send, and their answers in flight (taken out of the event stream).
+    actions: crossbeam_channel::Sender<ami::Action>,
+    requests: Arc<Requests>,
     stop: Arc<AtomicBool>,
     progress: Arc<Mutex<Progress>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -439,6 +447,9 @@ impl Connection {
         let progress = Arc::new(Mutex::new(Progress::default()));
         let name: Arc<str> = config.name.as_str().into();
         let (stop2, progress2) = (stop.clone(), progress.clone());
+        let (actions, actions_rx) = crossbeam_channel::unbounded::<ami::Action>();
+        let requests = Arc::new(Requests::default());
+        let requests2 = requests.clone();
         let thread = std::thread::Builder::new()
             .name(format!("ami-{}", config.name))
             .spawn(move || {
@@ -449,7 +460,14 @@ impl Connection {
                         socket.close();
                         closed = true;
                     }
-                    let step = socket.next_step(SIGNAL_CHECK);
+                    if socket.is_streaming() {
+                        for action in actions_rx.try_iter() {
+                            if let Err(e) = socket.send(&action) {
+                                log::warn!("{e}");
+                            }
+                        }
+                    }
+                    let step = socket.next_step(ACTION_CHECK);
                     {
                         let mut p = progress2.lock();
                         p.stats = socket.stats();
@@ -458,6 +476,7 @@ impl Connection {
                         }
                     }
                     let sent = match step {
+                        Ok(Step::Message(m)) if requests2.route(&m) => Ok(()),
                         Ok(Step::Message(m)) => tx.send(Ok(m)),
                         Ok(Step::Idle) => Ok(()),
                         Ok(Step::Ended) => break,
@@ -471,11 +490,14 @@ impl Connection {
                         stop2.store(true, Ordering::Relaxed);
                     }
                 }
+                requests2.fail_all();
             })
             .expect("cannot start a reader thread");
         Connection {
             name,
             rx,
+            actions,
+            requests,
             stop,
             progress,
             thread: Mutex::new(Some(thread)),
@@ -535,6 +557,91 @@ impl Connection {
             Ok(Err(e)) => Err(source_error(e)),
             Err(_) => Ok(None),
         }
+    }
+
+    /// Send an action and wait for its answer: the `Response` and, for an event list, its
+    /// events up to and including the one that completes it. Fields are keyword
+    /// arguments (values turned into text); an `ActionID` is added. Raises
+    /// ActionRefusedError (CR/LF or an overlong line: nothing sent), ActionFailedError
+    /// (`Response: Error`), ResponseTimeoutError, or ConnectionLostError. Any thread;
+    /// answers never appear among the connection's events.
+    #[pyo3(signature = (name, /, *, timeout = 10.0, **fields))]
+    fn action(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        timeout: f64,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(Event, Vec<Event>)> {
+        let mut action = ami::Action::new(name);
+        for (k, v) in fields.into_iter().flat_map(|d| d.iter()) {
+            action.push(k.str()?.to_string(), v.str()?.to_string());
+        }
+        let id = action.ensure_action_id();
+        action.encode().map_err(super::errors::action_error)?;
+        let deadline = Instant::now() + seconds(timeout, "timeout")?;
+        if self.thread.lock().as_ref().is_none_or(|t| t.is_finished()) {
+            return Err(ConnectionLostError::new_err(format!(
+                "{}: the connection has ended; {name} not sent",
+                self.name
+            )));
+        }
+        let answers = self.requests.register(&id);
+        if self.actions.send(action).is_err() {
+            self.requests.cancel(&id);
+            return Err(ConnectionLostError::new_err(format!(
+                "{}: the connection has ended; {name} not sent",
+                self.name
+            )));
+        }
+        let mut got: Vec<Message> = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                self.requests.cancel(&id);
+                return Err(ResponseTimeoutError::new_err(format!(
+                    "{}: no complete answer to {name} within {timeout} s",
+                    self.name
+                )));
+            }
+            match py.detach(|| answers.recv_timeout(left.min(SIGNAL_CHECK))) {
+                Ok(m) => got.push(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = py.check_signals() {
+                        self.requests.cancel(&id);
+                        return Err(e);
+                    }
+                }
+                // The router lets go after the last answer, or when the connection ends.
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let complete = got.first().is_some_and(|r| {
+            let listing = r
+                .get("EventList")
+                .is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
+            !listing || got.len() > 1 && got.last().is_some_and(|e| e.response().is_none())
+        });
+        if !complete {
+            return Err(ConnectionLostError::new_err(format!(
+                "{}: the connection ended before the answer to {name} was complete",
+                self.name
+            )));
+        }
+        let mut got = got.into_iter();
+        let response = got.next().expect("checked above");
+        if response
+            .response()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
+        {
+            let why = response.get_str("Message").unwrap_or_default().into_owned();
+            return Err(ActionFailedError::new_err(format!(
+                "{}: {name} failed: {why}",
+                self.name
+            )));
+        }
+        let events = got.map(|m| Event::new(m, self.name.clone())).collect();
+        Ok((Event::new(response, self.name.clone()), events))
     }
 
     /// True once every event, END included, has been taken and the reader has stopped.

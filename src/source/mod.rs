@@ -9,12 +9,14 @@
 mod error;
 mod file;
 mod replay;
+mod requests;
 mod socket;
 mod tls;
 
 pub use error::SourceError;
 pub use file::{CaptureFile, CaptureKind};
 pub use replay::{ReplayConfig, ReplayServer};
+pub use requests::Requests;
 pub use socket::{Socket, SocketConfig};
 pub use tls::{TlsConfig, TlsError, Verify};
 

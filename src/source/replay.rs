@@ -332,6 +332,8 @@ struct Client<'a> {
     written: usize,
     /// State queries answered: CoreShowChannels, ConfbridgeListRooms, ConfbridgeList.
     answered: (bool, bool, usize),
+    /// Channel variables set by `Setvar` ((channel, variable) -> value; "" for globals).
+    variables: std::collections::HashMap<(String, String), String>,
 }
 
 impl<'a> Client<'a> {
@@ -356,6 +358,7 @@ impl<'a> Client<'a> {
             challenge: None,
             written: 0,
             answered: (false, false, 0),
+            variables: Default::default(),
         })
     }
 
@@ -676,6 +679,11 @@ impl<'a> Client<'a> {
                 self.respond(action, "Success", &[("Ping", "Pong")])?;
                 Ok(Flow::Continue)
             }
+            "originate" | "hangup" | "redirect" | "setvar" | "getvar" | "command"
+            | "queuestatus" => self.answer_common(&name, action),
+            // Answered when an event comes or its Timeout passes; here, never: what a
+            // client's timeout is for.
+            "waitevent" => Ok(Flow::Continue),
             "coreshowchannels" if self.shared.state.is_some() => {
                 let state = self.shared.state.as_ref().expect("checked");
                 let list = List {
@@ -742,6 +750,109 @@ impl<'a> Client<'a> {
                 Ok(Flow::Continue)
             }
         }
+    }
+}
+
+impl Client<'_> {
+    /// The common actions, answered as Asterisk 13 does (without doing any of it).
+    fn answer_common(&mut self, name: &str, action: &Message) -> io::Result<Flow> {
+        let text = |k: &str| action.get_str(k).map(|v| v.into_owned());
+        let missing = |what: &str| format!("No {what} specified");
+        match name {
+            "originate" => match text("Channel") {
+                Some(_) => self.respond(
+                    action,
+                    "Success",
+                    &[("Message", "Originate successfully queued")],
+                )?,
+                None => self.respond(action, "Error", &[("Message", &missing("channel"))])?,
+            },
+            "hangup" => match text("Channel") {
+                Some(c) if c.contains('/') => {
+                    self.respond(action, "Success", &[("Message", "Channel Hungup")])?
+                }
+                Some(_) => self.respond(action, "Error", &[("Message", "No such channel")])?,
+                None => self.respond(action, "Error", &[("Message", &missing("channel"))])?,
+            },
+            "redirect" => match (text("Channel"), text("Exten")) {
+                (Some(_), Some(_)) => {
+                    self.respond(action, "Success", &[("Message", "Redirect successful")])?
+                }
+                _ => self.respond(
+                    action,
+                    "Error",
+                    &[("Message", &missing("channel or exten"))],
+                )?,
+            },
+            "setvar" => match (text("Variable"), text("Value")) {
+                (Some(var), value) => {
+                    let channel = text("Channel").unwrap_or_default();
+                    self.variables
+                        .insert((channel, var), value.unwrap_or_default());
+                    self.respond(action, "Success", &[("Message", "Variable Set")])?
+                }
+                (None, _) => self.respond(action, "Error", &[("Message", &missing("variable"))])?,
+            },
+            "getvar" => match text("Variable") {
+                Some(var) => {
+                    let channel = text("Channel").unwrap_or_default();
+                    let value = self
+                        .variables
+                        .get(&(channel, var.clone()))
+                        .cloned()
+                        .unwrap_or_default();
+                    self.respond(action, "Success", &[("Variable", &var), ("Value", &value)])?
+                }
+                None => self.respond(action, "Error", &[("Message", &missing("variable"))])?,
+            },
+            "command" => {
+                let command = text("Command").unwrap_or_default();
+                let output = if command.trim() == "core show version" {
+                    format!(
+                        "Asterisk {} built by the hackamore stand-in server",
+                        self.shared.config.version
+                    )
+                } else {
+                    format!("No such command '{command}' (type 'core show help {command}' for other possible commands)")
+                };
+                self.respond(
+                    action,
+                    "Success",
+                    &[("Message", "Command output follows"), ("Output", &output)],
+                )?
+            }
+            "queuestatus" => {
+                let mut params = Message::new();
+                for (k, v) in [
+                    ("Event", "QueueParams"),
+                    ("Queue", "support"),
+                    ("Max", "0"),
+                    ("Strategy", "ringall"),
+                    ("Calls", "0"),
+                ] {
+                    params.push(k, v);
+                }
+                let mut member = Message::new();
+                for (k, v) in [
+                    ("Event", "QueueMember"),
+                    ("Queue", "support"),
+                    ("Name", "SIP/100"),
+                    ("Location", "SIP/100"),
+                    ("Status", "1"),
+                    ("Paused", "0"),
+                ] {
+                    member.push(k, v);
+                }
+                let list = List {
+                    message: "Queue status will follow",
+                    entries: &[params, member],
+                    complete: "QueueStatusComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+            }
+            _ => unreachable!("answer_common called for {name}"),
+        }
+        Ok(Flow::Continue)
     }
 }
 
