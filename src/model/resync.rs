@@ -412,6 +412,38 @@ mod tests {
     }
 
     #[test]
+    fn ami_1x_answers_pair_bridged_channels() {
+        // AMI 1.1 (Asterisk 1.8-11): `UniqueID`, and `BridgedUniqueID` instead of BridgeId.
+        let mut t = Tracker::default();
+        let id = ("ActionID", "hackamore-sync-3-channels");
+        t.process("p", &msg(&[("Response", "Success"), id]), |_, _| {});
+        for (uid, name, peer) in [
+            ("1.1", "SIP/a-1", "1.2"),
+            ("1.2", "SIP/b-2", "1.1"),
+            ("1.3", "SIP/c-3", ""),
+        ] {
+            let m = msg(&[
+                ("Event", "CoreShowChannel"),
+                id,
+                ("Channel", name),
+                ("UniqueID", uid),
+                ("ChannelState", "6"),
+                ("BridgedUniqueID", peer),
+            ]);
+            t.process("p", &m, |_, _| {});
+        }
+        t.process(
+            "p",
+            &msg(&[("Event", "CoreShowChannelsComplete"), id]),
+            |_, _| {},
+        );
+        let call = |u| t.model.channel("p", u).and_then(|c| c.call);
+        assert_eq!(t.model.sizes().channels, 3);
+        assert!(call("1.1").is_some() && call("1.1") == call("1.2"));
+        assert_eq!(call("1.3"), None);
+    }
+
+    #[test]
     fn a_refused_coreshowchannels_leaves_event_only_tracking() {
         let mut t = Tracker::default();
         t.process(
