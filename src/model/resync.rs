@@ -69,14 +69,16 @@ fn text(m: &Message, key: &str) -> String {
 /// Events that can belong to a resync answer (responses carry no Event at all).
 pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
     event.is_none_or(|e| {
-        [
-            &b"CoreShowChannel"[..],
-            b"CoreShowChannelsComplete",
-            b"ConfbridgeList",
-            b"ConfbridgeListComplete",
-        ]
-        .iter()
-        .any(|k| e.eq_ignore_ascii_case(k))
+        // Every message passes here: most are turned away by their first letter.
+        e.first().is_some_and(|c| c.eq_ignore_ascii_case(&b'c'))
+            && [
+                &b"CoreShowChannel"[..],
+                b"CoreShowChannelsComplete",
+                b"ConfbridgeList",
+                b"ConfbridgeListComplete",
+            ]
+            .iter()
+            .any(|k| e.eq_ignore_ascii_case(k))
     })
 }
 
