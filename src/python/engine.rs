@@ -154,7 +154,7 @@ impl NativeEngine {
                     let mut batch = vec![first];
                     batch.extend(self.rx.try_iter().take(1023));
                     self.in_batch.store(batch.len(), Ordering::Relaxed);
-                    model.call_hooks(py, batch, Some(&self.in_batch));
+                    model.call_hooks(py, batch, Some(&self.in_batch))?;
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(false),
                 Err(RecvTimeoutError::Timeout) => {}

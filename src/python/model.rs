@@ -208,12 +208,15 @@ pub struct Model {
 impl Model {
     /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
     /// reader of the engine's stats sees the hooks still to run, this batch included.
+    ///
+    /// A hook raising an `Exception` is logged and the others go on; `KeyboardInterrupt`
+    /// or `SystemExit` from a hook (Ctrl-C while it runs) stops here and is raised.
     pub(crate) fn call_hooks(
         &self,
         py: Python<'_>,
         pending: Vec<Pending>,
         left: Option<&AtomicUsize>,
-    ) {
+    ) -> PyResult<()> {
         let listener = self.listener.lock().as_ref().map(|l| l.clone_ref(py));
         for p in pending {
             if let Some(left) = left {
@@ -244,10 +247,17 @@ impl Model {
             };
             for f in hook.into_iter().chain(listener.as_ref()) {
                 if let Err(e) = f.call1(py, (change.clone_ref(py),)) {
+                    if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
+                        if let Some(left) = left {
+                            left.store(0, Ordering::Relaxed);
+                        }
+                        return Err(e);
+                    }
                     report_hook_error(py, name, e);
                 }
             }
         }
+        Ok(())
     }
 
     fn with_model<T>(&self, f: impl FnOnce(&mut core::Model) -> T) -> T {
@@ -351,7 +361,7 @@ impl Model {
             self.listening.load(Ordering::Relaxed),
             &mut pending,
         );
-        self.call_hooks(py, pending, None);
+        self.call_hooks(py, pending, None)?;
         Ok(n)
     }
 
@@ -423,7 +433,7 @@ impl Model {
             for e in errors {
                 log::error!("{e}");
             }
-            self.call_hooks(py, pending, None);
+            self.call_hooks(py, pending, None)?;
             py.check_signals()?;
             wait = if progressed {
                 Duration::ZERO

@@ -625,3 +625,34 @@ def test_engine_started_mid_call_rebuilds_from_the_resync_answers(threaded: bool
             assert len(joined) >= 3
         else:
             assert not (listed & created)  # never known to this model
+
+
+def test_ctrl_c_inside_a_hook_stops_but_a_hook_exception_does_not(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    calls: list[str] = []
+
+    def faulty(change: hackamore.Change) -> None:
+        calls.append(change.name)
+        raise ValueError("a bug in a hook")
+
+    hackamore.Model(hooks={"newchannel": faulty}).consume(hackamore.File("pbx1", CAPTURE))
+    assert len(calls) > 1 and "a bug in a hook" in caplog.text  # logged, the model went on
+
+    def interrupted(change: hackamore.Change) -> None:
+        raise KeyboardInterrupt  # what Ctrl-C does while a hook runs
+
+    with pytest.raises(KeyboardInterrupt):
+        hackamore.Model(hooks={"newchannel": interrupted}).consume(hackamore.File("pbx1", CAPTURE))
+    server = hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True)
+    engine = hackamore.Engine(
+        [hackamore.Server("pbx1", "127.0.0.1", server.port, USER, SECRET)],
+        hooks={"newchannel": interrupted},
+        backoff=60,
+    )
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            engine.run()  # would run forever against a lingering server
+        assert engine.join(5)
+    finally:
+        server.close()
