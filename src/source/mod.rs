@@ -21,6 +21,7 @@ pub use socket::{Socket, SocketConfig};
 pub use tls::{TlsConfig, TlsError, Verify};
 
 use crate::ami::{Banner, DecodeStats, Message};
+use std::io;
 use std::time::Duration;
 
 /// One step of a source.
@@ -79,4 +80,12 @@ impl Tally {
     pub(crate) fn restart(&mut self) {
         self.ended = false;
     }
+}
+
+/// A read that found nothing yet (non-blocking, timed out or interrupted): ask again.
+pub(crate) fn nothing_yet(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+    )
 }

@@ -475,13 +475,7 @@ impl<'a> Client<'a> {
             match self.stream.read(&mut sink) {
                 Ok(0) => break,
                 Ok(_) => {}
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::WouldBlock
-                            | io::ErrorKind::TimedOut
-                            | io::ErrorKind::Interrupted
-                    ) => {}
+                Err(e) if super::nothing_yet(&e) => {}
                 Err(_) => break,
             }
         }
@@ -571,16 +565,7 @@ impl<'a> Client<'a> {
                 self.decoder.feed(&buf[..n]);
                 Ok(true)
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(true)
-            }
+            Err(e) if super::nothing_yet(&e) => Ok(true),
             Err(e) if e.kind() == io::ErrorKind::ConnectionReset => Ok(false),
             Err(e) => Err(e),
         }

@@ -333,16 +333,7 @@ impl Socket {
                 self.ping_sent = None;
                 Ok(true)
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(false)
-            }
+            Err(e) if super::nothing_yet(&e) => Ok(false),
             Err(e) => Err(e),
         }
     }

@@ -206,16 +206,21 @@ def test_slow_consumer_readers_keep_draining_and_nothing_is_lost() -> None:
     assert engine.model.sizes()["channels"] == 0  # caught up: every END applied
 
 
-@pytest.mark.parametrize("verify", ["ca_file", "skip"])
-def test_tls_to_the_stand_in_server(verify: str) -> None:
-    capture = FIXTURES / "conference-pbx1.ami"
-    with hackamore.ReplayServer(
+def tls_server(capture: Path) -> hackamore.ReplayServer:
+    """The stand-in server speaking TLS with the test certificate (tests/fixtures/tls)."""
+    return hackamore.ReplayServer(
         capture,
         username=USER,
         secret=SECRET,
         tls_cert=TLS / "server.pem",
         tls_key=TLS / "server.key",
-    ) as s:
+    )
+
+
+@pytest.mark.parametrize("verify", ["ca_file", "skip"])
+def test_tls_to_the_stand_in_server(verify: str) -> None:
+    capture = FIXTURES / "conference-pbx1.ami"
+    with tls_server(capture) as s:
         kwargs: dict[str, object] = (
             {"ca_file": TLS / "ca.pem"} if verify == "ca_file" else {"tls": True, "verify": False}
         )
@@ -227,13 +232,7 @@ def test_tls_to_the_stand_in_server(verify: str) -> None:
 
 def test_tls_with_an_unknown_ca_raises_a_clear_error() -> None:
     capture = FIXTURES / "conference-pbx1.ami"
-    with hackamore.ReplayServer(
-        capture,
-        username=USER,
-        secret=SECRET,
-        tls_cert=TLS / "server.pem",
-        tls_key=TLS / "server.key",
-    ) as s:
+    with tls_server(capture) as s:
         conn = hackamore.Server(
             "pbx1", "127.0.0.1", s.port, USER, SECRET, ca_file=TLS / "other-ca.pem"
         ).connect()
