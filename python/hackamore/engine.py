@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 from typing import Any
 
-from hackamore._native import Change, File, Model, Server, Trace, _Engine
+from hackamore._native import Change, Event, File, Model, Server, Trace, _Engine
 
 _DONE = object()
 
@@ -143,6 +143,14 @@ class Engine:
                     self._listeners.remove(put)
                 if not self._listeners:
                     self.model._listen(None)
+
+    def action(
+        self, pbx: str, name: str, /, *, timeout: float = 10.0, **fields: object
+    ) -> tuple[Event, list[Event]]:
+        """Send an action to the server named `pbx` and wait for its answer, as
+        :meth:`hackamore.Connection.action` does (sent once that PBX is logged in). Any
+        thread, once started; answers never reach the model or the hooks."""
+        return self._native.action(pbx, name, timeout=timeout, **fields)
 
     def stop(self) -> None:
         """Stop: connections log off, nothing reconnects. Returns at once."""

@@ -3,8 +3,11 @@
 //! ends once.
 
 use super::backoff::Backoff;
-use crate::ami::Message;
-use crate::source::{CaptureFile, CaptureKind, Socket, SocketConfig, Source, SourceError, Step};
+use crate::ami::{Action, Message};
+use crate::source::{
+    CaptureFile, CaptureKind, Requests, Socket, SocketConfig, Source, SourceError, Step,
+};
+use crossbeam_channel::{Receiver, Sender};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,8 +80,25 @@ pub enum FeedStep {
     Finished,
 }
 
+/// Where actions for one PBX go in, and how their answers find their way back.
+#[derive(Clone)]
+pub struct Outbox {
+    pub actions: Sender<Action>,
+    pub requests: Arc<Requests>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("queued", &self.actions.len())
+            .finish_non_exhaustive()
+    }
+}
+
 pub struct Feed {
     spec: FeedSpec,
+    outbox: Outbox,
+    actions: Receiver<Action>,
     state: State,
     backoff: Backoff,
     stats: Arc<FeedStats>,
@@ -91,8 +111,14 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(spec: FeedSpec, backoff: Backoff) -> Self {
+        let (tx, actions) = crossbeam_channel::unbounded();
         Feed {
             spec,
+            outbox: Outbox {
+                actions: tx,
+                requests: Arc::new(Requests::default()),
+            },
+            actions,
             state: State::Waiting(Instant::now()),
             backoff,
             stats: Arc::new(FeedStats::default()),
@@ -108,6 +134,12 @@ impl Feed {
 
     pub fn stats(&self) -> Arc<FeedStats> {
         self.stats.clone()
+    }
+
+    /// Send actions to this feed's PBX (once logged in) and await their answers; `None`
+    /// for a capture, which takes no actions.
+    pub fn outbox(&self) -> Option<Outbox> {
+        matches!(self.spec, FeedSpec::Server(_)).then(|| self.outbox.clone())
     }
 
     pub fn is_finished(&self) -> bool {
@@ -190,7 +222,20 @@ impl Feed {
                     }
                     let result = match live.as_mut() {
                         Live::Socket(s) => {
-                            let r = s.next_step(wait);
+                            if s.is_streaming() {
+                                for action in self.actions.try_iter() {
+                                    if let Err(e) = s.send(&action) {
+                                        log::warn!("{e}");
+                                    }
+                                }
+                            }
+                            // Answers to actions go to whoever sent them, not downstream.
+                            let r = loop {
+                                match s.next_step(wait) {
+                                    Ok(Step::Message(m)) if self.outbox.requests.route(&m) => {}
+                                    r => break r,
+                                }
+                            };
                             if !self.streaming && s.is_streaming() {
                                 self.streaming = true;
                                 self.backoff.reset();
@@ -230,6 +275,7 @@ impl Feed {
     }
 
     fn after_end(&mut self, stop: bool) {
+        self.outbox.requests.fail_all();
         if self.streaming {
             FeedStats::add(&self.stats.disconnects);
         }

@@ -13,7 +13,7 @@ mod main_loop;
 mod threaded;
 
 pub use backoff::Backoff;
-pub use feed::{Feed, FeedSpec, FeedStats, FeedStep};
+pub use feed::{Feed, FeedSpec, FeedStats, FeedStep, Outbox};
 
 use crate::ami::Message;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -56,6 +56,8 @@ impl Default for EngineOptions {
 #[derive(Debug, Default)]
 pub struct EngineStats {
     pub feeds: Vec<(String, Arc<FeedStats>)>,
+    /// Each feed's way in for actions.
+    pub outboxes: Vec<(String, Outbox)>,
     /// Threaded engine: messages queued between readers and consumer, now and at most.
     pub queued: AtomicUsize,
     pub queue_peak: AtomicUsize,
@@ -93,6 +95,31 @@ impl EngineHandle {
     pub fn stats(&self) -> &Arc<EngineStats> {
         &self.stats
     }
+
+    /// Queue `action` for the PBX named `pbx` (sent once it is logged in); its answers
+    /// arrive on the returned receiver (see [`crate::source::Requests`]). `None`: no such
+    /// PBX in this engine.
+    pub fn send(
+        &self,
+        pbx: &str,
+        mut action: crate::ami::Action,
+    ) -> Option<(
+        String,
+        crossbeam_channel::Receiver<Message>,
+        Arc<crate::source::Requests>,
+    )> {
+        let (_, outbox) = self.stats.outboxes.iter().find(|(n, _)| n == pbx)?;
+        let id = action.ensure_action_id();
+        let answers = outbox.requests.register(&id);
+        if outbox.actions.send(action).is_err() {
+            outbox.requests.cancel(&id);
+            return None;
+        }
+        if let Some(w) = &self.waker {
+            w.notify().ok();
+        }
+        Some((id, answers, outbox.requests.clone()))
+    }
 }
 
 impl Drop for EngineHandle {
@@ -115,6 +142,10 @@ fn make_feeds(specs: Vec<FeedSpec>, opts: &EngineOptions) -> (Vec<Feed>, Arc<Eng
         feeds: feeds
             .iter()
             .map(|f| (f.name().to_string(), f.stats()))
+            .collect(),
+        outboxes: feeds
+            .iter()
+            .filter_map(|f| Some((f.name().to_string(), f.outbox()?)))
             .collect(),
         ..EngineStats::default()
     };

@@ -196,6 +196,45 @@ impl NativeEngine {
         }
     }
 
+    /// Send an action to the PBX named `pbx` and wait for its answer (as
+    /// `Connection.action`). Sent once that PBX is logged in; raises ValueError for a
+    /// name that is not one of the engine's servers, RuntimeError before `start()`.
+    #[pyo3(signature = (pbx, name, /, *, timeout = 10.0, **fields))]
+    fn action(
+        &self,
+        py: Python<'_>,
+        pbx: &str,
+        name: &str,
+        timeout: f64,
+        fields: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<(super::event::Event, Vec<super::event::Event>)> {
+        let action = super::sources::build_action(name, fields)?;
+        let wait = Duration::try_from_secs_f64(timeout)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| PyValueError::new_err("timeout must be a positive number of seconds"))?;
+        let deadline = Instant::now() + wait;
+        let sent = {
+            let handle = self.handle.lock();
+            let Some(h) = handle.as_ref() else {
+                return Err(PyRuntimeError::new_err("the engine has not been started"));
+            };
+            h.send(pbx, action)
+        };
+        let Some((id, answers, requests)) = sent else {
+            return Err(PyValueError::new_err(format!(
+                "{pbx:?} is not a server of this engine"
+            )));
+        };
+        let asked = super::sources::Asked {
+            pbx,
+            name,
+            id: &id,
+            timeout,
+        };
+        asked.wait(py, deadline, &answers, &requests)
+    }
+
     #[getter]
     fn model(&self, py: Python<'_>) -> Py<Model> {
         self.model.clone_ref(py)

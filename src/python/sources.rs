@@ -417,6 +417,89 @@ impl Server {
     }
 }
 
+/// An action from Python: name and keyword fields (as text), refused (ActionRefusedError)
+/// before anything is sent if a line could be injected.
+pub(crate) fn build_action(
+    name: &str,
+    fields: Option<&Bound<'_, PyDict>>,
+) -> PyResult<ami::Action> {
+    let mut action = ami::Action::new(name);
+    for (k, v) in fields.into_iter().flat_map(|d| d.iter()) {
+        action.push(k.str()?.to_string(), v.str()?.to_string());
+    }
+    action.encode().map_err(super::errors::action_error)?;
+    Ok(action)
+}
+
+/// An action sent, whose answers are awaited.
+pub(crate) struct Asked<'a> {
+    pub pbx: &'a str,
+    pub name: &'a str,
+    pub id: &'a str,
+    pub timeout: f64,
+}
+
+impl Asked<'_> {
+    /// Collect the answers (the GIL released, Ctrl-C honoured) until they are complete:
+    /// `(response, events)`, or the error they amount to.
+    pub(crate) fn wait(
+        &self,
+        py: Python<'_>,
+        deadline: Instant,
+        answers: &Receiver<Message>,
+        requests: &Requests,
+    ) -> PyResult<(Event, Vec<Event>)> {
+        let (pbx, name) = (self.pbx, self.name);
+        let mut got: Vec<Message> = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                requests.cancel(self.id);
+                return Err(ResponseTimeoutError::new_err(format!(
+                    "{pbx}: no complete answer to {name} within {} s",
+                    self.timeout
+                )));
+            }
+            match py.detach(|| answers.recv_timeout(left.min(SIGNAL_CHECK))) {
+                Ok(m) => got.push(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = py.check_signals() {
+                        requests.cancel(self.id);
+                        return Err(e);
+                    }
+                }
+                // The router lets go after the last answer, or when the connection ends.
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        let complete = got.first().is_some_and(|r| {
+            let listing = r
+                .get("EventList")
+                .is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
+            !listing || got.len() > 1 && got.last().is_some_and(|e| e.response().is_none())
+        });
+        if !complete {
+            return Err(ConnectionLostError::new_err(format!(
+                "{pbx}: the connection ended before the answer to {name} was complete"
+            )));
+        }
+        let mut got = got.into_iter();
+        let response = got.next().expect("checked above");
+        if response
+            .response()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
+        {
+            let why = response.get_str("Message").unwrap_or_default().into_owned();
+            return Err(ActionFailedError::new_err(format!(
+                "{pbx}: {name} failed: {why}"
+            )));
+        }
+        let pbx: Arc<str> = pbx.into();
+        let events = got.map(|m| Event::new(m, pbx.clone())).collect();
+        Ok((Event::new(response, pbx), events))
+    }
+}
+
 /// What the reader thread shares with Python besides the messages.
 #[derive(Default)]
 struct Progress {
@@ -573,75 +656,30 @@ impl Connection {
         timeout: f64,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Event, Vec<Event>)> {
-        let mut action = ami::Action::new(name);
-        for (k, v) in fields.into_iter().flat_map(|d| d.iter()) {
-            action.push(k.str()?.to_string(), v.str()?.to_string());
-        }
-        let id = action.ensure_action_id();
-        action.encode().map_err(super::errors::action_error)?;
+        let mut action = build_action(name, fields)?;
         let deadline = Instant::now() + seconds(timeout, "timeout")?;
-        if self.thread.lock().as_ref().is_none_or(|t| t.is_finished()) {
-            return Err(ConnectionLostError::new_err(format!(
+        let ended = || {
+            ConnectionLostError::new_err(format!(
                 "{}: the connection has ended; {name} not sent",
                 self.name
-            )));
+            ))
+        };
+        if self.thread.lock().as_ref().is_none_or(|t| t.is_finished()) {
+            return Err(ended());
         }
+        let id = action.ensure_action_id();
         let answers = self.requests.register(&id);
         if self.actions.send(action).is_err() {
             self.requests.cancel(&id);
-            return Err(ConnectionLostError::new_err(format!(
-                "{}: the connection has ended; {name} not sent",
-                self.name
-            )));
+            return Err(ended());
         }
-        let mut got: Vec<Message> = Vec::new();
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                self.requests.cancel(&id);
-                return Err(ResponseTimeoutError::new_err(format!(
-                    "{}: no complete answer to {name} within {timeout} s",
-                    self.name
-                )));
-            }
-            match py.detach(|| answers.recv_timeout(left.min(SIGNAL_CHECK))) {
-                Ok(m) => got.push(m),
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(e) = py.check_signals() {
-                        self.requests.cancel(&id);
-                        return Err(e);
-                    }
-                }
-                // The router lets go after the last answer, or when the connection ends.
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        let complete = got.first().is_some_and(|r| {
-            let listing = r
-                .get("EventList")
-                .is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
-            !listing || got.len() > 1 && got.last().is_some_and(|e| e.response().is_none())
-        });
-        if !complete {
-            return Err(ConnectionLostError::new_err(format!(
-                "{}: the connection ended before the answer to {name} was complete",
-                self.name
-            )));
-        }
-        let mut got = got.into_iter();
-        let response = got.next().expect("checked above");
-        if response
-            .response()
-            .is_some_and(|r| r.eq_ignore_ascii_case("Error"))
-        {
-            let why = response.get_str("Message").unwrap_or_default().into_owned();
-            return Err(ActionFailedError::new_err(format!(
-                "{}: {name} failed: {why}",
-                self.name
-            )));
-        }
-        let events = got.map(|m| Event::new(m, self.name.clone())).collect();
-        Ok((Event::new(response, self.name.clone()), events))
+        let asked = Asked {
+            pbx: &self.name,
+            name,
+            id: &id,
+            timeout,
+        };
+        asked.wait(py, deadline, &answers, &self.requests)
     }
 
     /// True once every event, END included, has been taken and the reader has stopped.

@@ -113,3 +113,49 @@ def test_asyncio_actions(conn: hackamore.Connection) -> None:
         return [r["Variable"] for r, _ in answers]
 
     assert asyncio.run(main()) == [f"NONE{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_actions_through_a_running_engine(threaded: bool) -> None:
+    seen: list[str] = []
+    with hackamore.ReplayServer(
+        CAPTURE, username=USER, secret=SECRET, start_at=1, linger=True
+    ) as server:
+        engine = hackamore.Engine(
+            [
+                hackamore.Server("pbx1", "127.0.0.1", server.port, USER, SECRET),
+                hackamore.File("capture", FIXTURES / "basic-pbx1.ami"),
+            ],
+            hooks={"newchannel": lambda c: seen.append(c.pbx)},
+            threaded=threaded,
+            backoff=60,
+        )
+        with pytest.raises(RuntimeError, match="not been started"):
+            engine.action("pbx1", "Ping")
+        with engine:
+            response, _ = engine.action("pbx1", "Ping")  # waits for the login
+            assert response["Ping"] == "Pong"
+            _, channels = engine.action("pbx1", "CoreShowChannels")
+            assert channels[-1].name == "CoreShowChannelsComplete"
+            with pytest.raises(hackamore.ActionFailedError, match="No such channel"):
+                engine.action("pbx1", "Hangup", Channel="nonsense")
+            with pytest.raises(ValueError, match="not a server"):
+                engine.action("capture", "Ping")
+            with pytest.raises(hackamore.ResponseTimeoutError):
+                engine.action("pbx1", "WaitEvent", timeout=0.2)
+            results: list[str] = []
+            threads = [
+                threading.Thread(
+                    target=lambda i=i: results.append(
+                        engine.action("pbx1", "Getvar", Variable=f"X{i}")[0]["Variable"]
+                    )
+                )
+                for i in range(8)
+            ]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            assert sorted(results) == sorted(f"X{i}" for i in range(8))
+    # The model still followed the stream (the resync made pbx1's channels).
+    assert "pbx1" in seen and "capture" in seen
