@@ -84,6 +84,11 @@ class Engine:
         try:
             while self._native.dispatch(0.1):
                 pass
+        except BaseException:
+            # A hook raised SystemExit (or KeyboardInterrupt): without hooks running, the
+            # engine must not go on reading.
+            self.stop()
+            raise
         finally:
             self._finished()
 

@@ -7,7 +7,8 @@ use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError
 use super::event::Event;
 use crate::ami::{self, AuthMethod, Banner, Message, Secret};
 use crate::source::{
-    CaptureFile, Requests, Socket, SocketConfig, Source, SourceError, Step, TlsConfig, Verify,
+    completes_list, opens_list, CaptureFile, Requests, Socket, SocketConfig, Source, SourceError,
+    Step, TlsConfig, Verify,
 };
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use parking_lot::Mutex;
@@ -473,10 +474,7 @@ impl Asked<'_> {
             }
         }
         let complete = got.first().is_some_and(|r| {
-            let listing = r
-                .get("EventList")
-                .is_some_and(|v| v.eq_ignore_ascii_case(b"start"));
-            !listing || got.len() > 1 && got.last().is_some_and(|e| e.response().is_none())
+            !opens_list(r) || got.len() > 1 && got.last().is_some_and(completes_list)
         });
         if !complete {
             return Err(ConnectionLostError::new_err(format!(

@@ -50,17 +50,11 @@ impl Requests {
         let Some(req) = in_flight.get_mut(id.as_ref()) else {
             return false;
         };
-        let is_yes = |key: &str, value: &str| {
-            m.get(key)
-                .is_some_and(|v| v.eq_ignore_ascii_case(value.as_bytes()))
-        };
         let done = if m.response().is_some() {
-            req.listing = is_yes("EventList", "start");
+            req.listing = opens_list(m);
             !req.listing
         } else {
-            // The event that completes a list: `EventList: Complete`, or a name ending in
-            // `Complete` for the older lists that say nothing more.
-            is_yes("EventList", "Complete") || m.event().is_some_and(|e| e.ends_with("Complete"))
+            completes_list(m)
         };
         req.tx.send(m.clone()).ok();
         if done {
@@ -68,6 +62,22 @@ impl Requests {
         }
         true
     }
+}
+
+/// Does this response open an event list?
+pub fn opens_list(m: &Message) -> bool {
+    m.get("EventList")
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"start"))
+}
+
+/// The event that completes a list: `EventList: Complete`, or a name ending in `Complete`
+/// for the older lists that say nothing more.
+pub fn completes_list(m: &Message) -> bool {
+    m.response().is_none()
+        && (m
+            .get("EventList")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"Complete"))
+            || m.event().is_some_and(|e| e.ends_with("Complete")))
 }
 
 #[cfg(test)]
