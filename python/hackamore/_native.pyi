@@ -169,10 +169,10 @@ class Server:
     more seconds of silence end the connection (half-open; the engine reconnects);
     ``ping_interval=0`` turns this off. ``max_line``/``max_message``/``max_headers``
     cap what one message may hold; a message over a cap is dropped, logged and counted.
-    ``resync`` asks the PBX after login for its channels and conference rooms
-    (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) so a model that
-    starts or reconnects in the middle of calls is rebuilt; the answers are delivered
-    like any message (ActionIDs ``hackamore-sync-...``)."""
+    ``resync`` asks the PBX after login for its bridges, channels and conference rooms
+    (``BridgeList``, ``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) so
+    a model that starts or reconnects in the middle of calls is rebuilt; the answers go
+    by like any message (ActionIDs ``hackamore-sync-...``)."""
 
     def __new__(
         cls,

@@ -1,9 +1,12 @@
-//! ActionIDs of the resync actions a socket sends after login (`CoreShowChannels`,
-//! `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
+//! ActionIDs of the resync actions a socket sends after login (`BridgeList`,
+//! `CoreShowChannels`, `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
 //! sends them and the model that reads their answers.
 
 /// Every resync ActionID starts with this, then a number unique in the process.
 pub const SYNC_PREFIX: &str = "hackamore-sync-";
+/// Suffix of the `BridgeList` ActionID (asked first: the bridge types must be known when
+/// the channel list completes).
+pub const SYNC_BRIDGES: &str = "-bridges";
 /// Suffix of the `CoreShowChannels` ActionID.
 pub const SYNC_CHANNELS: &str = "-channels";
 /// Suffix of the `ConfbridgeListRooms` ActionID; each room is listed as `<that>-<i>`.

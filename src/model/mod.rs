@@ -75,8 +75,9 @@ pub fn interpret(
                     SyncStep::AdoptBridge {
                         pbx,
                         bridge,
+                        holding,
                         members,
-                    } => normalizer.adopt_bridge(pbx, bridge, members),
+                    } => normalizer.adopt_bridge(pbx, bridge, holding, members),
                 }
             }
             return;

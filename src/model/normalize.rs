@@ -69,9 +69,11 @@ impl Normalizer {
         &mut self,
         pbx: String,
         bridge: String,
+        holding: bool,
         members: Vec<(String, String, String)>,
     ) {
         let b = self.bridges.entry((pbx, bridge)).or_default();
+        b.holding |= holding;
         for m in members {
             if !b.members.iter().any(|(u, _, _)| *u == m.0) {
                 b.members.push(m);

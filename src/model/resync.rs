@@ -12,7 +12,7 @@
 //! created since then are never removed.
 
 use super::{Change, Model};
-use crate::ami::sync::{SYNC_CHANNELS as CHANNELS, SYNC_PREFIX};
+use crate::ami::sync::{SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PREFIX};
 use crate::ami::Message;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -40,6 +40,9 @@ struct PbxSync {
     rooms: HashMap<String, Vec<(String, String, String)>>,
     created: HashSet<String>,
     hung_up: HashSet<String>,
+    /// `BridgeType: holding` bridges (parking, holding) from `BridgeList`: their
+    /// members are in no call together, as the normaliser has it for live events.
+    holding: HashSet<String>,
 }
 
 /// What a completed answer asks of the tracker.
@@ -48,10 +51,11 @@ pub(crate) enum SyncStep {
     /// Apply this change (and show it to hooks).
     Apply(Change),
     /// Tell the normaliser that these (Uniqueid, Channel, CallerIDNum) are in an AMI 2.x
-    /// bridge, so later `BridgeEnter`s join them.
+    /// bridge, so later `BridgeEnter`s join them (or, in a holding bridge, join nobody).
     AdoptBridge {
         pbx: String,
         bridge: String,
+        holding: bool,
         members: Vec<(String, String, String)>,
     },
 }
@@ -68,17 +72,17 @@ fn text(m: &Message, key: &str) -> String {
 
 /// Events that can belong to a resync answer (responses carry no Event at all).
 pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
+    const ANSWERS: [&[u8]; 5] = [
+        b"BridgeListItem",
+        b"CoreShowChannel",
+        b"CoreShowChannelsComplete",
+        b"ConfbridgeList",
+        b"ConfbridgeListComplete",
+    ];
     event.is_none_or(|e| {
         // Every message passes here: most are turned away by their first letter.
-        e.first().is_some_and(|c| c.eq_ignore_ascii_case(&b'c'))
-            && [
-                &b"CoreShowChannel"[..],
-                b"CoreShowChannelsComplete",
-                b"ConfbridgeList",
-                b"ConfbridgeListComplete",
-            ]
-            .iter()
-            .any(|k| e.eq_ignore_ascii_case(k))
+        matches!(e.first(), Some(b'B' | b'b' | b'C' | b'c'))
+            && ANSWERS.iter().any(|k| e.eq_ignore_ascii_case(k))
     })
 }
 
@@ -126,7 +130,20 @@ impl Resync {
         let event = m.get_str("Event");
         let response = m.response();
         let is_channels = rest.ends_with(CHANNELS);
+        let is_bridges = rest.ends_with(BRIDGES);
         match (event.as_deref(), response.as_deref()) {
+            // Without BridgeList (AMI 1.x) every listed bridge is taken as a call.
+            (None, Some(r)) if is_bridges && r.eq_ignore_ascii_case("Success") => {
+                self.pbxes.entry(pbx.to_string()).or_default();
+            }
+            (Some(e), _) if e.eq_ignore_ascii_case("BridgeListItem") => {
+                let holding = m
+                    .get("BridgeType")
+                    .is_some_and(|t| t.eq_ignore_ascii_case(b"holding"));
+                if let (true, Some(s)) = (holding, self.pbxes.get_mut(pbx)) {
+                    s.holding.insert(text(m, "BridgeUniqueid"));
+                }
+            }
             (None, Some(r)) if is_channels => {
                 if r.eq_ignore_ascii_case("Success") {
                     let s = self.pbxes.entry(pbx.to_string()).or_default();
@@ -227,13 +244,17 @@ fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
         }
     }
     for (id, members) in bridges {
-        let first = members[0];
-        for other in &members[1..] {
-            bridge(pbx, first, other, model, out);
+        let holding = s.holding.contains(id);
+        if !holding {
+            let first = members[0];
+            for other in &members[1..] {
+                bridge(pbx, first, other, model, out);
+            }
         }
         out.push(SyncStep::AdoptBridge {
             pbx: pbx.into(),
             bridge: id.to_string(),
+            holding,
             members: members
                 .iter()
                 .map(|l| (l.uniqueid.clone(), l.channel.clone(), l.calleridnum.clone()))
@@ -332,9 +353,13 @@ mod tests {
     }
 
     fn listed(uid: &str, name: &str, bridge: &str) -> Message {
+        listed_for("hackamore-sync-7-channels", uid, name, bridge)
+    }
+
+    fn listed_for(action_id: &str, uid: &str, name: &str, bridge: &str) -> Message {
         msg(&[
             ("Event", "CoreShowChannel"),
-            ("ActionID", "hackamore-sync-7-channels"),
+            ("ActionID", action_id),
             ("Channel", name),
             ("ChannelState", "6"),
             ("Uniqueid", uid),
@@ -443,6 +468,62 @@ mod tests {
         assert_eq!(t.model.sizes().channels, 3);
         assert!(call("1.1").is_some() && call("1.1") == call("1.2"));
         assert_eq!(call("1.3"), None);
+    }
+
+    #[test]
+    fn members_of_a_holding_bridge_are_not_put_in_one_call() {
+        // Two parked channels share a holding bridge; two others a basic one.
+        let mut t = Tracker::default();
+        let bridges = ("ActionID", "hackamore-sync-5-bridges");
+        let channels = ("ActionID", "hackamore-sync-5-channels");
+        t.process(
+            "p",
+            &msg(&[("Response", "Success"), bridges, ("EventList", "start")]),
+            |_, _| {},
+        );
+        for (id, kind) in [("park", "holding"), ("talk", "basic")] {
+            let item = msg(&[
+                ("Event", "BridgeListItem"),
+                bridges,
+                ("BridgeUniqueid", id),
+                ("BridgeType", kind),
+            ]);
+            t.process("p", &item, |_, _| {});
+        }
+        t.process(
+            "p",
+            &msg(&[("Event", "BridgeListComplete"), bridges]),
+            |_, _| {},
+        );
+        t.process("p", &msg(&[("Response", "Success"), channels]), |_, _| {});
+        for (uid, bridge) in [("1", "park"), ("2", "park"), ("3", "talk"), ("4", "talk")] {
+            let m = listed_for(
+                "hackamore-sync-5-channels",
+                uid,
+                &format!("SIP/{uid}"),
+                bridge,
+            );
+            t.process("p", &m, |_, _| {});
+        }
+        t.process(
+            "p",
+            &msg(&[("Event", "CoreShowChannelsComplete"), channels]),
+            |_, _| {},
+        );
+        let call = |t: &Tracker, u| t.model.channel("p", u).and_then(|c| c.call);
+        assert_eq!(t.model.sizes().channels, 4);
+        assert_eq!((call(&t, "1"), call(&t, "2")), (None, None));
+        assert!(call(&t, "3").is_some() && call(&t, "3") == call(&t, "4"));
+        // A channel parked later joins nobody either, as for live events.
+        t.process("p", &newchannel("5", "SIP/5"), |_, _| {});
+        let enter = msg(&[
+            ("Event", "BridgeEnter"),
+            ("BridgeUniqueid", "park"),
+            ("Uniqueid", "5"),
+            ("Channel", "SIP/5"),
+        ]);
+        t.process("p", &enter, |_, _| {});
+        assert_eq!(call(&t, "5"), None);
     }
 
     #[test]

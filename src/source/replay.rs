@@ -669,6 +669,38 @@ impl<'a> Client<'a> {
             // Answered when an event comes or its Timeout passes; here, never: what a
             // client's timeout is for.
             "waitevent" => Ok(Flow::Continue),
+            "bridgelist" if self.shared.state.is_some() => {
+                // Not recorded: made from the channels' BridgeIds (all basic bridges).
+                let state = self.shared.state.as_ref().expect("checked");
+                let mut bridges: Vec<(String, usize)> = Vec::new();
+                for c in &state.channels {
+                    let id = c.get_str("BridgeId").unwrap_or_default().into_owned();
+                    match bridges.iter_mut().find(|(b, _)| *b == id) {
+                        _ if id.is_empty() => {}
+                        Some((_, n)) => *n += 1,
+                        None => bridges.push((id, 1)),
+                    }
+                }
+                let items: Vec<Message> = bridges
+                    .iter()
+                    .map(|(id, n)| {
+                        let mut m = Message::new();
+                        m.push("Event", "BridgeListItem");
+                        m.push("BridgeUniqueid", id);
+                        m.push("BridgeType", "basic");
+                        m.push("BridgeTechnology", "simple_bridge");
+                        m.push("BridgeNumChannels", n.to_string());
+                        m
+                    })
+                    .collect();
+                let list = List {
+                    message: "Bridge listing will follow",
+                    entries: &items,
+                    complete: "BridgeListComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
             "coreshowchannels" if self.shared.state.is_some() => {
                 let state = self.shared.state.as_ref().expect("checked");
                 let list = List {

@@ -4,7 +4,7 @@
 
 use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally};
-use crate::ami::sync::{SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS};
+use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS};
 use crate::ami::{
     Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
 };
@@ -428,6 +428,7 @@ impl Socket {
         static SYNCS: AtomicU64 = AtomicU64::new(0);
         let n = SYNCS.fetch_add(1, Ordering::Relaxed) + 1;
         let id = |what: &str| format!("{SYNC_PREFIX}{n}{what}");
+        self.send_quietly(&Action::new("BridgeList").with("ActionID", id(SYNC_BRIDGES)))?;
         self.send_quietly(&Action::new("CoreShowChannels").with("ActionID", id(SYNC_CHANNELS)))?;
         let rooms = id(SYNC_ROOMS);
         self.send_quietly(&Action::new("ConfbridgeListRooms").with("ActionID", rooms.clone()))?;

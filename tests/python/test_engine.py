@@ -101,9 +101,9 @@ def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
 def test_main_and_mains_give_equal_models_midway() -> None:
     """Both engines over the same streams, stopped at the same point: equal models."""
     prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
-    # The capture's messages, and the two `Response: Error` answers a replay from the
+    # The capture's messages, and the three `Response: Error` answers a replay from the
     # start gives to the resync queries (it knows no state to report).
-    want = _messages(prefix) + 2
+    want = _messages(prefix) + 3
     snapshots = []
     for threaded in (False, True):
         servers = [
