@@ -29,28 +29,9 @@ fn socket(port: u16, secret: &str, auth: AuthMethod) -> Socket {
     Socket::new(c)
 }
 
-/// Everything a source delivers until it ends, with errors collected in order.
-fn drain(src: &mut dyn Source) -> (Vec<Message>, Vec<SourceError>) {
-    let (mut ms, mut errs) = (Vec::new(), Vec::new());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(Instant::now() < deadline, "source did not end");
-        match src.next_step(Duration::from_millis(50)) {
-            Ok(Step::Message(m)) => ms.push(m),
-            Ok(Step::Idle) => {}
-            Ok(Step::Ended) => return (ms, errs),
-            Err(e) => errs.push(e),
-        }
-    }
-}
-
 fn file_messages(name: &str) -> Vec<Message> {
     let mut f = CaptureFile::raw("pbx1", fixtures_dir().join(name)).unwrap();
     drain(&mut f).0
-}
-
-fn events(ms: &[Message]) -> Vec<Message> {
-    ms.iter().filter(|m| m.event().is_some()).cloned().collect()
 }
 
 #[test]

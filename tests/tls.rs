@@ -40,24 +40,6 @@ fn socket(port: u16, host: &str, cfg: impl FnOnce(&mut SocketConfig)) -> Socket 
     Socket::new(c)
 }
 
-fn drain(src: &mut dyn Source) -> (Vec<Message>, Vec<SourceError>) {
-    let (mut ms, mut errs) = (Vec::new(), Vec::new());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        assert!(Instant::now() < deadline, "source did not end");
-        match src.next_step(Duration::from_millis(50)) {
-            Ok(Step::Message(m)) => ms.push(m),
-            Ok(Step::Idle) => {}
-            Ok(Step::Ended) => return (ms, errs),
-            Err(e) => errs.push(e),
-        }
-    }
-}
-
-fn events(ms: &[Message]) -> Vec<Message> {
-    ms.iter().filter(|m| m.event().is_some()).cloned().collect()
-}
-
 fn capture_events() -> Vec<Message> {
     let mut f = CaptureFile::raw("pbx1", fixtures_dir().join(CAPTURE)).unwrap();
     events(&drain(&mut f).0)

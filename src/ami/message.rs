@@ -204,6 +204,23 @@ impl Message {
     }
 }
 
+/// A message from `(key, value)` pairs, in order.
+///
+/// ```
+/// use hackamore::ami::Message;
+/// let m: Message = [("Event", "Hangup"), ("Uniqueid", "1.5")].into_iter().collect();
+/// assert_eq!(m.get_str("uniqueid").as_deref(), Some("1.5"));
+/// ```
+impl<K: AsRef<[u8]>, V: AsRef<[u8]>> FromIterator<(K, V)> for Message {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(pairs: I) -> Self {
+        let mut m = Message::new();
+        for (k, v) in pairs {
+            m.push(k, v);
+        }
+        m
+    }
+}
+
 impl fmt::Debug for Message {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut map = f.debug_list();

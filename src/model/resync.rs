@@ -345,11 +345,7 @@ mod tests {
     use crate::model::Tracker;
 
     fn msg(fields: &[(&str, &str)]) -> Message {
-        let mut m = Message::new();
-        for (k, v) in fields {
-            m.push(k, v);
-        }
-        m
+        fields.iter().copied().collect()
     }
 
     fn listed(uid: &str, name: &str, bridge: &str) -> Message {

@@ -839,27 +839,21 @@ impl Client<'_> {
                 )?
             }
             "queuestatus" => {
-                let mut params = Message::new();
-                for (k, v) in [
+                let params = Message::from_iter([
                     ("Event", "QueueParams"),
                     ("Queue", "support"),
                     ("Max", "0"),
                     ("Strategy", "ringall"),
                     ("Calls", "0"),
-                ] {
-                    params.push(k, v);
-                }
-                let mut member = Message::new();
-                for (k, v) in [
+                ]);
+                let member = Message::from_iter([
                     ("Event", "QueueMember"),
                     ("Queue", "support"),
                     ("Name", "SIP/100"),
                     ("Location", "SIP/100"),
                     ("Status", "1"),
                     ("Paused", "0"),
-                ] {
-                    member.push(k, v);
-                }
+                ]);
                 let list = List {
                     message: "Queue status will follow",
                     entries: &[params, member],

@@ -85,11 +85,7 @@ mod tests {
     use super::*;
 
     fn msg(fields: &[(&str, &str)]) -> Message {
-        let mut m = Message::new();
-        for (k, v) in fields {
-            m.push(k, v);
-        }
-        m
+        fields.iter().copied().collect()
     }
 
     #[test]

@@ -4,6 +4,28 @@
 pub mod checkpoints;
 
 use hackamore::ami::{Decoder, Message};
+use hackamore::source::{Source, SourceError, Step};
+use std::time::{Duration, Instant};
+
+/// Everything a source delivers until it ends, with errors collected in order.
+pub fn drain(src: &mut dyn Source) -> (Vec<Message>, Vec<SourceError>) {
+    let (mut ms, mut errs) = (Vec::new(), Vec::new());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "source did not end");
+        match src.next_step(Duration::from_millis(50)) {
+            Ok(Step::Message(m)) => ms.push(m),
+            Ok(Step::Idle) => {}
+            Ok(Step::Ended) => return (ms, errs),
+            Err(e) => errs.push(e),
+        }
+    }
+}
+
+/// The events among messages (responses left out).
+pub fn events(ms: &[Message]) -> Vec<Message> {
+    ms.iter().filter(|m| m.event().is_some()).cloned().collect()
+}
 use std::path::PathBuf;
 
 pub fn fixtures_dir() -> PathBuf {
