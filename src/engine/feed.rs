@@ -3,11 +3,11 @@
 //! ends once.
 
 use super::backoff::Backoff;
-use crate::ami::{Action, Message};
+use crate::ami::Message;
 use crate::source::{
-    CaptureFile, CaptureKind, Requests, Socket, SocketConfig, Source, SourceError, Step,
+    action_channel, ActionPort, CaptureFile, CaptureKind, Outbox, Socket, SocketConfig, Source,
+    SourceError, Step,
 };
-use crossbeam_channel::{Receiver, Sender};
 use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -80,25 +80,10 @@ pub enum FeedStep {
     Finished,
 }
 
-/// Where actions for one PBX go in, and how their answers find their way back.
-#[derive(Clone)]
-pub struct Outbox {
-    pub actions: Sender<Action>,
-    pub requests: Arc<Requests>,
-}
-
-impl std::fmt::Debug for Outbox {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outbox")
-            .field("queued", &self.actions.len())
-            .finish_non_exhaustive()
-    }
-}
-
 pub struct Feed {
     spec: FeedSpec,
     outbox: Outbox,
-    actions: Receiver<Action>,
+    actions: ActionPort,
     state: State,
     backoff: Backoff,
     stats: Arc<FeedStats>,
@@ -111,13 +96,10 @@ pub struct Feed {
 
 impl Feed {
     pub fn new(spec: FeedSpec, backoff: Backoff) -> Self {
-        let (tx, actions) = crossbeam_channel::unbounded();
+        let (outbox, actions) = action_channel();
         Feed {
             spec,
-            outbox: Outbox {
-                actions: tx,
-                requests: Arc::new(Requests::default()),
-            },
+            outbox,
             actions,
             state: State::Waiting(Instant::now()),
             backoff,
@@ -222,20 +204,8 @@ impl Feed {
                     }
                     let result = match live.as_mut() {
                         Live::Socket(s) => {
-                            if s.is_streaming() {
-                                for action in self.actions.try_iter() {
-                                    if let Err(e) = s.send(&action) {
-                                        log::warn!("{e}");
-                                    }
-                                }
-                            }
                             // Answers to actions go to whoever sent them, not downstream.
-                            let r = loop {
-                                match s.next_step(wait) {
-                                    Ok(Step::Message(m)) if self.outbox.requests.route(&m) => {}
-                                    r => break r,
-                                }
-                            };
+                            let r = self.actions.next_step(s, wait);
                             if !self.streaming && s.is_streaming() {
                                 self.streaming = true;
                                 self.backoff.reset();
@@ -275,7 +245,7 @@ impl Feed {
     }
 
     fn after_end(&mut self, stop: bool) {
-        self.outbox.requests.fail_all();
+        self.actions.connection_ended();
         if self.streaming {
             FeedStats::add(&self.stats.disconnects);
         }

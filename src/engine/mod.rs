@@ -1,5 +1,5 @@
-//! Engines: many feeds into one consumer. [`run_main`] is the single-thread poll loop
-//! over every feed (the old framework's Main); [`start`] with `threaded` runs a reader
+//! Engines: many feeds into one consumer. [`start`] without `threaded` runs the single-thread
+//! poll loop over every feed (the old framework's Main); with `threaded` it runs a reader
 //! thread per feed and one consumer thread (its Mains). Both keep each PBX's order and
 //! give the consumer the same messages.
 //!
@@ -13,9 +13,10 @@ mod main_loop;
 mod threaded;
 
 pub use backoff::Backoff;
-pub use feed::{Feed, FeedSpec, FeedStats, FeedStep, Outbox};
+pub use feed::{Feed, FeedSpec, FeedStats, FeedStep};
 
 use crate::ami::Message;
+use crate::source::Outbox;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -56,8 +57,6 @@ impl Default for EngineOptions {
 #[derive(Debug, Default)]
 pub struct EngineStats {
     pub feeds: Vec<(String, Arc<FeedStats>)>,
-    /// Each feed's way in for actions.
-    pub outboxes: Vec<(String, Outbox)>,
     /// Threaded engine: messages queued between readers and consumer, now and at most.
     pub queued: AtomicUsize,
     pub queue_peak: AtomicUsize,
@@ -69,6 +68,8 @@ pub struct EngineHandle {
     waker: Option<Arc<polling::Poller>>,
     threads: Vec<JoinHandle<()>>,
     stats: Arc<EngineStats>,
+    /// Each server feed's way in for actions, by PBX name.
+    outboxes: Vec<(String, Outbox)>,
 }
 
 impl EngineHandle {
@@ -97,28 +98,19 @@ impl EngineHandle {
     }
 
     /// Queue `action` for the PBX named `pbx` (sent once it is logged in); its answers
-    /// arrive on the returned receiver (see [`crate::source::Requests`]). `None`: no such
+    /// arrive on the returned receiver (see [`Outbox`]). `None`: no such
     /// PBX in this engine.
     pub fn send(
         &self,
         pbx: &str,
-        mut action: crate::ami::Action,
-    ) -> Option<(
-        String,
-        crossbeam_channel::Receiver<Message>,
-        Arc<crate::source::Requests>,
-    )> {
-        let (_, outbox) = self.stats.outboxes.iter().find(|(n, _)| n == pbx)?;
-        let id = action.ensure_action_id();
-        let answers = outbox.requests.register(&id);
-        if outbox.actions.send(action).is_err() {
-            outbox.requests.cancel(&id);
-            return None;
-        }
+        action: crate::ami::Action,
+    ) -> Option<(String, crossbeam_channel::Receiver<Message>, Outbox)> {
+        let (_, outbox) = self.outboxes.iter().find(|(n, _)| n == pbx)?;
+        let (id, answers) = outbox.send(action)?;
         if let Some(w) = &self.waker {
-            w.notify().ok();
+            w.notify().ok(); // the poll loop sends it now, not at its next wake-up
         }
-        Some((id, answers, outbox.requests.clone()))
+        Some((id, answers, outbox.clone()))
     }
 }
 
@@ -128,7 +120,12 @@ impl Drop for EngineHandle {
     }
 }
 
-fn make_feeds(specs: Vec<FeedSpec>, opts: &EngineOptions) -> (Vec<Feed>, Arc<EngineStats>) {
+type Outboxes = Vec<(String, Outbox)>;
+
+fn make_feeds(
+    specs: Vec<FeedSpec>,
+    opts: &EngineOptions,
+) -> (Vec<Feed>, Arc<EngineStats>, Outboxes) {
     let feeds: Vec<Feed> = specs
         .into_iter()
         .enumerate()
@@ -143,13 +140,13 @@ fn make_feeds(specs: Vec<FeedSpec>, opts: &EngineOptions) -> (Vec<Feed>, Arc<Eng
             .iter()
             .map(|f| (f.name().to_string(), f.stats()))
             .collect(),
-        outboxes: feeds
-            .iter()
-            .filter_map(|f| Some((f.name().to_string(), f.outbox()?)))
-            .collect(),
         ..EngineStats::default()
     };
-    (feeds, Arc::new(stats))
+    let outboxes = feeds
+        .iter()
+        .filter_map(|f| Some((f.name().to_string(), f.outbox()?)))
+        .collect();
+    (feeds, Arc::new(stats), outboxes)
 }
 
 /// Start an engine over `specs`, delivering every message to `sink` from the engine's
@@ -161,7 +158,7 @@ pub fn start(
     sink: Box<dyn Sink>,
 ) -> std::io::Result<EngineHandle> {
     let stop = Arc::new(AtomicBool::new(false));
-    let (feeds, stats) = make_feeds(specs, &opts);
+    let (feeds, stats, outboxes) = make_feeds(specs, &opts);
     if opts.threaded {
         let threads = threaded::spawn(feeds, sink, stop.clone(), stats.clone())?;
         Ok(EngineHandle {
@@ -169,6 +166,7 @@ pub fn start(
             waker: None,
             threads,
             stats,
+            outboxes,
         })
     } else {
         let poller = Arc::new(polling::Poller::new()?);
@@ -181,6 +179,7 @@ pub fn start(
             waker: Some(poller),
             threads: vec![thread],
             stats,
+            outboxes,
         })
     }
 }

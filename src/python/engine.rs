@@ -221,7 +221,7 @@ impl NativeEngine {
             };
             h.send(pbx, action)
         };
-        let Some((id, answers, requests)) = sent else {
+        let Some((id, answers, outbox)) = sent else {
             return Err(PyValueError::new_err(format!(
                 "{pbx:?} is not a server of this engine"
             )));
@@ -232,7 +232,7 @@ impl NativeEngine {
             id: &id,
             timeout,
         };
-        asked.wait(py, deadline, &answers, &requests)
+        asked.wait(py, deadline, &answers, &outbox)
     }
 
     #[getter]

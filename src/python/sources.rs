@@ -7,8 +7,8 @@ use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError
 use super::event::Event;
 use crate::ami::{self, AuthMethod, Banner, Message, Secret};
 use crate::source::{
-    completes_list, opens_list, CaptureFile, Requests, Socket, SocketConfig, Source, SourceError,
-    Step, TlsConfig, Verify,
+    action_channel, completes_list, opens_list, CaptureFile, Outbox, Socket, SocketConfig, Source,
+    SourceError, Step, TlsConfig, Verify,
 };
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use parking_lot::Mutex;
@@ -448,14 +448,14 @@ impl Asked<'_> {
         py: Python<'_>,
         deadline: Instant,
         answers: &Receiver<Message>,
-        requests: &Requests,
+        outbox: &Outbox,
     ) -> PyResult<(Event, Vec<Event>)> {
         let (pbx, name) = (self.pbx, self.name);
         let mut got: Vec<Message> = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                requests.cancel(self.id);
+                outbox.cancel(self.id);
                 return Err(ResponseTimeoutError::new_err(format!(
                     "{pbx}: no complete answer to {name} within {} s",
                     self.timeout
@@ -465,7 +465,7 @@ impl Asked<'_> {
                 Ok(m) => got.push(m),
                 Err(RecvTimeoutError::Timeout) => {
                     if let Err(e) = py.check_signals() {
-                        requests.cancel(self.id);
+                        outbox.cancel(self.id);
                         return Err(e);
                     }
                 }
@@ -511,9 +511,8 @@ struct Progress {
 pub struct Connection {
     pub(crate) name: Arc<str>,
     pub(crate) rx: Receiver<Result<Message, SourceError>>,
-    /// Actions to send, and their answers in flight (taken out of the event stream).
-    actions: crossbeam_channel::Sender<ami::Action>,
-    requests: Arc<Requests>,
+    /// Actions to send; their answers never join the event stream.
+    outbox: Outbox,
     stop: Arc<AtomicBool>,
     progress: Arc<Mutex<Progress>>,
     thread: Mutex<Option<JoinHandle<()>>>,
@@ -528,9 +527,7 @@ impl Connection {
         let progress = Arc::new(Mutex::new(Progress::default()));
         let name: Arc<str> = config.name.as_str().into();
         let (stop2, progress2) = (stop.clone(), progress.clone());
-        let (actions, actions_rx) = crossbeam_channel::unbounded::<ami::Action>();
-        let requests = Arc::new(Requests::default());
-        let requests2 = requests.clone();
+        let (outbox, port) = action_channel();
         let thread = std::thread::Builder::new()
             .name(format!("ami-{}", config.name))
             .spawn(move || {
@@ -541,14 +538,7 @@ impl Connection {
                         socket.close();
                         closed = true;
                     }
-                    if socket.is_streaming() {
-                        for action in actions_rx.try_iter() {
-                            if let Err(e) = socket.send(&action) {
-                                log::warn!("{e}");
-                            }
-                        }
-                    }
-                    let step = socket.next_step(ACTION_CHECK);
+                    let step = port.next_step(&mut socket, ACTION_CHECK);
                     {
                         let mut p = progress2.lock();
                         p.stats = socket.stats();
@@ -557,7 +547,6 @@ impl Connection {
                         }
                     }
                     let sent = match step {
-                        Ok(Step::Message(m)) if requests2.route(&m) => Ok(()),
                         Ok(Step::Message(m)) => tx.send(Ok(m)),
                         Ok(Step::Idle) => Ok(()),
                         Ok(Step::Ended) => break,
@@ -571,14 +560,13 @@ impl Connection {
                         stop2.store(true, Ordering::Relaxed);
                     }
                 }
-                requests2.fail_all();
+                port.connection_ended();
             })
             .expect("cannot start a reader thread");
         Connection {
             name,
             rx,
-            actions,
-            requests,
+            outbox,
             stop,
             progress,
             thread: Mutex::new(Some(thread)),
@@ -654,7 +642,7 @@ impl Connection {
         timeout: f64,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Event, Vec<Event>)> {
-        let mut action = build_action(name, fields)?;
+        let action = build_action(name, fields)?;
         let deadline = Instant::now() + seconds(timeout, "timeout")?;
         let ended = || {
             ConnectionLostError::new_err(format!(
@@ -665,19 +653,14 @@ impl Connection {
         if self.thread.lock().as_ref().is_none_or(|t| t.is_finished()) {
             return Err(ended());
         }
-        let id = action.ensure_action_id();
-        let answers = self.requests.register(&id);
-        if self.actions.send(action).is_err() {
-            self.requests.cancel(&id);
-            return Err(ended());
-        }
+        let (id, answers) = self.outbox.send(action).ok_or_else(ended)?;
         let asked = Asked {
             pbx: &self.name,
             name,
             id: &id,
             timeout,
         };
-        asked.wait(py, deadline, &answers, &self.requests)
+        asked.wait(py, deadline, &answers, &self.outbox)
     }
 
     /// True once every event, END included, has been taken and the reader has stopped.

@@ -16,7 +16,7 @@ mod tls;
 pub use error::SourceError;
 pub use file::{CaptureFile, CaptureKind};
 pub use replay::{ReplayConfig, ReplayServer};
-pub use requests::{completes_list, opens_list, Requests};
+pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
 pub use socket::{Socket, SocketConfig};
 pub use tls::{TlsConfig, TlsError, Verify};
 

@@ -3,10 +3,95 @@
 //! completes it. Whoever reads the connection calls [`Requests::route`] on each message;
 //! what it takes never reaches the event stream.
 
-use crate::ami::Message;
+use super::{Socket, Source, SourceError, Step};
+use crate::ami::{Action, Message};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A way for actions to reach one connection: the caller's [`Outbox`] and the reader's
+/// [`ActionPort`].
+pub fn action_channel() -> (Outbox, ActionPort) {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let requests = Arc::new(Requests::default());
+    (
+        Outbox {
+            actions: tx,
+            requests: requests.clone(),
+        },
+        ActionPort {
+            actions: rx,
+            requests,
+        },
+    )
+}
+
+/// The caller's side: queue an action, get its answers.
+#[derive(Clone)]
+pub struct Outbox {
+    actions: Sender<Action>,
+    requests: Arc<Requests>,
+}
+
+impl std::fmt::Debug for Outbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outbox")
+            .field("queued", &self.actions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Outbox {
+    /// Queue `action` (an ActionID is added if it has none); returns the ActionID and
+    /// where its answers will arrive, or `None` once the reader has gone.
+    pub fn send(&self, mut action: Action) -> Option<(String, Receiver<Message>)> {
+        let id = action.ensure_action_id();
+        let answers = self.requests.register(&id);
+        if self.actions.send(action).is_err() {
+            self.requests.cancel(&id);
+            return None;
+        }
+        Some((id, answers))
+    }
+
+    /// Give up waiting for the answers to `action_id`.
+    pub fn cancel(&self, action_id: &str) {
+        self.requests.cancel(action_id);
+    }
+}
+
+/// The reader's side: sends queued actions once the socket is logged in, and takes their
+/// answers out of what the socket delivers.
+pub struct ActionPort {
+    actions: Receiver<Action>,
+    requests: Arc<Requests>,
+}
+
+impl ActionPort {
+    /// `socket.next_step(wait)`, with queued actions sent first and answers routed away.
+    pub fn next_step(&self, socket: &mut Socket, wait: Duration) -> Result<Step, SourceError> {
+        if socket.is_streaming() {
+            for action in self.actions.try_iter() {
+                if let Err(e) = socket.send(&action) {
+                    log::warn!("{e}");
+                }
+            }
+        }
+        loop {
+            match socket.next_step(wait) {
+                Ok(Step::Message(m)) if self.requests.route(&m) => {}
+                r => return r,
+            }
+        }
+    }
+
+    /// The connection has ended: every caller still waiting sees its answers stop.
+    pub fn connection_ended(&self) {
+        self.requests.fail_all();
+    }
+}
 
 /// One request's answers.
 struct InFlight {
@@ -16,7 +101,7 @@ struct InFlight {
 }
 
 #[derive(Default)]
-pub struct Requests {
+pub(crate) struct Requests {
     in_flight: Mutex<HashMap<String, InFlight>>,
 }
 
