@@ -1,7 +1,8 @@
 //! Actions in flight on one connection, and their answers routed back by ActionID: the
 //! `Response`, and for an event list (`EventList: start`) every event up to the one that
-//! completes it. Whoever reads the connection calls [`Requests::route`] on each message;
-//! what it takes never reaches the event stream.
+//! completes it. Callers queue actions through an [`Outbox`]; the connection's reader steps
+//! its socket through [`ActionPort::next_step`], which sends them once logged in and takes
+//! their answers out, so they never reach the event stream.
 
 use super::{Socket, Source, SourceError, Step};
 use crate::ami::{Action, Message};
