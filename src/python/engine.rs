@@ -151,9 +151,14 @@ impl NativeEngine {
                 .min(Duration::from_millis(100));
             match py.detach(|| self.rx.recv_timeout(wait)) {
                 Ok(first) => {
+                    // Counted as each leaves the queue, so `hooks_pending` never reads 0
+                    // while a batch is being taken.
+                    self.in_batch.fetch_add(1, Ordering::Relaxed);
                     let mut batch = vec![first];
-                    batch.extend(self.rx.try_iter().take(1023));
-                    self.in_batch.store(batch.len(), Ordering::Relaxed);
+                    for p in self.rx.try_iter().take(1023) {
+                        self.in_batch.fetch_add(1, Ordering::Relaxed);
+                        batch.push(p);
+                    }
                     model.call_hooks(py, batch, Some(&self.in_batch))?;
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(false),

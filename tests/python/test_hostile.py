@@ -192,7 +192,10 @@ def test_slow_consumer_readers_keep_draining_and_nothing_is_lost() -> None:
         with lock:
             done_when_drained = sum(seen.values())
         assert done_when_drained < total_hooks / 2, (done_when_drained, total_hooks)
-        assert engine.stats()["hooks_pending"] > 0
+        # The backlog is somewhere between the readers and the hooks (the feeds count a
+        # message when read, before the model thread has queued its hooks).
+        stats = engine.stats()
+        assert stats["queued"] + stats["hooks_pending"] > 0, stats
         deadline = time.monotonic() + 0.06 * total_hooks + 20
         while sum(seen.values()) < total_hooks:
             assert time.monotonic() < deadline, (seen, total_hooks)
