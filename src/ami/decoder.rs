@@ -4,6 +4,7 @@
 //! [`DecodeStats`], and decoding resumes at the next message boundary (a blank line).
 //! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`].
 
+use super::lines::Lines;
 use super::message::{Field, Message};
 use memchr::memchr;
 
@@ -143,7 +144,17 @@ pub struct Decoder {
     stats: DecodeStats,
     /// Capacity for the next message (bytes, fields), from the last one.
     hint: (usize, usize),
+    /// Delivered messages handed back ([`Decoder::recycle`]), whose allocations the next
+    /// messages reuse.
+    spare: Vec<Message>,
 }
+
+/// A recycled message keeps its allocations only up to this size, so one huge message
+/// does not pin its memory for the life of the connection.
+const SPARE_BYTES: usize = 16 * 1024;
+/// Messages kept for reuse: a batch's worth for a reader whose messages come back in
+/// batches from another thread.
+const SPARE_MESSAGES: usize = 256;
 
 impl Default for Decoder {
     fn default() -> Self {
@@ -172,6 +183,7 @@ impl Decoder {
             banner: None,
             stats: DecodeStats::default(),
             hint: (256, 16),
+            spare: Vec::new(),
         }
     }
 
@@ -213,15 +225,35 @@ impl Decoder {
 
     /// The next complete message, or `None` when more bytes are needed.
     pub fn next_message(&mut self) -> Option<Message> {
-        if let Some(m) = self.whole_message() {
-            self.stats.messages += 1;
-            return Some(m);
+        let mut m = self.spare.pop().unwrap_or_default();
+        if self.next_message_into(&mut m) {
+            Some(m)
+        } else {
+            self.spare.push(m);
+            None
         }
+    }
+
+    /// Hand back a message done with: the next one decoded reuses its allocations, so a
+    /// reader that handles one message at a time decodes without allocating.
+    pub fn recycle(&mut self, m: Message) {
+        if m.capacity() <= SPARE_BYTES && self.spare.len() < SPARE_MESSAGES {
+            self.spare.push(m);
+        }
+    }
+
+    /// The next message into `out` (cleared, allocations kept, when there is none).
+    fn next_message_into(&mut self, out: &mut Message) -> bool {
+        if self.whole_message(out) {
+            self.stats.messages += 1;
+            return true;
+        }
+        out.clear();
         loop {
             let Some(nl) = memchr(b'\n', &self.buf[self.scan..]) else {
                 self.scan = self.buf.len();
                 self.check_partial_line();
-                return None;
+                return false;
             };
             let end = self.scan + nl; // index of '\n'
             let start = self.pos;
@@ -242,75 +274,84 @@ impl Decoder {
             let line_range = start..line_end;
             let wire = end + 1 - start;
             if let Some(m) = self.on_line(line_range, wire) {
+                *out = m;
                 self.stats.messages += 1;
-                return Some(m);
+                return true;
             }
         }
     }
 
     /// The common case, fast: a plain message lying whole in the buffer is indexed in place
-    /// and copied once. Anything else (a message split across reads, a banner, a `Follows`
-    /// body, a cap reached) returns `None` having changed nothing, and the line-by-line
-    /// path below decodes it by the same rules.
-    fn whole_message(&mut self) -> Option<Message> {
+    /// and copied once into `out`. Anything else (a message split across reads, a banner, a
+    /// `Follows` body, a cap reached) returns `false` having consumed nothing, and the
+    /// line-by-line path below decodes it by the same rules.
+    fn whole_message(&mut self, out: &mut Message) -> bool {
         if self.state != State::Headers
             || !self.cur.is_empty()
             || self.discarding_line
             || self.scan != self.pos
         {
-            return None;
+            return false;
         }
         let hay = &self.buf[self.pos..];
-        let mut fields = Vec::with_capacity(self.hint.1);
-        let mut start = 0; // of the current line, in `hay`
+        if u32::try_from(hay.len()).is_err() {
+            return false; // a cap set over 4 GiB: offsets below would not fit a Field
+        }
+        let mut fields = out.take_fields();
+        fields.clear();
+        fields.reserve(self.hint.1);
         let mut first = 0; // of the message's first line: blank lines before it are skipped
-        loop {
-            let end = start + memchr(b'\n', &hay[start..])?; // index of '\n'
+        for line in Lines::new(hay) {
+            let (start, end) = (line.start, line.newline);
             let mut line_end = end;
             if line_end > start && hay[line_end - 1] == b'\r' {
                 line_end -= 1;
             }
-            let line = &hay[start..line_end];
-            if line.is_empty() {
+            if line_end == start {
                 if fields.is_empty() {
                     first = end + 1;
-                    start = end + 1;
                     continue;
                 }
-                let wire = &hay[first..start];
-                let m = Message::from_wire(wire, fields);
+                out.refill(&hay[first..start], fields);
                 self.pos += end + 1;
                 self.scan = self.pos;
                 self.boundary = self.base + self.pos as u64;
-                self.hint = (m.byte_len(), m.len() + 2);
-                return Some(m);
+                self.hint = (out.byte_len(), out.len() + 2);
+                return true;
             }
-            if line.len() > self.limits.max_line
+            if line_end - start > self.limits.max_line
                 || end + 1 - first > self.limits.max_message
                 || fields.len() == self.limits.max_headers
             {
-                return None;
+                return false;
             }
-            let (key_end, value_start) = match find_separator(line) {
+            let (key_end, value_start) = match line.separator {
+                // A `": "` whose space is the line's `\r` cannot occur: `' ' != '\r'`.
                 Some(at) => (at, at + 2),
-                None if fields.is_empty() => return None, // perhaps a banner
-                None => (line.strip_suffix(b":").unwrap_or(line).len(), line.len()),
+                None if fields.is_empty() => return false, // perhaps a banner
+                None => {
+                    let key_end = if hay[line_end - 1] == b':' {
+                        line_end - 1
+                    } else {
+                        line_end
+                    };
+                    (key_end, line_end)
+                }
             };
-            let (key, value) = (&line[..key_end], &line[value_start..]);
+            let (key, value) = (&hay[start..key_end], &hay[value_start..line_end]);
             if key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows") {
-                return None;
+                return false;
             }
-            // Offsets from the message's first line; the caps keep them small, and a cap
-            // set over 4 GiB leaves such a message to the general path.
-            let at = |n: usize| u32::try_from(n - first).ok();
+            // Offsets from the message's first line, within `hay`: they fit (checked above).
+            let at = |n: usize| (n - first) as u32;
             fields.push(Field {
-                key_start: at(start)?,
-                key_end: at(start + key_end)?,
-                value_start: at(start + value_start)?,
-                value_end: at(line_end)?,
+                key_start: at(start),
+                key_end: at(key_end),
+                value_start: at(value_start),
+                value_end: at(line_end),
             });
-            start = end + 1;
         }
+        false
     }
 
     /// Declare the end of input: an incomplete message is dropped, logged and counted.

@@ -13,6 +13,12 @@ pub(crate) struct Field {
     pub(crate) value_end: u32,
 }
 
+impl Field {
+    fn key_len(&self) -> usize {
+        (self.key_end - self.key_start) as usize
+    }
+}
+
 /// An AMI message (event, response or the synthetic end-of-source marker).
 ///
 /// Keys may repeat (`ChanVariable`, `Output`) and keep their order. Values are raw bytes:
@@ -61,16 +67,27 @@ impl Message {
         }
     }
 
-    /// A message over `wire`, the bytes of its lines, with `fields` spans into them: the
-    /// decoder copies a whole message once instead of field by field.
-    pub(crate) fn from_wire(wire: &[u8], fields: Vec<Field>) -> Self {
-        debug_assert!(fields
-            .iter()
-            .all(|f| f.key_start <= f.key_end && f.value_start <= f.value_end));
-        Message {
-            buf: wire.to_vec(),
-            fields,
-        }
+    /// Make this the message over `wire`, the bytes of its lines, with `fields` spans into
+    /// them: the decoder copies a whole message once instead of field by field, into the
+    /// allocation this message already has.
+    pub(crate) fn refill(&mut self, wire: &[u8], fields: Vec<Field>) {
+        debug_assert!(fields.iter().all(|f| f.key_start <= f.key_end
+            && f.value_start <= f.value_end
+            && f.value_end as usize <= wire.len()));
+        self.buf.clear();
+        self.buf.extend_from_slice(wire);
+        self.fields = fields;
+    }
+
+    /// The field spans, leaving none: for [`Message::refill`] to reuse.
+    pub(crate) fn take_fields(&mut self) -> Vec<Field> {
+        std::mem::take(&mut self.fields)
+    }
+
+    /// No fields, allocations kept.
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.fields.clear();
     }
 
     /// The end-of-source marker a source delivers last: `END: <count>`, where count is the
@@ -107,6 +124,11 @@ impl Message {
         self.fields.is_empty()
     }
 
+    /// Bytes allocated, for whoever keeps messages to reuse.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buf.capacity() + self.fields.capacity() * std::mem::size_of::<Field>()
+    }
+
     /// Bytes held: at most the message's wire size.
     pub fn byte_len(&self) -> usize {
         self.buf.len()
@@ -133,7 +155,8 @@ impl Message {
         let key = key.as_bytes();
         self.fields
             .iter()
-            .find(|f| self.key_of(f).eq_ignore_ascii_case(key))
+            // Lengths first: most keys differ in length, and no slice is made for them.
+            .find(|f| f.key_len() == key.len() && self.key_of(f).eq_ignore_ascii_case(key))
             .map(|f| self.value_of(f))
     }
 
@@ -156,7 +179,7 @@ impl Message {
         let key = key.as_bytes();
         self.fields
             .iter()
-            .find(|f| self.key_of(f) == key)
+            .find(|f| f.key_len() == key.len() && self.key_of(f) == key)
             .map(|f| self.value_of(f))
     }
 

@@ -3,6 +3,7 @@
 
 mod action;
 mod decoder;
+mod lines;
 mod login;
 mod message;
 pub mod sync;

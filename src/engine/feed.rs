@@ -80,6 +80,26 @@ pub enum FeedStep {
     Finished,
 }
 
+/// Which PBX a feed's message belongs to.
+#[derive(Clone, Debug)]
+pub struct PbxOf {
+    name: String,
+    trace: bool,
+}
+
+impl PbxOf {
+    pub fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
+        PbxOf::of(&self.name, self.trace, m)
+    }
+
+    fn of<'a>(name: &'a str, trace: bool, m: &'a Message) -> Cow<'a, str> {
+        match m.get_exact("SOURCE") {
+            Some(source) if trace => String::from_utf8_lossy(source),
+            _ => Cow::Borrowed(name),
+        }
+    }
+}
+
 pub struct Feed {
     spec: FeedSpec,
     outbox: Outbox,
@@ -124,22 +144,41 @@ impl Feed {
         matches!(self.spec, FeedSpec::Server(_)).then(|| self.outbox.clone())
     }
 
+    /// Hand back a delivered message done with (see [`Source::recycle`]).
+    pub fn recycle(&mut self, m: Message) {
+        if let State::Running(live) = &mut self.state {
+            match live.as_mut() {
+                Live::Socket(s) => s.recycle(m),
+                Live::Capture(c) => c.recycle(m),
+            }
+        }
+    }
+
     pub fn is_finished(&self) -> bool {
         matches!(self.state, State::Finished)
     }
 
     /// The PBX a message belongs to: a Trace's messages name theirs in `SOURCE`.
     pub fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
-        if let FeedSpec::Capture {
-            kind: CaptureKind::Trace,
-            ..
-        } = &self.spec
-        {
-            if let Some(s) = m.get_exact("SOURCE") {
-                return String::from_utf8_lossy(s);
-            }
+        PbxOf::of(self.spec.name(), self.is_trace(), m)
+    }
+
+    /// The rule of [`Feed::pbx_of`], for a thread that holds the messages but not the feed.
+    pub fn pbx_rule(&self) -> PbxOf {
+        PbxOf {
+            name: self.spec.name().to_string(),
+            trace: self.is_trace(),
         }
-        Cow::Borrowed(self.spec.name())
+    }
+
+    fn is_trace(&self) -> bool {
+        matches!(
+            self.spec,
+            FeedSpec::Capture {
+                kind: CaptureKind::Trace,
+                ..
+            }
+        )
     }
 
     /// The connection's descriptor and generation, for a poll loop.

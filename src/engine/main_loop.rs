@@ -32,6 +32,7 @@ pub(super) fn run(
                     FeedStep::Message(m) => {
                         progressed = true;
                         sink.deliver(&feed.pbx_of(&m), &m);
+                        feed.recycle(m);
                     }
                     FeedStep::Idle | FeedStep::Finished => break,
                     FeedStep::Waiting(t) => {

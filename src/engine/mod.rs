@@ -13,7 +13,7 @@ mod main_loop;
 mod threaded;
 
 pub use backoff::Backoff;
-pub use feed::{Feed, FeedSpec, FeedStats, FeedStep};
+pub use feed::{Feed, FeedSpec, FeedStats, FeedStep, PbxOf};
 
 use crate::ami::Message;
 use crate::source::Outbox;

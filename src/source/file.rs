@@ -2,7 +2,7 @@
 //! carry `SOURCE:`/`TIME:` and whose per-PBX `END:` messages pass through to the model.
 
 use super::{Source, SourceError, Step, Tally};
-use crate::ami::{Banner, DecodeStats, Decoder, Limits};
+use crate::ami::{Banner, DecodeStats, Decoder, Limits, Message};
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -161,6 +161,10 @@ impl Source for CaptureFile {
 
     fn banner(&self) -> Option<&Banner> {
         self.decoder.banner()
+    }
+
+    fn recycle(&mut self, m: Message) {
+        self.decoder.recycle(m);
     }
 
     fn stats(&self) -> DecodeStats {

@@ -52,6 +52,9 @@ pub trait Source: Send {
 
     /// Stop early (a socket logs off). The END marker is still delivered.
     fn close(&mut self);
+
+    /// Hand back a delivered message done with, for the next one to reuse its memory.
+    fn recycle(&mut self, _m: Message) {}
 }
 
 /// Counts delivered messages and produces the END marker exactly once.

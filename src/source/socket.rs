@@ -553,6 +553,10 @@ impl Source for Socket {
         self.decoder.banner()
     }
 
+    fn recycle(&mut self, m: Message) {
+        self.decoder.recycle(m);
+    }
+
     fn stats(&self) -> DecodeStats {
         self.decoder.stats()
     }
