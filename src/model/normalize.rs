@@ -64,6 +64,14 @@ impl Normalizer {
         &self.trunk_variable
     }
 
+    /// Does this VarSet set the trunk variable? Inherited variables show with their
+    /// `_`/`__` prefix.
+    fn is_trunk_variable(&self, m: &Message) -> bool {
+        let variable = m.get("Variable").unwrap_or_default();
+        let unprefixed = &variable[variable.iter().take_while(|&&b| b == b'_').count()..];
+        unprefixed == self.trunk_variable.as_bytes()
+    }
+
     /// Members of an AMI 2.x bridge learnt from a resync rather than from `BridgeEnter`.
     pub(crate) fn adopt_bridge(
         &mut self,
@@ -99,6 +107,9 @@ impl Normalizer {
         let Some(name) = model_event(event) else {
             return;
         };
+        if name == "varset" && !self.is_trunk_variable(m) {
+            return; // most VarSets: decided without allocating
+        }
         let pbx = pbx.to_string();
         let change = match name {
             "newchannel" => (|| {
@@ -198,11 +209,6 @@ impl Normalizer {
                 })
             })(),
             "varset" => (|| {
-                // Inherited variables show with their `_`/`__` prefix.
-                let variable = text(m, "Variable");
-                if variable.trim_start_matches('_') != self.trunk_variable {
-                    return None;
-                }
                 Some(Change::SipCallId {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -383,13 +389,12 @@ const MODEL_EVENTS: [&str; 28] = [
 /// The model event an `Event:` value names, compared without case and without
 /// allocating; None for every other event.
 fn model_event(name: &[u8]) -> Option<&'static str> {
-    if name.len() > 17 {
-        return None;
+    let mut lower = [0u8; 17];
+    let lower = lower.get_mut(..name.len())?;
+    for (l, n) in lower.iter_mut().zip(name) {
+        *l = n.to_ascii_lowercase();
     }
-    MODEL_EVENTS
-        .iter()
-        .find(|e| e.as_bytes().eq_ignore_ascii_case(name))
-        .copied()
+    MODEL_EVENTS.iter().find(|e| e.as_bytes() == lower).copied()
 }
 
 fn is_holding(m: &Message) -> bool {
