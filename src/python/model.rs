@@ -167,6 +167,15 @@ impl Input {
             Err(e) => Poll::Failed(e),
         }
     }
+
+    /// Called without the GIL, with a message polled from this input.
+    fn recycle(&self, m: Message) {
+        match self {
+            Input::File(f) => f.get().0.recycle(m),
+            Input::Trace(t) => t.get().0.recycle(m),
+            Input::Connection(_) => {} // read on another thread
+        }
+    }
 }
 
 fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
@@ -377,10 +386,9 @@ impl Model {
                 .map(|s| Input::of(&s?))
                 .collect::<PyResult<_>>()?,
         };
-        let hooked = !self.hooks.is_empty();
-        // Without hooks, large batches keep the GIL released; with hooks, each message's
-        // hooks run before the next message is applied.
-        let batch = if hooked { 1 } else { 4096 };
+        // Batches keep the GIL released; a message whose changes have hooks ends its
+        // batch, so its hooks run before the next message is applied.
+        let batch = 4096;
         let mut total = 0u64;
         let mut wait = Duration::ZERO;
         while !inputs.is_empty() {
@@ -406,6 +414,7 @@ impl Model {
                                         &mut pending,
                                     );
                                 }
+                                inputs[i].recycle(m);
                                 i += 1;
                             }
                             Poll::Idle => i += 1,
@@ -417,7 +426,7 @@ impl Model {
                                 i += 1;
                             }
                         }
-                        if n >= batch {
+                        if n >= batch || !pending.is_empty() {
                             progressed = true;
                             break 'outer;
                         }

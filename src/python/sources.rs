@@ -104,6 +104,11 @@ impl Capture {
         }
     }
 
+    /// Hand back a message done with, for the next one to reuse its memory.
+    pub(crate) fn recycle(&self, m: Message) {
+        self.file.lock().recycle(m);
+    }
+
     /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
     /// an unrelated `Source` field).
     pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {

@@ -143,6 +143,28 @@ def test_consume_without_hooks_runs_no_python_per_event() -> None:
     assert m.sizes()["channels"] == 0  # END of each PBX, then the Trace's own
 
 
+def test_consume_runs_each_messages_hooks_before_applying_the_next() -> None:
+    """consume() applies messages in batches, but a message whose changes have hooks ends
+    its batch: each hook sees the model as that message left it, as with apply()."""
+    path = FIXTURES / "churn.trace"
+
+    def seen_by_hooks(consume: bool) -> list[tuple[int, dict[str, int]]]:
+        seen = []
+        m = hackamore.Model(
+            hooks=dict.fromkeys(hackamore.HOOK_NAMES, lambda c: seen.append((m.version, m.sizes())))
+        )
+        if consume:
+            m.consume(hackamore.Trace("t", path))
+        else:
+            for event in hackamore.Trace("t", path):
+                m.apply(event)
+        return seen
+
+    by_message = seen_by_hooks(consume=False)
+    assert len(by_message) > 500
+    assert seen_by_hooks(consume=True) == by_message
+
+
 def test_consume_several_sources_and_a_live_connection() -> None:
     m = hackamore.Model()
     files = [
