@@ -29,6 +29,7 @@ __all__ = [
     "bench_decode",
     "bench_model",
     "bench_scan",
+    "bench_scan_lines",
     "configured_servers",
     "credential",
     "decode",
@@ -476,7 +477,11 @@ def configured_servers() -> list[Server]:
     (environment first, then the dotfile); ConfigError for a malformed port."""
 
 def bench_scan(data: bytes) -> int:
-    """Benchmark kernel: message boundaries counted with a memchr scan (the limit)."""
+    """Benchmark kernel: message boundaries (``\\r\\n\\r\\n``) counted by a memmem search."""
+
+def bench_scan_lines(data: bytes) -> int:
+    """Benchmark kernel: message boundaries counted by a memchr scan of every line end
+    (the decoder's limit)."""
 
 def bench_decode(data: bytes) -> int:
     """Benchmark kernel: messages decoded."""

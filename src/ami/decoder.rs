@@ -301,6 +301,8 @@ impl Decoder {
         fields.clear();
         fields.reserve(self.hint.1);
         let mut first = 0; // of the message's first line: blank lines before it are skipped
+        let limits = self.limits;
+        let short = limits.max_line.min(limits.max_message);
         for line in Lines::new(hay) {
             let (start, end) = (line.start, line.newline);
             let mut line_end = end;
@@ -319,9 +321,10 @@ impl Decoder {
                 self.hint = (out.byte_len(), out.len() + 2);
                 return true;
             }
-            if line_end - start > self.limits.max_line
-                || end + 1 - first > self.limits.max_message
-                || fields.len() == self.limits.max_headers
+            // Within `short` bytes of its start, no line of a message can break a size cap.
+            if (end + 1 - first > short
+                && (line_end - start > limits.max_line || end + 1 - first > limits.max_message))
+                || fields.len() == limits.max_headers
             {
                 return false;
             }

@@ -17,6 +17,36 @@ const BLOCK: usize = 64;
 
 #[cfg(target_arch = "x86_64")]
 fn classify(block: &[u8; BLOCK]) -> Masks {
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2 (checked just above; the check is cached).
+        unsafe { classify_avx2(block) }
+    } else {
+        classify_sse2(block)
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn classify_avx2(block: &[u8; BLOCK]) -> Masks {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
+    };
+    let mut m = Masks::default();
+    for (i, lane) in block.chunks_exact(32).enumerate() {
+        // SAFETY: `lane` is 32 readable bytes and `loadu` needs no alignment.
+        let v = unsafe { _mm256_loadu_si256(lane.as_ptr().cast()) };
+        let [newlines, colons, spaces] = [b'\n', b':', b' ']
+            .map(|c| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))));
+        let bits = |mask: i32| u64::from(mask as u32) << (32 * i);
+        m.newlines |= bits(newlines);
+        m.colons |= bits(colons);
+        m.spaces |= bits(spaces);
+    }
+    m
+}
+
+#[cfg(target_arch = "x86_64")]
+fn classify_sse2(block: &[u8; BLOCK]) -> Masks {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
     let mut m = Masks::default();
     for (i, lane) in block.chunks_exact(16).enumerate() {
@@ -190,7 +220,17 @@ mod tests {
     fn blocks_agree_with_the_bytewise_definition() {
         for seed in 0..2000 {
             let block: [u8; BLOCK] = bytes(seed, BLOCK, b"\n: \rab\x00\xff").try_into().unwrap();
-            assert_eq!(classify(&block), classify_bytewise(&block), "{block:?}");
+            let want = classify_bytewise(&block);
+            assert_eq!(classify(&block), want, "{block:?}");
+            // Both x86_64 versions, whichever this CPU would pick.
+            #[cfg(target_arch = "x86_64")]
+            {
+                assert_eq!(classify_sse2(&block), want, "{block:?}");
+                if std::arch::is_x86_feature_detected!("avx2") {
+                    // SAFETY: the CPU has AVX2 (checked just above).
+                    assert_eq!(unsafe { classify_avx2(&block) }, want, "{block:?}");
+                }
+            }
         }
     }
 

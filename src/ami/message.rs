@@ -183,6 +183,18 @@ impl Message {
             .map(|f| self.value_of(f))
     }
 
+    /// The PBX a trace line names: its `SOURCE` field (exact case: a CDR event has an
+    /// unrelated `Source`). A recorder appends it after the PBX's own fields, so the search
+    /// runs from the end, and the recorder's wins over any the PBX sent.
+    pub fn trace_source(&self) -> Option<&[u8]> {
+        const KEY: &[u8] = b"SOURCE";
+        self.fields
+            .iter()
+            .rev()
+            .find(|f| f.key_len() == KEY.len() && self.key_of(f) == KEY)
+            .map(|f| self.value_of(f))
+    }
+
     /// The event name (`Event:`), if this is an event.
     pub fn event(&self) -> Option<Cow<'_, str>> {
         self.get_str("Event")
@@ -275,6 +287,22 @@ mod tests {
         let end = Message::end(7);
         assert!(end.is_end());
         assert_eq!(end.end_count(), Some(7));
+    }
+
+    #[test]
+    fn trace_source_is_the_last_exact_source() {
+        let m: Message = [
+            ("Event", "Cdr"),
+            ("Source", "1001"), // the CDR's own field, another case
+            ("SOURCE", "sent-by-the-pbx"),
+            ("SOURCE", "pbx2"), // the recorder's, appended
+            ("TIME", "1.5"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(m.trace_source(), Some(&b"pbx2"[..]));
+        let plain: Message = [("Event", "Cdr"), ("Source", "1001")].into_iter().collect();
+        assert_eq!(plain.trace_source(), None);
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl PbxOf {
     }
 
     fn of<'a>(name: &'a str, trace: bool, m: &'a Message) -> Cow<'a, str> {
-        match m.get_exact("SOURCE") {
+        match m.trace_source() {
             Some(source) if trace => String::from_utf8_lossy(source),
             _ => Cow::Borrowed(name),
         }

@@ -8,6 +8,11 @@ pub fn bench_scan(py: Python<'_>, data: &[u8]) -> usize {
 }
 
 #[pyfunction]
+pub fn bench_scan_lines(py: Python<'_>, data: &[u8]) -> usize {
+    py.detach(|| crate::bench::scan_lines(data))
+}
+
+#[pyfunction]
 pub fn bench_decode(py: Python<'_>, data: &[u8]) -> usize {
     py.detach(|| crate::bench::decode_count(data))
 }

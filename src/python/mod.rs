@@ -31,6 +31,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
     m.add_class::<engine::NativeEngine>()?;
     m.add_function(wrap_pyfunction!(bench::bench_scan, m)?)?;
+    m.add_function(wrap_pyfunction!(bench::bench_scan_lines, m)?)?;
     m.add_function(wrap_pyfunction!(bench::bench_decode, m)?)?;
     m.add_function(wrap_pyfunction!(bench::bench_model, m)?)?;
     m.add_function(wrap_pyfunction!(engine::credential, m)?)?;
