@@ -3,7 +3,7 @@
 
 use super::event::Event;
 use crate::ami::Message;
-use crate::model::{self as core, Normalizer as CoreNormalizer};
+use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
 use parking_lot::Mutex;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
@@ -87,8 +87,7 @@ impl Channel {
 /// the channels involved (after the change; for `hangup`, as they were just before).
 #[pyclass(name = "Change", module = "hackamore._native", frozen)]
 pub struct Change {
-    pub(crate) name: &'static str,
-    pub(crate) fields: Vec<(&'static str, String)>,
+    pub(crate) change: CoreChange,
     pub(crate) channels: Vec<Channel>,
     pub(crate) sizes: core::ModelSizes,
 }
@@ -97,19 +96,19 @@ pub struct Change {
 impl Change {
     #[getter]
     fn name(&self) -> &'static str {
-        self.name
+        self.change.name()
     }
 
     #[getter]
     fn pbx(&self) -> &str {
-        &self.fields[0].1
+        self.change.pbx()
     }
 
     /// The change's fields by name (`uniqueid`, `channel`, `destuniqueid`...).
     #[getter]
     fn fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
-        for (k, v) in &self.fields {
+        for (k, v) in self.change.fields() {
             d.set_item(k, v)?;
         }
         Ok(d)
@@ -136,10 +135,11 @@ impl Change {
     }
 
     fn __getitem__(&self, key: &str) -> PyResult<String> {
-        self.fields
-            .iter()
+        self.change
+            .fields()
+            .into_iter()
             .find(|(k, _)| *k == key)
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| v.to_string())
             .ok_or_else(|| PyKeyError::new_err(key.to_string()))
     }
 
@@ -150,11 +150,12 @@ impl Change {
 
     fn __repr__(&self) -> String {
         let f: Vec<String> = self
-            .fields
-            .iter()
+            .change
+            .fields()
+            .into_iter()
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
-        format!("<Change {} {}>", self.name, f.join(" "))
+        format!("<Change {} {}>", self.change.name(), f.join(" "))
     }
 }
 

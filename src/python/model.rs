@@ -11,6 +11,7 @@ use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -124,7 +125,7 @@ enum Input {
 }
 
 enum Poll {
-    Message(String, Message),
+    Message(Message),
     Idle,
     Done,
     Failed(SourceError),
@@ -154,7 +155,7 @@ impl Input {
             Input::Connection(c) => {
                 let c = c.get();
                 return match c.rx.recv_timeout(wait) {
-                    Ok(Ok(m)) => Poll::Message(c.name.to_string(), m),
+                    Ok(Ok(m)) => Poll::Message(m),
                     Ok(Err(e)) => Poll::Failed(e),
                     Err(RecvTimeoutError::Timeout) => Poll::Idle,
                     Err(RecvTimeoutError::Disconnected) => Poll::Done,
@@ -162,9 +163,18 @@ impl Input {
             }
         };
         match capture.step() {
-            Ok(Some((pbx, m))) => Poll::Message(pbx, m),
+            Ok(Some(m)) => Poll::Message(m),
             Ok(None) => Poll::Done,
             Err(e) => Poll::Failed(e),
+        }
+    }
+
+    /// The PBX of a message polled from this input.
+    fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
+        match self {
+            Input::File(f) => f.get().0.pbx_of(m),
+            Input::Trace(t) => t.get().0.pbx_of(m),
+            Input::Connection(c) => Cow::Borrowed(&c.get().name),
         }
     }
 
@@ -237,13 +247,7 @@ impl Model {
                 continue;
             }
             let change = Change {
-                name,
-                fields: p
-                    .change
-                    .fields()
-                    .into_iter()
-                    .map(|(k, v)| (k, v.to_string()))
-                    .collect(),
+                change: p.change,
                 channels: p.channels,
                 sizes: p.sizes,
             };
@@ -402,12 +406,12 @@ impl Model {
                     let mut i = 0;
                     while i < inputs.len() {
                         match inputs[i].poll(wait) {
-                            Poll::Message(pbx, m) => {
+                            Poll::Message(m) => {
                                 round = true;
                                 n += 1;
                                 if !m.is_lone_end() {
                                     self.state.lock().process(
-                                        &pbx,
+                                        &inputs[i].pbx_of(&m),
                                         &m,
                                         &self.hooked,
                                         self.listening.load(Ordering::Relaxed),

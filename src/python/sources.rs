@@ -93,11 +93,11 @@ impl Capture {
         })
     }
 
-    /// One step without the GIL (callers hold none): the message and its PBX.
-    pub(crate) fn step(&self) -> Result<Option<(String, Message)>, SourceError> {
+    /// One step without the GIL (callers hold none).
+    pub(crate) fn step(&self) -> Result<Option<Message>, SourceError> {
         loop {
             match self.file.lock().next_step(Duration::ZERO)? {
-                Step::Message(m) => return Ok(Some((self.pbx_of(&m).to_string(), m))),
+                Step::Message(m) => return Ok(Some(m)),
                 Step::Idle => continue,
                 Step::Ended => return Ok(None),
             }
@@ -112,7 +112,7 @@ impl Capture {
     /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
     /// an unrelated `Source` field).
     pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {
-        match m.get_exact("SOURCE") {
+        match m.trace_source() {
             Some(s) if self.trace => String::from_utf8_lossy(s),
             _ => std::borrow::Cow::Borrowed(&self.name),
         }
@@ -130,7 +130,7 @@ impl Capture {
     }
 
     fn event(&self, m: Message) -> Event {
-        let source: Arc<str> = match m.get_exact("SOURCE") {
+        let source: Arc<str> = match m.trace_source() {
             Some(_) if self.trace => self.pbx_of(&m).as_ref().into(),
             _ => self.name.clone(),
         };

@@ -149,10 +149,12 @@ def test_consume_runs_each_messages_hooks_before_applying_the_next() -> None:
     path = FIXTURES / "churn.trace"
 
     def seen_by_hooks(consume: bool) -> list[tuple[int, dict[str, int]]]:
-        seen = []
-        m = hackamore.Model(
-            hooks=dict.fromkeys(hackamore.HOOK_NAMES, lambda c: seen.append((m.version, m.sizes())))
-        )
+        seen: list[tuple[int, dict[str, int]]] = []
+
+        def hook(change: hackamore.Change) -> None:
+            seen.append((m.version, m.sizes()))
+
+        m = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, hook))
         if consume:
             m.consume(hackamore.Trace("t", path))
         else:
