@@ -2,7 +2,8 @@
 //!
 //! The decoder never fails: input it cannot use is dropped, logged and counted in
 //! [`DecodeStats`], and decoding resumes at the next message boundary (a blank line).
-//! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`].
+//! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`],
+//! plus up to 1 MiB of recycled messages kept for reuse ([`Decoder::recycle`]).
 
 use super::lines::Lines;
 use super::message::{Field, Message};
@@ -149,9 +150,10 @@ pub struct Decoder {
     spare: Vec<Message>,
 }
 
-/// A recycled message keeps its allocations only up to this size, so one huge message
-/// does not pin its memory for the life of the connection.
-const SPARE_BYTES: usize = 16 * 1024;
+/// A recycled message keeps its allocations only up to this size (AMI events are a few
+/// hundred bytes), so large messages do not pin their memory for the life of the
+/// connection: the spares hold at most `SPARE_MESSAGES * SPARE_BYTES` (1 MiB).
+const SPARE_BYTES: usize = 4 * 1024;
 /// Messages kept for reuse: a batch's worth for a reader whose messages come back in
 /// batches from another thread.
 const SPARE_MESSAGES: usize = 256;
@@ -562,6 +564,28 @@ mod tests {
         let ms = decode_all(&mut d, b"A: 1\r\n\r\nB: 2\r\n");
         assert_eq!(ms.len(), 1);
         assert_eq!(d.resume_offset(), first.len() as u64);
+    }
+
+    #[test]
+    fn recycling_keeps_only_small_messages_and_a_bounded_number() {
+        let mut d = Decoder::new();
+        let big = format!("Event: Big\r\nData: {}\r\n\r\n", "x".repeat(SPARE_BYTES));
+        let small = decode_all(&mut d, b"Event: Small\r\n\r\n").pop().unwrap();
+        let large = decode_all(&mut d, big.as_bytes()).pop().unwrap();
+        let before = d.spare.len();
+        d.recycle(large);
+        assert_eq!(d.spare.len(), before, "a large message is not kept");
+        for _ in 0..SPARE_MESSAGES + 10 {
+            d.recycle(small.clone());
+        }
+        assert_eq!(d.spare.len(), SPARE_MESSAGES);
+        // A recycled message comes back holding only what was decoded into it.
+        let again = decode_all(&mut d, b"Event: Again\r\n\r\n").pop().unwrap();
+        assert_eq!(
+            again.fields().collect::<Vec<_>>(),
+            vec![(&b"Event"[..], &b"Again"[..])]
+        );
+        assert_eq!(d.spare.len(), SPARE_MESSAGES - 1);
     }
 
     #[test]
