@@ -402,7 +402,8 @@ class Model:
         number of changes it made."""
     def consume(self, sources: File | Trace | Connection | list[Any]) -> int:
         """Read sources (taken in turn) to their end, natively; returns messages read.
-        An END from a source that delivered nothing else is not applied."""
+        A message's hooks run before the next message is applied. An END from a source
+        that delivered nothing else is not applied."""
     def newchannel(
         self,
         pbx: str,
