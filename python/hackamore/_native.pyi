@@ -56,7 +56,9 @@ class Event:
         """The ``Response:`` value (Success, Error, Follows, Goodbye), else None."""
     @property
     def is_end(self) -> bool:
-        """True for the end-of-source marker ``END:`` (never a DTMF ``End:`` field)."""
+        """True for the end-of-source marker: a source's last event, an ``END`` line of a
+        Trace, or an Event made with an ``END`` field; never a PBX message that carries
+        an ``END`` header (a dialplan UserEvent can), nor a DTMF ``End:`` field."""
     @property
     def end_count(self) -> int | None:
         """Messages the source delivered, this END included (None unless ``is_end``)."""

@@ -39,12 +39,18 @@ pub struct Message {
     /// pairs appended by [`Message::push`]. Only the spans in `fields` are meaningful.
     buf: Vec<u8>,
     fields: Vec<Field>,
+    /// The end-of-source marker. Said by whoever made the message, never by its fields:
+    /// a PBX can emit any header (a dialplan `UserEvent` with `END: 1`), and that must not
+    /// end the PBX's source or drop its channels.
+    end: bool,
 }
 
-/// Equal when the fields are, whatever the buffer holds between them.
+/// Equal when the fields and the end mark are, whatever the buffer holds between fields.
 impl PartialEq for Message {
     fn eq(&self, other: &Self) -> bool {
-        self.fields.len() == other.fields.len() && self.fields().eq(other.fields())
+        self.end == other.end
+            && self.fields.len() == other.fields.len()
+            && self.fields().eq(other.fields())
     }
 }
 
@@ -64,6 +70,7 @@ impl Message {
         Message {
             buf: Vec::with_capacity(bytes),
             fields: Vec::with_capacity(fields),
+            end: false,
         }
     }
 
@@ -77,6 +84,7 @@ impl Message {
         self.buf.clear();
         self.buf.extend_from_slice(wire);
         self.fields = fields;
+        self.end = false;
     }
 
     /// The field spans, leaving none: for [`Message::refill`] to reuse.
@@ -88,6 +96,7 @@ impl Message {
     pub fn clear(&mut self) {
         self.buf.clear();
         self.fields.clear();
+        self.end = false;
     }
 
     /// The end-of-source marker a source delivers last: `END: <count>`, where count is the
@@ -95,7 +104,15 @@ impl Message {
     pub fn end(count: u64) -> Self {
         let mut m = Message::with_capacity(24, 1);
         m.push(END_KEY, count.to_string());
+        m.end = true;
         m
+    }
+
+    /// A message that carries an `END` field from a trusted record (a Trace file, an old
+    /// framework's event dict) is an end-of-source marker; from a PBX it never is.
+    pub fn marked_end_if_recorded(mut self) -> Self {
+        self.end = self.get_exact(END_KEY).is_some();
+        self
     }
 
     /// Append a field. Panics only if the message would exceed 4 GiB, which the decoder's
@@ -205,9 +222,11 @@ impl Message {
         self.get_str("Response")
     }
 
-    /// Is this the end-of-source marker (`END:` exactly, never a DTMF `End:`)?
+    /// Is this the end-of-source marker? Only a source's own marker ([`Message::end`]) or
+    /// a recorded one ([`Message::marked_end_if_recorded`]) is: never a PBX's message that
+    /// happens to carry an `END` field, nor a DTMF `End:`.
     pub fn is_end(&self) -> bool {
-        self.get_exact(END_KEY).is_some()
+        self.end
     }
 
     /// An END from a source that delivered nothing else (a PBX that refused the
@@ -218,6 +237,9 @@ impl Message {
 
     /// The count carried by an end-of-source marker.
     pub fn end_count(&self) -> Option<u64> {
+        if !self.end {
+            return None;
+        }
         std::str::from_utf8(self.get_exact(END_KEY)?)
             .ok()?
             .trim()
@@ -287,6 +309,24 @@ mod tests {
         let end = Message::end(7);
         assert!(end.is_end());
         assert_eq!(end.end_count(), Some(7));
+    }
+
+    #[test]
+    fn an_end_field_from_a_pbx_is_no_end_marker_unless_recorded() {
+        let wire = b"Event: UserEvent\r\nUserEvent: x\r\nEND: 1\r\n\r\n";
+        let mut d = crate::ami::Decoder::new();
+        d.feed(wire);
+        let m = d.next_message().unwrap();
+        assert!(!m.is_end());
+        assert_eq!(m.end_count(), None);
+        let recorded = m.marked_end_if_recorded();
+        assert!(recorded.is_end());
+        assert_eq!(recorded.end_count(), Some(1));
+        // A recycled end marker comes back as an ordinary message.
+        let mut d = crate::ami::Decoder::new();
+        d.recycle(Message::end(3));
+        d.feed(b"Event: Hangup\r\n\r\n");
+        assert!(!d.next_message().unwrap().is_end());
     }
 
     #[test]

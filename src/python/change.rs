@@ -188,7 +188,8 @@ pub(crate) fn message_of(
         m.push(k, v);
     }
     let pbx = pbx.map(str::to_string).or(source).unwrap_or_default();
-    Ok((pbx, m))
+    // The old framework's scripts say END with a dict `{"END": count, ...}`.
+    Ok((pbx, m.marked_end_if_recorded()))
 }
 
 /// The stateful normaliser (AMI 2.x bridge membership) on its own, for the compat

@@ -33,7 +33,8 @@ impl Event {
         for (k, v) in fields {
             m.push(k, v);
         }
-        Event::new(m, source.into())
+        // Made by the caller, like the old framework's dicts: an `END` field is an end.
+        Event::new(m.marked_end_if_recorded(), source.into())
     }
 
     /// The `Event:` value, `"END"` for the end-of-source marker, else None (a response).

@@ -139,6 +139,11 @@ impl Source for CaptureFile {
                 return Ok(self.tally.end());
             };
             if let Some(m) = self.decoder.next_message() {
+                // A Trace records each source's END: replayed, it ends that source again.
+                let m = match self.kind {
+                    CaptureKind::Trace => m.marked_end_if_recorded(),
+                    CaptureKind::Raw => m,
+                };
                 return Ok(self.tally.deliver(m));
             }
             if self.eof {

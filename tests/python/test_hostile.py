@@ -119,6 +119,45 @@ def test_utf8_split_across_reads_and_invalid_utf8_in_caller_names(tmp_path: Path
 
 
 @pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
+def test_an_end_header_from_the_pbx_ends_nothing(tmp_path: Path, threaded: bool) -> None:
+    """A dialplan UserEvent can carry any header, `END: 1` included: it must not be taken
+    for the end of the PBX's source (which would drop its channels and its connection)."""
+
+    def newchannel(uid: str) -> bytes:
+        return (
+            f"Event: Newchannel\r\nChannel: SIP/{uid}\r\nUniqueid: {uid}\r\n"
+            f"Linkedid: {uid}\r\nChannelState: 0\r\n\r\n"
+        ).encode()
+
+    spoof = b"Event: UserEvent\r\nUserEvent: spoof\r\nEND: 1\r\n\r\n"
+    capture = tmp_path / "spoof.ami"
+    capture.write_bytes(BANNER + newchannel("1.1") + spoof + newchannel("1.2"))
+    with hackamore.ReplayServer(capture, username=USER, secret=SECRET) as s:
+        events = list(hackamore.Server("pbx1", "127.0.0.1", s.port, USER, SECRET).connect())
+    assert [e.is_end for e in events] == [False] * (len(events) - 1) + [True]
+    assert any(e.get("END") == "1" for e in events[:-1])
+    # Held open after the capture, so only a spoofed END could end the connection.
+    with hackamore.ReplayServer(capture, username=USER, secret=SECRET, linger=True) as s:
+        server = hackamore.Server("pbx1", "127.0.0.1", s.port, USER, SECRET)
+        ends: list[str] = []
+        engine = hackamore.Engine(
+            [server], hooks={"end": lambda c: ends.append(c.pbx)}, threaded=threaded, backoff=600
+        )
+        engine.start()
+        try:
+            deadline = time.monotonic() + 10
+            while len(engine.model) < 2 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert len(engine.model) == 2  # both channels, the one after the spoof too
+            time.sleep(0.3)
+            assert ends == []
+            assert engine.stats()["feeds"]["pbx1"]["disconnects"] == 0
+        finally:
+            engine.stop()
+            engine.join(10)
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
 def test_half_open_connection_is_found_by_ping_and_reconnected(threaded: bool) -> None:
     capture = FIXTURES / "conference-pbx1.ami"
     data = capture.read_bytes()
