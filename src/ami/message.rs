@@ -13,12 +13,6 @@ pub(crate) struct Field {
     pub(crate) value_end: u32,
 }
 
-impl Field {
-    fn key_len(&self) -> usize {
-        (self.key_end - self.key_start) as usize
-    }
-}
-
 /// An AMI message (event, response or the synthetic end-of-source marker).
 ///
 /// Keys may repeat (`ChanVariable`, `Output`) and keep their order. Values are raw bytes:
@@ -172,8 +166,7 @@ impl Message {
         let key = key.as_bytes();
         self.fields
             .iter()
-            // Lengths first: most keys differ in length, and no slice is made for them.
-            .find(|f| f.key_len() == key.len() && self.key_of(f).eq_ignore_ascii_case(key))
+            .find(|f| self.key_of(f).eq_ignore_ascii_case(key))
             .map(|f| self.value_of(f))
     }
 
@@ -196,7 +189,7 @@ impl Message {
         let key = key.as_bytes();
         self.fields
             .iter()
-            .find(|f| f.key_len() == key.len() && self.key_of(f) == key)
+            .find(|f| self.key_of(f) == key)
             .map(|f| self.value_of(f))
     }
 
@@ -208,7 +201,7 @@ impl Message {
         self.fields
             .iter()
             .rev()
-            .find(|f| f.key_len() == KEY.len() && self.key_of(f) == KEY)
+            .find(|f| self.key_of(f) == KEY)
             .map(|f| self.value_of(f))
     }
 

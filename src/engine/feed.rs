@@ -5,8 +5,8 @@
 use super::backoff::Backoff;
 use crate::ami::Message;
 use crate::source::{
-    action_channel, ActionPort, CaptureFile, CaptureKind, Outbox, Socket, SocketConfig, Source,
-    SourceError, Step,
+    self, action_channel, ActionPort, CaptureFile, CaptureKind, Outbox, Socket, SocketConfig,
+    Source, SourceError, Step,
 };
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -89,14 +89,7 @@ pub struct PbxOf {
 
 impl PbxOf {
     pub fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
-        PbxOf::of(&self.name, self.trace, m)
-    }
-
-    fn of<'a>(name: &'a str, trace: bool, m: &'a Message) -> Cow<'a, str> {
-        match m.trace_source() {
-            Some(source) if trace => String::from_utf8_lossy(source),
-            _ => Cow::Borrowed(name),
-        }
+        source::pbx_of(&self.name, self.trace, m)
     }
 }
 
@@ -160,7 +153,7 @@ impl Feed {
 
     /// The PBX a message belongs to: a Trace's messages name theirs in `SOURCE`.
     pub fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
-        PbxOf::of(self.spec.name(), self.is_trace(), m)
+        source::pbx_of(self.spec.name(), self.is_trace(), m)
     }
 
     /// The rule of [`Feed::pbx_of`], for a thread that holds the messages but not the feed.

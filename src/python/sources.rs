@@ -109,13 +109,9 @@ impl Capture {
         self.file.lock().recycle(m);
     }
 
-    /// A Trace's messages name their own PBX in `SOURCE` (exact case: a CDR event has
-    /// an unrelated `Source` field).
+    /// A Trace's messages name their own PBX in `SOURCE`.
     pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {
-        match m.trace_source() {
-            Some(s) if self.trace => String::from_utf8_lossy(s),
-            _ => std::borrow::Cow::Borrowed(&self.name),
-        }
+        crate::source::pbx_of(&self.name, self.trace, m)
     }
 
     fn next_event(&self, py: Python<'_>) -> PyResult<Option<Event>> {

@@ -3,6 +3,7 @@
 
 use super::{Source, SourceError, Step, Tally};
 use crate::ami::{Banner, DecodeStats, Decoder, Limits, Message};
+use std::borrow::Cow;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,15 @@ pub enum CaptureKind {
     /// The old framework's Trace format: messages tagged with `SOURCE`, possibly from
     /// several PBXes.
     Trace,
+}
+
+/// The PBX a message from a capture belongs to: its own `SOURCE` in a Trace (exact case: a
+/// CDR event has an unrelated `Source` field), else the capture's `name`.
+pub fn pbx_of<'a>(name: &'a str, trace: bool, m: &'a Message) -> Cow<'a, str> {
+    match m.trace_source() {
+        Some(source) if trace => String::from_utf8_lossy(source),
+        _ => Cow::Borrowed(name),
+    }
 }
 
 /// A capture file read as a source. `close()` then `reopen()` goes on where it stopped,

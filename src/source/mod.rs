@@ -14,7 +14,7 @@ mod socket;
 mod tls;
 
 pub use error::SourceError;
-pub use file::{CaptureFile, CaptureKind};
+pub use file::{pbx_of, CaptureFile, CaptureKind};
 pub use replay::{ReplayConfig, ReplayServer};
 pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
 pub use socket::{Socket, SocketConfig};
