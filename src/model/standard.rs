@@ -5,6 +5,7 @@
 use super::change::Change;
 use super::channel::{Activity, CallId, Channel, Role};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// (pbx, uniqueid): Uniqueids are unique only within one PBX.
 pub type ChannelKey = (String, String);
@@ -16,9 +17,45 @@ struct Room {
     members: Vec<String>,
 }
 
+/// One PBX's channels by Uniqueid. Each is shared with the snapshots hooks are given
+/// ([`Model::channel_shared`]) and copied only when it changes while one is still held,
+/// so a snapshot costs a reference count, not a copy of every string.
+#[derive(Debug, Default)]
+struct Channels(HashMap<String, Arc<Channel>>);
+
+impl Channels {
+    fn get(&self, uid: &str) -> Option<&Channel> {
+        self.0.get(uid).map(|c| &**c)
+    }
+
+    fn get_mut(&mut self, uid: &str) -> Option<&mut Channel> {
+        self.0.get_mut(uid).map(Arc::make_mut)
+    }
+
+    fn insert(&mut self, uid: String, c: Channel) {
+        self.0.insert(uid, Arc::new(c));
+    }
+
+    fn remove(&mut self, uid: &str) -> Option<Arc<Channel>> {
+        self.0.remove(uid)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Channel> {
+        self.0.values().map(|c| &**c)
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 #[derive(Debug, Default)]
 struct Pbx {
-    channels: HashMap<String, Channel>,
+    channels: Channels,
     rooms: HashMap<String, Room>,
     /// Channel name -> caller id number.
     numbers: HashMap<String, String>,
@@ -62,6 +99,11 @@ impl Model {
 
     pub fn channel(&self, pbx: &str, uniqueid: &str) -> Option<&Channel> {
         self.pbxes.get(pbx)?.channels.get(uniqueid)
+    }
+
+    /// The channel itself, shared: it stays as it is now however the model changes later.
+    pub fn channel_shared(&self, pbx: &str, uniqueid: &str) -> Option<Arc<Channel>> {
+        self.pbxes.get(pbx)?.channels.0.get(uniqueid).cloned()
     }
 
     /// PBX names that have any state, sorted.
@@ -590,5 +632,33 @@ impl Model {
             }
             _ => {} // already together (a re-bridge)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_channel_keeps_its_state_while_the_model_moves_on() {
+        let mut m = Model::new();
+        m.newchannel("p", "1", "SIP/1", "100", "4", "Ring", "L1");
+        let before = m.channel_shared("p", "1").expect("created");
+        m.newstate("p", "1", "6", "Up");
+        m.rename("p", "1", "SIP/one");
+        assert_eq!(
+            (before.channel.as_str(), before.channelstatedesc.as_str()),
+            ("SIP/1", "Ring")
+        );
+        let now = m.channel("p", "1").expect("still there");
+        assert_eq!(
+            (now.channel.as_str(), now.channelstatedesc.as_str()),
+            ("SIP/one", "Up")
+        );
+        // With no snapshot held, a change is made in place: no copy.
+        drop(before);
+        let at = m.channel("p", "1").map(|c| c as *const Channel);
+        m.newstate("p", "1", "5", "Ringing");
+        assert_eq!(m.channel("p", "1").map(|c| c as *const Channel), at);
     }
 }

@@ -9,76 +9,120 @@ use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// A copy of one channel's state at the moment it was taken.
-#[pyclass(name = "Channel", module = "hackamore._native", frozen, get_all)]
+/// One channel's state at the moment it was taken. It shares the model's channel, which
+/// the model copies before changing it while this is held, so taking one is cheap.
+#[pyclass(name = "Channel", module = "hackamore._native", frozen)]
 #[derive(Clone)]
-pub struct Channel {
-    pub(crate) pbx: String,
-    uniqueid: String,
-    channel: String,
-    calleridnum: String,
-    linkedid: String,
-    sipcallid: Option<String>,
-    conference: Option<String>,
-    channelstate: String,
-    channelstatedesc: String,
-    role: &'static str,
-    activity: &'static str,
-    call: Option<u64>,
+pub struct Channel(Arc<core::Channel>);
+
+impl From<Arc<core::Channel>> for Channel {
+    fn from(c: Arc<core::Channel>) -> Self {
+        Channel(c)
+    }
 }
 
 impl From<&core::Channel> for Channel {
     fn from(c: &core::Channel) -> Self {
-        Channel {
-            pbx: c.pbx.clone(),
-            uniqueid: c.uniqueid.clone(),
-            channel: c.channel.clone(),
-            calleridnum: c.calleridnum.clone(),
-            linkedid: c.linkedid.clone(),
-            sipcallid: c.sipcallid.clone(),
-            conference: c.conference.clone(),
-            channelstate: c.channelstate.clone(),
-            channelstatedesc: c.channelstatedesc.clone(),
-            role: c.role.name(),
-            activity: c.activity.name(),
-            call: c.call,
-        }
+        Channel(Arc::new(c.clone()))
     }
 }
 
 #[pymethods]
 impl Channel {
+    #[getter]
+    fn pbx(&self) -> &str {
+        &self.0.pbx
+    }
+
+    #[getter]
+    fn uniqueid(&self) -> &str {
+        &self.0.uniqueid
+    }
+
+    #[getter]
+    fn channel(&self) -> &str {
+        &self.0.channel
+    }
+
+    #[getter]
+    fn calleridnum(&self) -> &str {
+        &self.0.calleridnum
+    }
+
+    #[getter]
+    fn linkedid(&self) -> &str {
+        &self.0.linkedid
+    }
+
+    #[getter]
+    fn sipcallid(&self) -> Option<&str> {
+        self.0.sipcallid.as_deref()
+    }
+
+    #[getter]
+    fn conference(&self) -> Option<&str> {
+        self.0.conference.as_deref()
+    }
+
+    #[getter]
+    fn channelstate(&self) -> &str {
+        &self.0.channelstate
+    }
+
+    #[getter]
+    fn channelstatedesc(&self) -> &str {
+        &self.0.channelstatedesc
+    }
+
+    #[getter]
+    fn role(&self) -> &'static str {
+        self.0.role.name()
+    }
+
+    #[getter]
+    fn activity(&self) -> &'static str {
+        self.0.activity.name()
+    }
+
+    #[getter]
+    fn call(&self) -> Option<u64> {
+        self.0.call
+    }
+
     fn __eq__(&self, other: &Channel) -> bool {
+        let (a, b) = (&*self.0, &*other.0);
         (
-            &self.pbx,
-            &self.uniqueid,
-            &self.channel,
-            &self.channelstate,
-            self.role,
-            self.activity,
-            self.call,
+            &a.pbx,
+            &a.uniqueid,
+            &a.channel,
+            &a.channelstate,
+            a.role,
+            a.activity,
+            a.call,
         ) == (
-            &other.pbx,
-            &other.uniqueid,
-            &other.channel,
-            &other.channelstate,
-            other.role,
-            other.activity,
-            other.call,
+            &b.pbx,
+            &b.uniqueid,
+            &b.channel,
+            &b.channelstate,
+            b.role,
+            b.activity,
+            b.call,
         )
     }
 
     fn __repr__(&self) -> String {
+        let c = &*self.0;
         format!(
             "<Channel {}/{} {} {} {} state={} call={:?}>",
-            self.pbx,
-            self.uniqueid,
-            self.channel,
-            self.role,
-            self.activity,
-            self.channelstatedesc,
-            self.call
+            c.pbx,
+            c.uniqueid,
+            c.channel,
+            c.role.name(),
+            c.activity.name(),
+            c.channelstatedesc,
+            c.call
         )
     }
 }

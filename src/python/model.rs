@@ -111,7 +111,7 @@ impl State {
         [a, b]
             .into_iter()
             .flatten()
-            .filter_map(|uid| self.model.channel(pbx, uid))
+            .filter_map(|uid| self.model.channel_shared(pbx, uid))
             .map(Channel::from)
             .collect()
     }

@@ -110,6 +110,35 @@ def test_hooks_see_changes_and_a_raising_hook_is_logged(caplog: pytest.LogCaptur
     assert m.channel("p", "1") is None  # the model went on after the broken hook
 
 
+def test_a_kept_changes_channels_stay_as_they_were() -> None:
+    kept: list[hackamore.Change] = []
+    m = hackamore.Model(hooks={"newchannel": kept.append, "dial": kept.append})
+    m.apply(newchannel("p", "1", "SIP/1"))
+    m.apply(newchannel("p", "2", "SIP/2"))
+    m.apply(
+        {
+            "Event": "Newstate",
+            "Uniqueid": "1",
+            "ChannelState": "6",
+            "ChannelStateDesc": "Up",
+            "SOURCE": "p",
+        }
+    )
+    m.apply({"Event": "DialBegin", "Uniqueid": "1", "DestUniqueid": "2", "SOURCE": "p"})
+    m.apply({"Event": "Rename", "Uniqueid": "1", "Newname": "SIP/renamed", "SOURCE": "p"})
+    m.apply({"Event": "Hangup", "Uniqueid": "2", "SOURCE": "p"})
+    created, _, dialled = kept
+    (c1,) = created.channels
+    assert (c1.channel, c1.channelstatedesc, c1.role) == ("SIP/1", "Ring", "IDLE")
+    assert [(c.channel, c.channelstatedesc, c.role) for c in dialled.channels] == [
+        ("SIP/1", "Up", "CALLING"),
+        ("SIP/2", "Ring", "CALLED"),
+    ]
+    now = m.channel("p", "1")
+    assert now is not None and (now.channel, now.role) == ("SIP/renamed", "CALLING")
+    assert m.channel("p", "2") is None
+
+
 def test_hooks_as_a_dict_of_callables_and_bad_hooks() -> None:
     names: list[str] = []
     m = hackamore.Model(hooks={"newchannel": lambda c: names.append(c["channel"])})
