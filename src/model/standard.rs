@@ -298,7 +298,7 @@ impl Model {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        let p = self.pbxes.entry(pbx.to_string()).or_default();
+        let p = pbx_entry(&mut self.pbxes, pbx);
         p.channels.insert(
             uniqueid.to_string(),
             Channel {
@@ -325,8 +325,9 @@ impl Model {
 
     pub fn newstate(&mut self, pbx: &str, uid: &str, state: &str, desc: &str) {
         if let Some(c) = self.chan_mut(pbx, uid) {
-            c.channelstate = state.to_string();
-            c.channelstatedesc = desc.to_string();
+            // In place: a state is a few bytes, and the strings keep their capacity.
+            set_text(&mut c.channelstate, state);
+            set_text(&mut c.channelstatedesc, desc);
         }
     }
 
@@ -406,7 +407,7 @@ impl Model {
     /// An empty room (a repeated start keeps the room as it is).
     pub fn confbridgestart(&mut self, pbx: &str, conference: &str) {
         let seq = self.next_seq;
-        let p = self.pbxes.entry(pbx.to_string()).or_default();
+        let p = pbx_entry(&mut self.pbxes, pbx);
         if !p.rooms.contains_key(conference) {
             self.next_seq += 1;
             p.rooms.insert(
@@ -545,17 +546,17 @@ impl Model {
                 }
             }
         }
-        let key: ChannelKey = (pbx.into(), uid.into());
+        let is_this = |(p, u): &ChannelKey| p == pbx && u == uid;
         if let Some(call) = c.call {
             if let Some(members) = self.calls.get_mut(&call) {
-                members.retain(|k| *k != key);
+                members.retain(|k| !is_this(k));
                 if members.is_empty() {
                     self.calls.remove(&call);
                 }
             }
         }
         if let Some(v) = &c.sipcallid {
-            if self.trunks.get(v) == Some(&key) {
+            if self.trunks.get(v).is_some_and(is_this) {
                 self.trunks.remove(v);
                 if self.trunks.is_empty() {
                     // Hash tables keep their capacity; after a busy hour, give it back.
@@ -632,6 +633,22 @@ impl Model {
             }
             _ => {} // already together (a re-bridge)
         }
+    }
+}
+
+/// A PBX's state, made on first use (its name copied only then).
+fn pbx_entry<'a>(pbxes: &'a mut BTreeMap<String, Pbx>, pbx: &str) -> &'a mut Pbx {
+    if !pbxes.contains_key(pbx) {
+        pbxes.insert(pbx.to_string(), Pbx::default());
+    }
+    pbxes.get_mut(pbx).expect("inserted above")
+}
+
+/// Replace a short text keeping its allocation.
+fn set_text(field: &mut String, value: &str) {
+    if field != value {
+        field.clear();
+        field.push_str(value);
     }
 }
 
