@@ -45,21 +45,21 @@ fn up(model: &mut Model, cycle: usize) {
         let b = format!("{}.{}", 1_795_000_000 + cycle, 2 * i + 1);
         model.apply(&Change::NewChannel {
             pbx: "pbx1".into(),
-            uniqueid: a.clone(),
-            channel: format!("SIP/{:04}-{:08x}", i % 10_000, 2 * i),
-            calleridnum: format!("{}", 1000 + i % 9000),
+            uniqueid: a.as_str().into(),
+            channel: format!("SIP/{:04}-{:08x}", i % 10_000, 2 * i).into(),
+            calleridnum: format!("{}", 1000 + i % 9000).into(),
             channelstate: "6".into(),
             channelstatedesc: "Up".into(),
-            linkedid: a.clone(),
+            linkedid: a.as_str().into(),
         });
         model.apply(&Change::NewChannel {
             pbx: "pbx1".into(),
-            uniqueid: b.clone(),
-            channel: format!("SIP/trunk-{:08x}", 2 * i + 1),
-            calleridnum: String::new(),
+            uniqueid: b.as_str().into(),
+            channel: format!("SIP/trunk-{:08x}", 2 * i + 1).into(),
+            calleridnum: "".into(),
             channelstate: "6".into(),
             channelstatedesc: "Up".into(),
-            linkedid: a.clone(),
+            linkedid: a.as_str().into(),
         });
         model.dial("pbx1", &a, &b);
         model.bridge("pbx1", &a, &b);

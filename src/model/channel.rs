@@ -1,5 +1,6 @@
 //! One Asterisk channel as the model sees it.
 
+use super::Text;
 /// What a channel is in its call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Role {
@@ -61,18 +62,18 @@ pub type CallId = u64;
 /// (pbx, uniqueid).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Channel {
-    pub pbx: String,
-    pub uniqueid: String,
+    pub pbx: Text,
+    pub uniqueid: Text,
     /// The channel name (`SIP/100-00000001`), which a Rename changes.
-    pub channel: String,
-    pub calleridnum: String,
-    pub linkedid: String,
+    pub channel: Text,
+    pub calleridnum: Text,
+    pub linkedid: Text,
     /// The trunk-correlation value seen on this channel, if any.
-    pub sipcallid: Option<String>,
+    pub sipcallid: Option<Text>,
     /// The conference room it is in, if any.
-    pub conference: Option<String>,
-    pub channelstate: String,
-    pub channelstatedesc: String,
+    pub conference: Option<Text>,
+    pub channelstate: Text,
+    pub channelstatedesc: Text,
     pub role: Role,
     pub activity: Activity,
     pub call: Option<CallId>,

@@ -16,6 +16,11 @@ pub use standard::{ChannelKey, Model, ModelSizes};
 use crate::ami::Message;
 use resync::SyncStep;
 
+/// The text of a model field. AMI values are short (Uniqueids, channel names, states,
+/// numbers): up to 24 bytes are kept inline, so most changes and channels are made and
+/// dropped without allocating.
+pub type Text = compact_str::CompactString;
+
 /// A normaliser and a model together: what an engine feeds messages to.
 #[derive(Debug, Default)]
 pub struct Tracker {

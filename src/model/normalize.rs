@@ -3,6 +3,7 @@
 //! each bridge's members (per PBX) until they leave, hang up, or the bridge goes.
 
 use super::change::Change;
+use super::Text;
 use crate::ami::Message;
 use std::collections::HashMap;
 
@@ -14,14 +15,14 @@ struct Bridge {
     /// `BridgeType: holding` bridges (parking, holding) join nobody.
     holding: bool,
     /// (Uniqueid, Channel, CallerIDNum) in order of entry.
-    members: Vec<(String, String, String)>,
+    members: Vec<(Text, Text, Text)>,
 }
 
 /// Turns messages into changes. One per engine; it sees every PBX's stream.
 #[derive(Debug)]
 pub struct Normalizer {
-    trunk_variable: String,
-    bridges: HashMap<(String, String), Bridge>,
+    trunk_variable: Text,
+    bridges: HashMap<(Text, Text), Bridge>,
 }
 
 impl Default for Normalizer {
@@ -31,14 +32,14 @@ impl Default for Normalizer {
 }
 
 /// Text of a field, `""` when absent. `<unknown>` is how AMI says "no number".
-fn text(m: &Message, key: &str) -> String {
-    m.get_str(key).map(|v| v.into_owned()).unwrap_or_default()
+fn text(m: &Message, key: &str) -> Text {
+    m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
 }
 
-fn number(m: &Message, key: &str) -> String {
+fn number(m: &Message, key: &str) -> Text {
     let n = text(m, key);
     if n == "<unknown>" {
-        String::new()
+        Text::default()
     } else {
         n
     }
@@ -46,16 +47,16 @@ fn number(m: &Message, key: &str) -> String {
 
 /// A required field: the change is skipped when it is absent or empty (the old framework
 /// ignored events it could not use, never failed on them).
-fn required(m: &Message, key: &str) -> Option<String> {
-    m.get_str(key)
+fn required(m: &Message, key: &str) -> Option<Text> {
+    m.get(key)
         .filter(|v| !v.is_empty())
-        .map(|v| v.into_owned())
+        .map(Text::from_utf8_lossy)
 }
 
 impl Normalizer {
     pub fn new(trunk_variable: &str) -> Self {
         Normalizer {
-            trunk_variable: trunk_variable.to_string(),
+            trunk_variable: trunk_variable.into(),
             bridges: HashMap::new(),
         }
     }
@@ -75,10 +76,10 @@ impl Normalizer {
     /// Members of an AMI 2.x bridge learnt from a resync rather than from `BridgeEnter`.
     pub(crate) fn adopt_bridge(
         &mut self,
-        pbx: String,
-        bridge: String,
+        pbx: Text,
+        bridge: Text,
         holding: bool,
-        members: Vec<(String, String, String)>,
+        members: Vec<(Text, Text, Text)>,
     ) {
         let b = self.bridges.entry((pbx, bridge)).or_default();
         b.holding |= holding;
@@ -110,7 +111,7 @@ impl Normalizer {
         if name == "varset" && !self.is_trunk_variable(m) {
             return; // most VarSets: decided without allocating
         }
-        let pbx = pbx.to_string();
+        let pbx = pbx.into();
         let change = match name {
             "newchannel" => (|| {
                 Some(Change::NewChannel {
@@ -273,9 +274,9 @@ impl Normalizer {
             }
             "rename" => (|| {
                 let channel = m
-                    .get_str("Channel")
-                    .or_else(|| m.get_str("Oldname"))
-                    .map(|c| c.into_owned())
+                    .get("Channel")
+                    .or_else(|| m.get("Oldname"))
+                    .map(Text::from_utf8_lossy)
                     .unwrap_or_default();
                 Some(Change::Rename {
                     uniqueid: required(m, "Uniqueid")?,
@@ -307,7 +308,7 @@ impl Normalizer {
     fn dial(
         &self,
         m: &Message,
-        pbx: String,
+        pbx: Text,
         channel: &str,
         uniqueid: &str,
         destination: &str,
@@ -322,7 +323,7 @@ impl Normalizer {
         })
     }
 
-    fn bridge_enter(&mut self, m: &Message, pbx: String) -> Option<Change> {
+    fn bridge_enter(&mut self, m: &Message, pbx: Text) -> Option<Change> {
         let id = required(m, "BridgeUniqueid")?;
         let uid = required(m, "Uniqueid")?;
         let channel = text(m, "Channel");
@@ -402,7 +403,7 @@ fn is_holding(m: &Message) -> bool {
         .is_some_and(|t| t.eq_ignore_ascii_case("holding"))
 }
 
-fn dial_end(m: &Message, pbx: String) -> Option<Change> {
+fn dial_end(m: &Message, pbx: Text) -> Option<Change> {
     Some(Change::DialEnd {
         uniqueid: required(m, "Uniqueid")?,
         channel: text(m, "Channel"),
@@ -411,7 +412,7 @@ fn dial_end(m: &Message, pbx: String) -> Option<Change> {
     })
 }
 
-fn hold(m: &Message, pbx: String, start: bool) -> Option<Change> {
+fn hold(m: &Message, pbx: Text, start: bool) -> Option<Change> {
     let uniqueid = required(m, "Uniqueid")?;
     let channel = text(m, "Channel");
     Some(if start {

@@ -11,6 +11,7 @@
 //! channels seen hanging up since the sync began are never resurrected, and channels seen
 //! created since then are never removed.
 
+use super::Text;
 use super::{Change, Model};
 use crate::ami::sync::{SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PREFIX};
 use crate::ami::Message;
@@ -19,16 +20,16 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 /// One `CoreShowChannel` entry.
 #[derive(Debug)]
 struct Listed {
-    uniqueid: String,
-    channel: String,
-    calleridnum: String,
-    channelstate: String,
-    channelstatedesc: String,
-    linkedid: String,
+    uniqueid: Text,
+    channel: Text,
+    calleridnum: Text,
+    channelstate: Text,
+    channelstatedesc: Text,
+    linkedid: Text,
     /// AMI 2.x+: the bridge the channel is in.
-    bridgeid: String,
+    bridgeid: Text,
     /// AMI 1.x: the channel it is bridged to.
-    bridged_uniqueid: String,
+    bridged_uniqueid: Text,
 }
 
 #[derive(Debug, Default)]
@@ -37,12 +38,12 @@ struct PbxSync {
     listing: bool,
     listed: Vec<Listed>,
     /// Conference entries by the ActionID of their `ConfbridgeList`.
-    rooms: HashMap<String, Vec<(String, String, String)>>,
-    created: HashSet<String>,
-    hung_up: HashSet<String>,
+    rooms: HashMap<Text, Vec<(Text, Text, Text)>>,
+    created: HashSet<Text>,
+    hung_up: HashSet<Text>,
     /// `BridgeType: holding` bridges (parking, holding) from `BridgeList`: their
     /// members are in no call together, as the normaliser has it for live events.
-    holding: HashSet<String>,
+    holding: HashSet<Text>,
 }
 
 /// What a completed answer asks of the tracker.
@@ -53,21 +54,21 @@ pub(crate) enum SyncStep {
     /// Tell the normaliser that these (Uniqueid, Channel, CallerIDNum) are in an AMI 2.x
     /// bridge, so later `BridgeEnter`s join them (or, in a holding bridge, join nobody).
     AdoptBridge {
-        pbx: String,
-        bridge: String,
+        pbx: Text,
+        bridge: Text,
         holding: bool,
-        members: Vec<(String, String, String)>,
+        members: Vec<(Text, Text, Text)>,
     },
 }
 
 /// Resync state of every PBX.
 #[derive(Debug, Default)]
 pub struct Resync {
-    pbxes: HashMap<String, PbxSync>,
+    pbxes: HashMap<Text, PbxSync>,
 }
 
-fn text(m: &Message, key: &str) -> String {
-    m.get_str(key).map(|s| s.into_owned()).unwrap_or_default()
+fn text(m: &Message, key: &str) -> Text {
+    m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
 }
 
 /// Events that can belong to a resync answer (responses carry no Event at all).
@@ -134,7 +135,7 @@ impl Resync {
         match (event.as_deref(), response.as_deref()) {
             // Without BridgeList (AMI 1.x) every listed bridge is taken as a call.
             (None, Some(r)) if is_bridges && r.eq_ignore_ascii_case("Success") => {
-                self.pbxes.entry(pbx.to_string()).or_default();
+                self.pbxes.entry(pbx.into()).or_default();
             }
             (Some(e), _) if e.eq_ignore_ascii_case("BridgeListItem") => {
                 let holding = m
@@ -146,7 +147,7 @@ impl Resync {
             }
             (None, Some(r)) if is_channels => {
                 if r.eq_ignore_ascii_case("Success") {
-                    let s = self.pbxes.entry(pbx.to_string()).or_default();
+                    let s = self.pbxes.entry(pbx.into()).or_default();
                     s.listing = true;
                     s.listed.clear();
                 } else {
@@ -182,7 +183,7 @@ impl Resync {
             }
             (Some(e), _) if e.eq_ignore_ascii_case("ConfbridgeList") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
-                    s.rooms.entry(id.to_string()).or_default().push((
+                    s.rooms.entry(id.into()).or_default().push((
                         text(m, "Conference"),
                         text(m, "Uniqueid"),
                         text(m, "Channel"),
@@ -253,7 +254,7 @@ fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
         }
         out.push(SyncStep::AdoptBridge {
             pbx: pbx.into(),
-            bridge: id.to_string(),
+            bridge: id.into(),
             holding,
             members: members
                 .iter()
@@ -309,7 +310,7 @@ fn bridge(pbx: &str, a: &Listed, b: &Listed, model: &Model, out: &mut Vec<SyncSt
 fn rooms(
     pbx: &str,
     s: &PbxSync,
-    entries: &[(String, String, String)],
+    entries: &[(Text, Text, Text)],
     model: &Model,
     out: &mut Vec<SyncStep>,
 ) {

@@ -4,24 +4,25 @@
 
 use super::change::Change;
 use super::channel::{Activity, CallId, Channel, Role};
+use super::Text;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// (pbx, uniqueid): Uniqueids are unique only within one PBX.
-pub type ChannelKey = (String, String);
+pub type ChannelKey = (Text, Text);
 
 #[derive(Debug, Default, Clone)]
 struct Room {
     seq: u64,
     /// Uniqueids in order of joining.
-    members: Vec<String>,
+    members: Vec<Text>,
 }
 
 /// One PBX's channels by Uniqueid. Each is shared with the snapshots hooks are given
 /// ([`Model::channel_shared`]) and copied only when it changes while one is still held,
 /// so a snapshot costs a reference count, not a copy of every string.
 #[derive(Debug, Default)]
-struct Channels(HashMap<String, Arc<Channel>>);
+struct Channels(HashMap<Text, Arc<Channel>>);
 
 impl Channels {
     fn get(&self, uid: &str) -> Option<&Channel> {
@@ -32,7 +33,7 @@ impl Channels {
         self.0.get_mut(uid).map(Arc::make_mut)
     }
 
-    fn insert(&mut self, uid: String, c: Channel) {
+    fn insert(&mut self, uid: Text, c: Channel) {
         self.0.insert(uid, Arc::new(c));
     }
 
@@ -56,9 +57,9 @@ impl Channels {
 #[derive(Debug, Default)]
 struct Pbx {
     channels: Channels,
-    rooms: HashMap<String, Room>,
+    rooms: HashMap<Text, Room>,
     /// Channel name -> caller id number.
-    numbers: HashMap<String, String>,
+    numbers: HashMap<Text, Text>,
 }
 
 /// Sizes of every container, for leak checks and health reporting.
@@ -81,11 +82,11 @@ impl ModelSizes {
 /// The standard call-state model.
 #[derive(Debug, Default)]
 pub struct Model {
-    pbxes: BTreeMap<String, Pbx>,
+    pbxes: BTreeMap<Text, Pbx>,
     /// Call groups in creation order; a merge makes a new group at the end.
     calls: BTreeMap<CallId, Vec<ChannelKey>>,
     /// Trunk-correlation value -> the channel waiting for its twin.
-    trunks: HashMap<String, ChannelKey>,
+    trunks: HashMap<Text, ChannelKey>,
     next_call: CallId,
     next_seq: u64,
 }
@@ -108,7 +109,7 @@ impl Model {
 
     /// PBX names that have any state, sorted.
     pub fn pbx_names(&self) -> impl Iterator<Item = &str> {
-        self.pbxes.keys().map(String::as_str)
+        self.pbxes.keys().map(Text::as_str)
     }
 
     /// Channels of one PBX in creation order.
@@ -128,11 +129,11 @@ impl Model {
     }
 
     /// Conference rooms of one PBX in creation order: (conference, member uniqueids).
-    pub fn rooms_of(&self, pbx: &str) -> Vec<(&str, &[String])> {
+    pub fn rooms_of(&self, pbx: &str) -> Vec<(&str, &[Text])> {
         let Some(p) = self.pbxes.get(pbx) else {
             return Vec::new();
         };
-        let mut v: Vec<(&String, &Room)> = p.rooms.iter().collect();
+        let mut v: Vec<(&Text, &Room)> = p.rooms.iter().collect();
         v.sort_by_key(|(_, r)| r.seq);
         v.into_iter()
             .map(|(k, r)| (k.as_str(), r.members.as_slice()))
@@ -300,17 +301,17 @@ impl Model {
         self.next_seq += 1;
         let p = pbx_entry(&mut self.pbxes, pbx);
         p.channels.insert(
-            uniqueid.to_string(),
+            uniqueid.into(),
             Channel {
-                pbx: pbx.to_string(),
-                uniqueid: uniqueid.to_string(),
-                channel: channel.to_string(),
-                calleridnum: calleridnum.to_string(),
-                linkedid: linkedid.to_string(),
+                pbx: pbx.into(),
+                uniqueid: uniqueid.into(),
+                channel: channel.into(),
+                calleridnum: calleridnum.into(),
+                linkedid: linkedid.into(),
                 sipcallid: None,
                 conference: None,
-                channelstate: channelstate.to_string(),
-                channelstatedesc: channelstatedesc.to_string(),
+                channelstate: channelstate.into(),
+                channelstatedesc: channelstatedesc.into(),
                 role: Role::Idle,
                 activity: Activity::Idle,
                 call: None,
@@ -318,8 +319,7 @@ impl Model {
             },
         );
         if !calleridnum.is_empty() {
-            p.numbers
-                .insert(channel.to_string(), calleridnum.to_string());
+            p.numbers.insert(channel.into(), calleridnum.into());
         }
     }
 
@@ -380,7 +380,7 @@ impl Model {
         let Some(c) = self.chan_mut(pbx, uid) else {
             return;
         };
-        let previous = c.sipcallid.replace(value.to_string());
+        let previous = c.sipcallid.replace(value.into());
         // A channel waiting under an older value waits no more.
         if let Some(old) = previous.filter(|old| old != value) {
             if self.trunks.get(&old) == Some(&key) {
@@ -389,7 +389,7 @@ impl Model {
         }
         match self.trunks.get(value) {
             None => {
-                self.trunks.insert(value.to_string(), key);
+                self.trunks.insert(value.into(), key);
             }
             Some(waiting) if *waiting == key => {}
             Some(_) => {
@@ -411,7 +411,7 @@ impl Model {
         if !p.rooms.contains_key(conference) {
             self.next_seq += 1;
             p.rooms.insert(
-                conference.to_string(),
+                conference.into(),
                 Room {
                     seq,
                     members: Vec::new(),
@@ -431,7 +431,7 @@ impl Model {
         let Some(c) = p.channels.get_mut(uid) else {
             return;
         };
-        let old = c.conference.replace(conference.to_string());
+        let old = c.conference.replace(conference.into());
         if let Some(old) = old.filter(|o| o != conference) {
             if let Some(r) = p.rooms.get_mut(&old) {
                 r.members.retain(|u| u != uid);
@@ -439,7 +439,7 @@ impl Model {
         }
         let room = p.rooms.get_mut(conference).expect("checked above");
         if !room.members.iter().any(|u| u == uid) {
-            room.members.push(uid.to_string());
+            room.members.push(uid.into());
         }
     }
 
@@ -504,9 +504,9 @@ impl Model {
         let Some(c) = p.channels.get_mut(uid) else {
             return;
         };
-        c.calleridnum = calleridnum.to_string();
+        c.calleridnum = calleridnum.into();
         if !calleridnum.is_empty() {
-            p.numbers.insert(c.channel.clone(), calleridnum.to_string());
+            p.numbers.insert(c.channel.clone(), calleridnum.into());
         }
     }
 
@@ -519,13 +519,13 @@ impl Model {
         let Some(c) = p.channels.get_mut(uid) else {
             return;
         };
-        let oldname = std::mem::replace(&mut c.channel, newname.to_string());
+        let oldname = std::mem::replace(&mut c.channel, newname.into());
         if c.calleridnum.is_empty() {
             if let Some(n) = p.numbers.get(newname) {
                 c.calleridnum = n.clone();
             }
         } else if let Some(n) = p.numbers.remove(&oldname) {
-            p.numbers.insert(newname.to_string(), n);
+            p.numbers.insert(newname.into(), n);
         }
     }
 
@@ -569,7 +569,7 @@ impl Model {
 
     /// The PBX's source ended: every channel of it goes, as if hung up, and its rooms.
     pub fn end(&mut self, pbx: &str) {
-        let uids: Vec<String> = self
+        let uids: Vec<Text> = self
             .channels_of(pbx)
             .iter()
             .map(|c| c.uniqueid.clone())
@@ -637,15 +637,15 @@ impl Model {
 }
 
 /// A PBX's state, made on first use (its name copied only then).
-fn pbx_entry<'a>(pbxes: &'a mut BTreeMap<String, Pbx>, pbx: &str) -> &'a mut Pbx {
+fn pbx_entry<'a>(pbxes: &'a mut BTreeMap<Text, Pbx>, pbx: &str) -> &'a mut Pbx {
     if !pbxes.contains_key(pbx) {
-        pbxes.insert(pbx.to_string(), Pbx::default());
+        pbxes.insert(pbx.into(), Pbx::default());
     }
     pbxes.get_mut(pbx).expect("inserted above")
 }
 
 /// Replace a short text keeping its allocation.
-fn set_text(field: &mut String, value: &str) {
+fn set_text(field: &mut Text, value: &str) {
     if field != value {
         field.clear();
         field.push_str(value);

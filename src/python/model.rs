@@ -684,17 +684,17 @@ impl Model {
                 let d = PyDict::new(py);
                 for c in chans {
                     let f = PyDict::new(py);
-                    f.set_item("channel", &c.channel)?;
-                    f.set_item("calleridnum", &c.calleridnum)?;
-                    f.set_item("linkedid", &c.linkedid)?;
-                    f.set_item("sipcallid", &c.sipcallid)?;
-                    f.set_item("conference", &c.conference)?;
-                    f.set_item("channelstate", &c.channelstate)?;
-                    f.set_item("channelstatedesc", &c.channelstatedesc)?;
+                    f.set_item("channel", c.channel.as_str())?;
+                    f.set_item("calleridnum", c.calleridnum.as_str())?;
+                    f.set_item("linkedid", c.linkedid.as_str())?;
+                    f.set_item("sipcallid", c.sipcallid.as_deref())?;
+                    f.set_item("conference", c.conference.as_deref())?;
+                    f.set_item("channelstate", c.channelstate.as_str())?;
+                    f.set_item("channelstatedesc", c.channelstatedesc.as_str())?;
                     f.set_item("role", c.role.name())?;
                     f.set_item("activity", c.activity.name())?;
                     f.set_item("call", c.call.and_then(|id| call_index.get(&id)))?;
-                    d.set_item(&c.uniqueid, f)?;
+                    d.set_item(c.uniqueid.as_str(), f)?;
                 }
                 channels.set_item(pbx, d)?;
             }
@@ -702,7 +702,7 @@ impl Model {
             if !r.is_empty() {
                 let d = PyDict::new(py);
                 for (conf, members) in r {
-                    d.set_item(conf, PyList::new(py, members)?)?;
+                    d.set_item(conf, PyList::new(py, members.iter().map(|u| u.as_str()))?)?;
                 }
                 rooms.set_item(pbx, d)?;
             }
@@ -725,7 +725,7 @@ impl Model {
         }
         let trunks = PyDict::new(py);
         for (v, (p, u)) in m.trunks() {
-            trunks.set_item(v, (p, u))?;
+            trunks.set_item(v, (p.as_str(), u.as_str()))?;
         }
         let out = PyDict::new(py);
         out.set_item("channels", channels)?;

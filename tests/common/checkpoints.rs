@@ -39,9 +39,9 @@ fn check_channels(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> 
         .iter()
         .map(|c| {
             (
-                c.uniqueid.clone(),
-                c.channel.clone(),
-                c.channelstate.clone(),
+                c.uniqueid.to_string(),
+                c.channel.to_string(),
+                c.channelstate.to_string(),
             )
         })
         .collect();
@@ -87,9 +87,9 @@ fn check_sipcallids(model: &Model) -> Vec<String> {
     for pbx in model.pbx_names() {
         for c in model.channels_of(pbx) {
             if let Some(v) = &c.sipcallid {
-                by_value.entry(v.clone()).or_default().push((
-                    c.pbx.clone(),
-                    c.uniqueid.clone(),
+                by_value.entry(v.to_string()).or_default().push((
+                    c.pbx.to_string(),
+                    c.uniqueid.to_string(),
                     c.call,
                 ));
             }
@@ -111,12 +111,11 @@ fn check_room(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> {
         .rooms_of(pbx)
         .into_iter()
         .filter(|(conf, _)| *conf == "100")
-        .flat_map(|(_, members)| members.to_vec())
+        .flat_map(|(_, members)| members.iter())
         .map(|uid| {
             model
-                .channel(pbx, &uid)
-                .map(|c| c.channel.clone())
-                .unwrap_or(uid)
+                .channel(pbx, uid)
+                .map_or_else(|| uid.to_string(), |c| c.channel.to_string())
         })
         .collect();
     if want == have {
