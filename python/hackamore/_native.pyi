@@ -56,9 +56,10 @@ class Event:
         """The ``Response:`` value (Success, Error, Follows, Goodbye), else None."""
     @property
     def is_end(self) -> bool:
-        """True for the end-of-source marker: a source's last event, an ``END`` line of a
-        Trace, or an Event made with an ``END`` field; never a PBX message that carries
-        an ``END`` header (a dialplan UserEvent can), nor a DTMF ``End:`` field."""
+        """True for the end-of-source marker: a source's last event, a Trace record that
+        leads with ``END`` (as the recorder writes them), or an Event made with an ``END``
+        field; never a PBX message that carries an ``END`` header (a dialplan UserEvent
+        can), live or recorded, nor a DTMF ``End:`` field."""
     @property
     def end_count(self) -> int | None:
         """Messages the source delivered, this END included (None unless ``is_end``)."""

@@ -102,10 +102,23 @@ impl Message {
         m
     }
 
-    /// A message that carries an `END` field from a trusted record (a Trace file, an old
-    /// framework's event dict) is an end-of-source marker; from a PBX it never is.
+    /// A message that carries an `END` field from a trusted record (an old framework's
+    /// event dict, an `Event` built by the caller) is an end-of-source marker; from a PBX
+    /// it never is.
     pub fn marked_end_if_recorded(mut self) -> Self {
         self.end = self.get_exact(END_KEY).is_some();
+        self
+    }
+
+    /// A Trace line is an end-of-source marker when it leads with `END`, as the recorder
+    /// writes them (`END: <count>`, then `SOURCE`). A PBX's own message starts with `Event`
+    /// or `Response`, so an `END` further down (a dialplan `UserEvent(x,END: 1)`, recorded
+    /// with the rest) ends nothing when the Trace is replayed.
+    pub fn marked_end_if_trace_end(mut self) -> Self {
+        self.end = self
+            .fields
+            .first()
+            .is_some_and(|f| self.key_of(f) == END_KEY.as_bytes());
         self
     }
 
@@ -315,6 +328,15 @@ mod tests {
         let recorded = m.marked_end_if_recorded();
         assert!(recorded.is_end());
         assert_eq!(recorded.end_count(), Some(1));
+        // In a Trace, only the recorder's END (leading its record) is one.
+        let traced = |wire: &[u8]| {
+            let mut d = crate::ami::Decoder::new();
+            d.feed(wire);
+            d.next_message().unwrap().marked_end_if_trace_end()
+        };
+        assert!(!traced(b"Event: UserEvent\r\nEND: 1\r\nSOURCE: p\r\n\r\n").is_end());
+        assert_eq!(traced(b"END: 4\r\nSOURCE: p\r\n\r\n").end_count(), Some(4));
+        assert!(!traced(b"end: 4\r\nSOURCE: p\r\n\r\n").is_end());
         // A recycled end marker comes back as an ordinary message.
         let mut d = crate::ami::Decoder::new();
         d.recycle(Message::end(3));

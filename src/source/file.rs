@@ -151,7 +151,7 @@ impl Source for CaptureFile {
             if let Some(m) = self.decoder.next_message() {
                 // A Trace records each source's END: replayed, it ends that source again.
                 let m = match self.kind {
-                    CaptureKind::Trace => m.marked_end_if_recorded(),
+                    CaptureKind::Trace => m.marked_end_if_trace_end(),
                     CaptureKind::Raw => m,
                 };
                 return Ok(self.tally.deliver(m));

@@ -157,6 +157,30 @@ def test_an_end_header_from_the_pbx_ends_nothing(tmp_path: Path, threaded: bool)
             engine.join(10)
 
 
+def test_a_recorded_end_header_from_the_pbx_ends_nothing_when_replayed(tmp_path: Path) -> None:
+    """The recorder appends SOURCE to whatever the PBX sent, `END: 1` included; replayed,
+    only the recorder's own END records (which lead with END) end a source."""
+
+    def newchannel(uid: str) -> bytes:
+        return (
+            f"Event: Newchannel\r\nChannel: SIP/{uid}\r\nUniqueid: {uid}\r\n"
+            f"Linkedid: {uid}\r\nChannelState: 0\r\nSOURCE: pbx1\r\n\r\n"
+        ).encode()
+
+    spoof = b"Event: UserEvent\r\nUserEvent: spoof\r\nEND: 1\r\nSOURCE: pbx1\r\n\r\n"
+    trace = tmp_path / "spoof.trace"
+    trace.write_bytes(
+        newchannel("1.1") + spoof + newchannel("1.2") + b"END: 4\r\nSOURCE: pbx1\r\n\r\n"
+    )
+    # The recorded END, then the Trace source's own.
+    assert [e.is_end for e in hackamore.Trace("t", trace)] == [False, False, False, True, True]
+    sizes: list[int] = []
+    m = hackamore.Model(hooks={"newchannel": lambda c: sizes.append(c.sizes["channels"])})
+    m.consume(hackamore.Trace("t", trace))
+    assert sizes == [1, 2]  # the spoof did not drop the first channel
+    assert len(m) == 0  # the recorded END did
+
+
 @pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
 def test_half_open_connection_is_found_by_ping_and_reconnected(threaded: bool) -> None:
     capture = FIXTURES / "conference-pbx1.ami"
