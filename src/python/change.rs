@@ -2,6 +2,7 @@
 //! plus the conversion of events and plain dicts into messages.
 
 use super::event::Event;
+use super::locks::lock_from_python;
 use crate::ami::Message;
 use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
 use parking_lot::Mutex;
@@ -279,7 +280,7 @@ impl Normalizer {
         let (normalizer, resync) = &mut *guard;
         match model {
             Some(model) => {
-                let state = model.get().state.lock();
+                let state = lock_from_python(&model.get().state);
                 crate::model::interpret(normalizer, resync, state.model(), &pbx, &m, &mut changes);
             }
             None => normalizer.normalize(&pbx, &m, &mut changes),

@@ -50,7 +50,7 @@ fn spec_of(obj: &Bound<'_, PyAny>) -> PyResult<FeedSpec> {
         return Ok(FeedSpec::Server(s.get().config.clone()));
     }
     let capture = |c: &super::sources::Capture, kind| {
-        let f = c.file.lock();
+        let f = super::locks::lock_from_python(&c.file);
         FeedSpec::Capture {
             name: c.name.to_string(),
             path: f.path().to_path_buf(),

@@ -6,6 +6,7 @@ mod change;
 mod engine;
 mod errors;
 mod event;
+mod locks;
 mod model;
 mod replay;
 mod sources;

@@ -2,6 +2,7 @@
 //! registered, after the change is applied.
 
 use super::change::{message_of, Change, Channel};
+use super::locks::lock_from_python;
 use super::sources::{Connection, File, Trace};
 use crate::ami::Message;
 use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
@@ -274,7 +275,7 @@ impl Model {
     }
 
     fn with_model<T>(&self, f: impl FnOnce(&mut core::Model) -> T) -> T {
-        let mut st = self.state.lock();
+        let mut st = lock_from_python(&self.state);
         st.version += 1;
         f(&mut st.model)
     }
@@ -350,7 +351,7 @@ impl Model {
     /// Increases with every change applied (cheap "has anything changed?" test).
     #[getter]
     fn version(&self) -> u64 {
-        self.state.lock().version
+        lock_from_python(&self.state).version
     }
 
     /// Apply one event (a `hackamore.Event` or a dict of AMI fields with `SOURCE`).
@@ -367,7 +368,7 @@ impl Model {
             return Ok(0);
         }
         let mut pending = Vec::new();
-        let n = self.state.lock().process(
+        let n = lock_from_python(&self.state).process(
             &pbx,
             &m,
             &self.hooked,
@@ -565,8 +566,7 @@ impl Model {
 
     /// The channel `uniqueid` of `pbx`, or None.
     fn channel(&self, pbx: &str, uniqueid: &str) -> Option<Channel> {
-        self.state
-            .lock()
+        lock_from_python(&self.state)
             .model
             .channel(pbx, uniqueid)
             .map(Channel::from)
@@ -575,7 +575,7 @@ impl Model {
     /// Channels of one PBX (or of all), in creation order.
     #[pyo3(signature = (pbx = None))]
     fn channels(&self, pbx: Option<&str>) -> Vec<Channel> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         let pbxes: Vec<String> = match pbx {
             Some(p) => vec![p.to_string()],
             None => st.model.pbx_names().map(str::to_string).collect(),
@@ -588,7 +588,7 @@ impl Model {
 
     /// Call groups in creation order, each a list of its channels.
     fn calls(&self) -> Vec<Vec<Channel>> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         st.model
             .calls()
             .map(|(_, members)| {
@@ -602,7 +602,7 @@ impl Model {
 
     /// Conference rooms: `{pbx: {conference: [channels]}}`.
     fn rooms<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         let out = PyDict::new(py);
         for pbx in st.model.pbx_names() {
             let rooms = st.model.rooms_of(pbx);
@@ -624,7 +624,7 @@ impl Model {
 
     /// Channels waiting for their trunk twin: `{value: channel}`.
     fn trunks(&self) -> HashMap<String, Channel> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         st.model
             .trunks()
             .into_iter()
@@ -634,7 +634,7 @@ impl Model {
 
     /// Caller id numbers by channel name: `{pbx: {channel: number}}`.
     fn numbers(&self) -> HashMap<String, HashMap<String, String>> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         st.model
             .pbx_names()
             .map(|p| {
@@ -653,7 +653,7 @@ impl Model {
     /// Sizes of every container (`channels`, `calls`, `rooms`, `trunks`, `numbers`,
     /// `pbxes`, and the normaliser's tracked `bridges`).
     fn sizes(&self) -> HashMap<&'static str, usize> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         let s = st.model.sizes();
         HashMap::from([
             ("pbxes", s.pbxes),
@@ -671,7 +671,7 @@ impl Model {
     /// `{pbx: {conference: [uniqueid]}}`, `trunks` `{value: (pbx, uniqueid)}`, `numbers`
     /// `{pbx: {channel: number}}`.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let st = self.state.lock();
+        let st = lock_from_python(&self.state);
         let m = &st.model;
         let call_index: HashMap<u64, usize> =
             m.calls().enumerate().map(|(i, (id, _))| (id, i)).collect();
@@ -737,11 +737,11 @@ impl Model {
     }
 
     fn __len__(&self) -> usize {
-        self.state.lock().model.sizes().channels
+        lock_from_python(&self.state).model.sizes().channels
     }
 
     fn __repr__(&self) -> String {
-        let s = self.state.lock().model.sizes();
+        let s = lock_from_python(&self.state).model.sizes();
         format!(
             "<hackamore.Model channels={} calls={} rooms={} trunks={}>",
             s.channels, s.calls, s.rooms, s.trunks

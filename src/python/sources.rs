@@ -5,6 +5,7 @@
 use super::errors::source_error;
 use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError};
 use super::event::Event;
+use super::locks::lock_from_python;
 use crate::ami::{self, AuthMethod, Banner, Message, Secret};
 use crate::source::{
     action_channel, completes_list, opens_list, CaptureFile, Outbox, Socket, SocketConfig, Source,
@@ -143,15 +144,17 @@ impl Capture {
     }
 
     fn banner(&self) -> Option<String> {
-        self.file.lock().banner().map(|b| b.text.clone())
+        lock_from_python(&self.file)
+            .banner()
+            .map(|b| b.text.clone())
     }
 
     fn stats(&self) -> DecodeStats {
-        self.file.lock().stats().into()
+        lock_from_python(&self.file).stats().into()
     }
 
     fn repr(&self, class: &str) -> String {
-        let f = self.file.lock();
+        let f = lock_from_python(&self.file);
         format!(
             "{class}({:?}, {:?}, offset={}, open={})",
             &*self.name,
@@ -193,12 +196,12 @@ macro_rules! capture_class {
             /// Byte offset where reading goes on after `close()` and `open()`.
             #[getter]
             fn offset(&self) -> u64 {
-                self.0.file.lock().offset()
+                lock_from_python(&self.0.file).offset()
             }
 
             #[getter]
             fn path(&self) -> std::path::PathBuf {
-                self.0.file.lock().path().to_path_buf()
+                lock_from_python(&self.0.file).path().to_path_buf()
             }
 
             /// Reopen after `close()`, going on after the last message delivered.

@@ -8,6 +8,9 @@ import logging
 import random
 import socket
 import struct
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections import Counter
@@ -422,3 +425,36 @@ def test_connection_faults_log_end_and_retry_with_backoff(
     else:
         assert stats["connects"] == 0 and "newchannel" not in names
     assert engine.model.sizes()["channels"] == 0
+
+
+def test_reading_a_source_from_python_while_consume_logs_under_its_lock_does_not_deadlock(
+    tmp_path: Path,
+) -> None:
+    """`consume()` logs each dropped line (Python logging takes the GIL) while it holds
+    the capture; another thread asking that capture for its stats must not wait for it
+    with the GIL held. Run in a child process: a deadlock there is a timeout here."""
+    capture = tmp_path / "oversized.ami"
+    ok = b"Event: Newexten\r\nChannel: SIP/1\r\nUniqueid: 1.1\r\n\r\n"
+    big = b"Event: UserEvent\r\nUserEvent: " + b"x" * 70_000 + b"\r\n\r\n"
+    capture.write_bytes(BANNER + (ok * 20 + big) * 100)
+    script = textwrap.dedent(
+        f"""
+        import logging, threading
+        import hackamore
+        logging.basicConfig(level=logging.INFO, filename={str(tmp_path / "log")!r})
+        for _ in range(3):
+            source, model = hackamore.File("pbx1", {str(capture)!r}), hackamore.Model()
+            done = threading.Event()
+            threading.Thread(target=lambda: (model.consume(source), done.set())).start()
+            while not done.is_set():
+                source.stats, model.sizes()  # each takes the lock consume() holds
+            assert source.stats.oversized_lines == 100, source.stats
+        print("done")
+        """
+    )
+    try:
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=45)
+    except subprocess.TimeoutExpired:
+        pytest.fail("deadlock: the child did not finish in 45 s")
+    assert run.returncode == 0 and run.stdout.strip() == b"done", run.stderr[-2000:]
+    assert "message dropped" in (tmp_path / "log").read_text()
