@@ -124,28 +124,58 @@ pub enum Change {
 }
 
 impl Change {
+    /// Every change name (the old framework's Model method names), in the order of
+    /// [`Change::index`].
+    pub const NAMES: [&'static str; 19] = [
+        "newchannel",
+        "newstate",
+        "dial",
+        "dialend",
+        "bridge",
+        "localbridge",
+        "sipcallid",
+        "confbridgestart",
+        "confbridgejoin",
+        "confbridgeleave",
+        "confbridgeend",
+        "musiconhold",
+        "musicoffhold",
+        "hanguprequest",
+        "softhanguprequest",
+        "newcallerid",
+        "rename",
+        "hangup",
+        "end",
+    ];
+
     /// The hook name (the old framework's Model method name).
     pub fn name(&self) -> &'static str {
+        Change::NAMES[self.index()]
+    }
+
+    /// The position of this kind of change in [`Change::NAMES`]: a table index for
+    /// whoever keeps something per kind (hooks).
+    pub fn index(&self) -> usize {
         match self {
-            Change::NewChannel { .. } => "newchannel",
-            Change::NewState { .. } => "newstate",
-            Change::Dial { .. } => "dial",
-            Change::DialEnd { .. } => "dialend",
-            Change::Bridge { .. } => "bridge",
-            Change::LocalBridge { .. } => "localbridge",
-            Change::SipCallId { .. } => "sipcallid",
-            Change::ConfbridgeStart { .. } => "confbridgestart",
-            Change::ConfbridgeJoin { .. } => "confbridgejoin",
-            Change::ConfbridgeLeave { .. } => "confbridgeleave",
-            Change::ConfbridgeEnd { .. } => "confbridgeend",
-            Change::MusicOnHold { .. } => "musiconhold",
-            Change::MusicOffHold { .. } => "musicoffhold",
-            Change::HangupRequest { .. } => "hanguprequest",
-            Change::SoftHangupRequest { .. } => "softhanguprequest",
-            Change::NewCallerId { .. } => "newcallerid",
-            Change::Rename { .. } => "rename",
-            Change::Hangup { .. } => "hangup",
-            Change::End { .. } => "end",
+            Change::NewChannel { .. } => 0,
+            Change::NewState { .. } => 1,
+            Change::Dial { .. } => 2,
+            Change::DialEnd { .. } => 3,
+            Change::Bridge { .. } => 4,
+            Change::LocalBridge { .. } => 5,
+            Change::SipCallId { .. } => 6,
+            Change::ConfbridgeStart { .. } => 7,
+            Change::ConfbridgeJoin { .. } => 8,
+            Change::ConfbridgeLeave { .. } => 9,
+            Change::ConfbridgeEnd { .. } => 10,
+            Change::MusicOnHold { .. } => 11,
+            Change::MusicOffHold { .. } => 12,
+            Change::HangupRequest { .. } => 13,
+            Change::SoftHangupRequest { .. } => 14,
+            Change::NewCallerId { .. } => 15,
+            Change::Rename { .. } => 16,
+            Change::Hangup { .. } => 17,
+            Change::End { .. } => 18,
         }
     }
 

@@ -13,7 +13,6 @@ use parking_lot::Mutex;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,7 +20,7 @@ use std::time::{Duration, Instant};
 /// Applies messages to the model in the engine's thread; queues what hooks must see.
 struct ModelSink {
     state: Arc<Mutex<super::model::State>>,
-    hooked: Arc<HashSet<&'static str>>,
+    hooked: super::model::HookSet,
     listening: Arc<std::sync::atomic::AtomicBool>,
     tx: Sender<Pending>,
 }
@@ -35,7 +34,7 @@ impl Sink for ModelSink {
         self.state.lock().process(
             pbx,
             m,
-            &self.hooked,
+            self.hooked,
             self.listening.load(Ordering::Relaxed),
             &mut pending,
         );
@@ -129,7 +128,7 @@ impl NativeEngine {
         let model = self.model.get();
         let sink = ModelSink {
             state: model.state.clone(),
-            hooked: model.hooked.clone(),
+            hooked: model.hooked,
             listening: model.listening.clone(),
             tx: self.tx.lock().take().expect("sender kept until start"),
         };

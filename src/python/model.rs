@@ -13,33 +13,33 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Every hook name, in the order of `Change::name`.
-pub const HOOK_NAMES: [&str; 19] = [
-    "newchannel",
-    "newstate",
-    "dial",
-    "dialend",
-    "bridge",
-    "localbridge",
-    "sipcallid",
-    "confbridgestart",
-    "confbridgejoin",
-    "confbridgeleave",
-    "confbridgeend",
-    "musiconhold",
-    "musicoffhold",
-    "hanguprequest",
-    "softhanguprequest",
-    "newcallerid",
-    "rename",
-    "hangup",
-    "end",
-];
+/// Every hook name, in the order of `Change::index`.
+pub const HOOK_NAMES: [&str; 19] = CoreChange::NAMES;
+
+/// The kinds of change that have a hook: one bit per [`CoreChange::index`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct HookSet(u32);
+
+impl HookSet {
+    fn of(hooks: &[Option<Py<PyAny>>]) -> Self {
+        HookSet(
+            hooks
+                .iter()
+                .enumerate()
+                .filter(|(_, h)| h.is_some())
+                .fold(0, |set, (i, _)| set | 1 << i),
+        )
+    }
+
+    fn contains(self, c: &CoreChange) -> bool {
+        self.0 & 1 << c.index() != 0
+    }
+}
 
 pub(crate) struct State {
     normalizer: CoreNormalizer,
@@ -66,7 +66,7 @@ impl State {
         &mut self,
         pbx: &str,
         m: &Message,
-        hooks: &HashSet<&'static str>,
+        hooks: HookSet,
         everything: bool,
         out: &mut Vec<Pending>,
     ) -> usize {
@@ -81,7 +81,7 @@ impl State {
         );
         let n = changes.len();
         for c in changes {
-            let hooked = everything || hooks.contains(c.name());
+            let hooked = everything || hooks.contains(&c);
             let before = if hooked && matches!(c, CoreChange::Hangup { .. }) {
                 self.involved(&c)
             } else {
@@ -216,9 +216,10 @@ fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
 pub struct Model {
     /// Shared with engine threads, which apply changes without Python.
     pub(crate) state: Arc<Mutex<State>>,
-    hooks: HashMap<&'static str, Py<PyAny>>,
+    /// By [`CoreChange::index`].
+    hooks: Vec<Option<Py<PyAny>>>,
     /// The changes that have a hook (readable without the GIL).
-    pub(crate) hooked: Arc<HashSet<&'static str>>,
+    pub(crate) hooked: HookSet,
     /// Set while a listener (`Engine.changes()`) wants every change, hooked or not.
     pub(crate) listening: Arc<AtomicBool>,
     listener: Mutex<Option<Py<PyAny>>>,
@@ -243,7 +244,7 @@ impl Model {
                 left.fetch_sub(1, Ordering::Relaxed);
             }
             let name = p.change.name();
-            let hook = self.hooks.get(name);
+            let hook = self.hooks[p.change.index()].as_ref();
             if hook.is_none() && listener.is_none() {
                 continue;
             }
@@ -281,12 +282,13 @@ impl Model {
     }
 }
 
-fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<HashMap<&'static str, Py<PyAny>>> {
-    let mut out = HashMap::new();
+/// The hook of each kind of change, by [`CoreChange::index`].
+fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Option<Py<PyAny>>>> {
+    let mut out: Vec<Option<Py<PyAny>>> = HOOK_NAMES.iter().map(|_| None).collect();
     let Some(hooks) = hooks.filter(|h| !h.is_none()) else {
         return Ok(out);
     };
-    for name in HOOK_NAMES {
+    for (slot, name) in out.iter_mut().zip(HOOK_NAMES) {
         let found = if let Ok(d) = hooks.cast::<PyDict>() {
             match d.get_item(name)? {
                 Some(f) => Some(f),
@@ -295,11 +297,9 @@ fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<HashMap<&'static 
         } else {
             hooks.getattr(format!("on_{name}").as_str()).ok()
         };
-        if let Some(f) = found.filter(|f| f.is_callable()) {
-            out.insert(name, f.unbind());
-        }
+        *slot = found.filter(|f| f.is_callable()).map(Bound::unbind);
     }
-    if out.is_empty() {
+    if out.iter().all(Option::is_none) {
         return Err(PyTypeError::new_err(format!(
             "hooks has no on_<change> method or callable; change names are {}",
             HOOK_NAMES.join(", ")
@@ -326,7 +326,7 @@ impl Model {
                 model: core::Model::new(),
                 version: 0,
             })),
-            hooked: Arc::new(hooks.keys().copied().collect()),
+            hooked: HookSet::of(&hooks),
             listening: Arc::new(AtomicBool::new(false)),
             listener: Mutex::new(None),
             hooks,
@@ -371,7 +371,7 @@ impl Model {
         let n = lock_from_python(&self.state).process(
             &pbx,
             &m,
-            &self.hooked,
+            self.hooked,
             self.listening.load(Ordering::Relaxed),
             &mut pending,
         );
@@ -414,7 +414,7 @@ impl Model {
                                     self.state.lock().process(
                                         &inputs[i].pbx_of(&m),
                                         &m,
-                                        &self.hooked,
+                                        self.hooked,
                                         self.listening.load(Ordering::Relaxed),
                                         &mut pending,
                                     );
