@@ -128,12 +128,15 @@ impl Channel {
     }
 }
 
+/// The channels a change is about (Uniqueid, then a second one's), those the model has.
+pub(crate) type Involved = [Option<Channel>; 2];
+
 /// One model change, as given to hooks: its name (`dial`, `hangup`...), its fields, and
 /// the channels involved (after the change; for `hangup`, as they were just before).
 #[pyclass(name = "Change", module = "hackamore._native", frozen)]
 pub struct Change {
     pub(crate) change: CoreChange,
-    pub(crate) channels: Vec<Channel>,
+    pub(crate) channels: Involved,
     pub(crate) sizes: core::ModelSizes,
 }
 
@@ -161,7 +164,7 @@ impl Change {
 
     #[getter]
     fn channels(&self) -> Vec<Channel> {
-        self.channels.clone()
+        self.channels.iter().flatten().cloned().collect()
     }
 
     /// The model's container sizes right after this change (an engine's model may have

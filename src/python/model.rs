@@ -1,7 +1,7 @@
 //! `Model` for Python. The model lives in Rust behind a lock; Python hooks run only when
 //! registered, after the change is applied.
 
-use super::change::{message_of, Change, Channel};
+use super::change::{message_of, Change, Channel, Involved};
 use super::locks::lock_from_python;
 use super::sources::{Connection, File, Trace};
 use crate::ami::Message;
@@ -46,12 +46,14 @@ pub(crate) struct State {
     resync: core::Resync,
     model: core::Model,
     version: u64,
+    /// The changes of the message being processed (kept for its allocation).
+    scratch: Vec<CoreChange>,
 }
 
 /// A change waiting for its hook, with the channels as they were when it applied.
 pub(crate) struct Pending {
     change: CoreChange,
-    channels: Vec<Channel>,
+    channels: Involved,
     /// The model's sizes right after the change (hooks may run later than it happened).
     sizes: core::ModelSizes,
 }
@@ -70,7 +72,7 @@ impl State {
         everything: bool,
         out: &mut Vec<Pending>,
     ) -> usize {
-        let mut changes = Vec::new();
+        let mut changes = std::mem::take(&mut self.scratch);
         core::interpret(
             &mut self.normalizer,
             &mut self.resync,
@@ -80,21 +82,15 @@ impl State {
             &mut changes,
         );
         let n = changes.len();
-        for c in changes {
+        for c in changes.drain(..) {
             let hooked = everything || hooks.contains(&c);
-            let before = if hooked && matches!(c, CoreChange::Hangup { .. }) {
-                self.involved(&c)
-            } else {
-                Vec::new()
-            };
+            // A hangup's hook sees the channels as they were just before they went.
+            let before =
+                (hooked && matches!(c, CoreChange::Hangup { .. })).then(|| self.involved(&c));
             self.model.apply(&c);
             self.version += 1;
             if hooked {
-                let channels = if before.is_empty() {
-                    self.involved(&c)
-                } else {
-                    before
-                };
+                let channels = before.unwrap_or_else(|| self.involved(&c));
                 let sizes = self.model.sizes();
                 out.push(Pending {
                     change: c,
@@ -103,18 +99,17 @@ impl State {
                 });
             }
         }
+        self.scratch = changes;
         n
     }
 
-    fn involved(&self, c: &CoreChange) -> Vec<Channel> {
+    fn involved(&self, c: &CoreChange) -> Involved {
         let pbx = c.pbx();
         let (a, b) = c.uniqueids();
-        [a, b]
-            .into_iter()
-            .flatten()
-            .filter_map(|uid| self.model.channel_shared(pbx, uid))
-            .map(Channel::from)
-            .collect()
+        [a, b].map(|uid| {
+            uid.and_then(|uid| self.model.channel_shared(pbx, uid))
+                .map(Channel::from)
+        })
     }
 }
 
@@ -325,6 +320,7 @@ impl Model {
                 resync: core::Resync::default(),
                 model: core::Model::new(),
                 version: 0,
+                scratch: Vec::new(),
             })),
             hooked: HookSet::of(&hooks),
             listening: Arc::new(AtomicBool::new(false)),
