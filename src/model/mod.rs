@@ -21,6 +21,11 @@ use resync::SyncStep;
 /// dropped without allocating.
 pub type Text = compact_str::CompactString;
 
+/// The model's hash maps: foldhash, seeded per process, hashes a short key several times
+/// faster than the standard SipHash, and its seed still keeps keys from a PBX from
+/// being chosen to collide.
+pub(crate) type Map<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+
 /// A normaliser and a model together: what an engine feeds messages to.
 #[derive(Debug, Default)]
 pub struct Tracker {

@@ -3,9 +3,9 @@
 //! each bridge's members (per PBX) until they leave, hang up, or the bridge goes.
 
 use super::change::Change;
+use super::Map;
 use super::Text;
 use crate::ami::Message;
-use std::collections::HashMap;
 
 /// The default name of the trunk-correlation channel variable.
 pub const DEFAULT_TRUNK_VARIABLE: &str = "SIPCALLID";
@@ -22,7 +22,7 @@ struct Bridge {
 #[derive(Debug)]
 pub struct Normalizer {
     trunk_variable: Text,
-    bridges: HashMap<(Text, Text), Bridge>,
+    bridges: Map<(Text, Text), Bridge>,
 }
 
 impl Default for Normalizer {
@@ -57,7 +57,7 @@ impl Normalizer {
     pub fn new(trunk_variable: &str) -> Self {
         Normalizer {
             trunk_variable: trunk_variable.into(),
-            bridges: HashMap::new(),
+            bridges: Map::default(),
         }
     }
 

@@ -4,8 +4,9 @@
 
 use super::change::Change;
 use super::channel::{Activity, CallId, Channel, Role};
+use super::Map;
 use super::Text;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// (pbx, uniqueid): Uniqueids are unique only within one PBX.
@@ -22,7 +23,7 @@ struct Room {
 /// ([`Model::channel_shared`]) and copied only when it changes while one is still held,
 /// so a snapshot costs a reference count, not a copy of every string.
 #[derive(Debug, Default)]
-struct Channels(HashMap<Text, Arc<Channel>>);
+struct Channels(Map<Text, Arc<Channel>>);
 
 impl Channels {
     fn get(&self, uid: &str) -> Option<&Channel> {
@@ -57,9 +58,9 @@ impl Channels {
 #[derive(Debug, Default)]
 struct Pbx {
     channels: Channels,
-    rooms: HashMap<Text, Room>,
+    rooms: Map<Text, Room>,
     /// Channel name -> caller id number.
-    numbers: HashMap<Text, Text>,
+    numbers: Map<Text, Text>,
 }
 
 /// Sizes of every container, for leak checks and health reporting.
@@ -86,7 +87,7 @@ pub struct Model {
     /// Call groups in creation order; a merge makes a new group at the end.
     calls: BTreeMap<CallId, Vec<ChannelKey>>,
     /// Trunk-correlation value -> the channel waiting for its twin.
-    trunks: HashMap<Text, ChannelKey>,
+    trunks: Map<Text, ChannelKey>,
     next_call: CallId,
     next_seq: u64,
 }
@@ -560,7 +561,7 @@ impl Model {
                 self.trunks.remove(v);
                 if self.trunks.is_empty() {
                     // Hash tables keep their capacity; after a busy hour, give it back.
-                    self.trunks = HashMap::new();
+                    self.trunks = Map::default();
                 }
             }
         }
