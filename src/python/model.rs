@@ -184,6 +184,23 @@ impl Input {
     }
 }
 
+/// `f(arg)`. pyo3 under the limited API (the abi3 wheel) packs arguments into a new tuple,
+/// which costs about as much as calling a small hook; CPython's
+/// `PyObject_CallFunctionObjArgs` hands them over on its stack (vectorcall) instead.
+fn call_one(py: Python<'_>, f: &Py<PyAny>, arg: &Py<PyAny>) -> PyResult<()> {
+    // SAFETY: `f` and `arg` are live objects the caller holds, the GIL is held (`py`),
+    // and the argument list ends with the NULL the function requires.
+    let result = unsafe {
+        pyo3::ffi::PyObject_CallFunctionObjArgs(
+            f.as_ptr(),
+            arg.as_ptr(),
+            std::ptr::null_mut::<pyo3::ffi::PyObject>(),
+        )
+    };
+    // SAFETY: a new reference, or NULL with the exception set.
+    unsafe { Bound::from_owned_ptr_or_err(py, result) }.map(drop)
+}
+
 fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
     let logged = (|| -> PyResult<()> {
         let logger = py
@@ -256,7 +273,7 @@ impl Model {
                 }
             };
             for f in hook.into_iter().chain(listener.as_ref()) {
-                if let Err(e) = f.call1(py, (change.clone_ref(py),)) {
+                if let Err(e) = call_one(py, f, change.as_any()) {
                     if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
                         if let Some(left) = left {
                             left.store(0, Ordering::Relaxed);
