@@ -174,15 +174,18 @@ impl Input {
         }
     }
 
-    /// Called without the GIL, with a message polled from this input.
-    fn recycle(&self, m: Message) {
+    /// Called without the GIL, with messages polled from this input.
+    fn recycle(&self, done: &mut Vec<Message>) {
         match self {
-            Input::File(f) => f.get().0.recycle(m),
-            Input::Trace(t) => t.get().0.recycle(m),
-            Input::Connection(_) => {} // read on another thread
+            Input::File(f) => f.get().0.recycle(done),
+            Input::Trace(t) => t.get().0.recycle(done),
+            Input::Connection(_) => done.clear(), // read on another thread
         }
     }
 }
+
+/// Messages `consume()` applies before handing them back to their source together.
+const RECYCLE_EVERY: usize = 32;
 
 /// `f(arg)`. pyo3 under the limited API (the abi3 wheel) packs arguments into a new tuple,
 /// which costs about as much as calling a small hook; CPython's
@@ -247,7 +250,7 @@ impl Model {
     pub(crate) fn call_hooks(
         &self,
         py: Python<'_>,
-        pending: Vec<Pending>,
+        pending: impl IntoIterator<Item = Pending>,
         left: Option<&AtomicUsize>,
     ) -> PyResult<()> {
         let listener = self.listener.lock().as_ref().map(|l| l.clone_ref(py));
@@ -409,9 +412,11 @@ impl Model {
         let batch = 4096;
         let mut total = 0u64;
         let mut wait = Duration::ZERO;
+        let mut pending = Vec::new(); // emptied by each batch's hooks, its allocation kept
+                                      // Messages applied, by input, handed back a few at a time (one lock for them all).
+        let mut done: Vec<Vec<Message>> = inputs.iter().map(|_| Vec::new()).collect();
         while !inputs.is_empty() {
-            let (pending, errors, progressed) = py.detach(|| {
-                let mut pending = Vec::new();
+            let (errors, progressed) = py.detach(|| {
                 let mut errors = Vec::new();
                 let mut n = 0;
                 let mut progressed = false;
@@ -432,12 +437,16 @@ impl Model {
                                         &mut pending,
                                     );
                                 }
-                                inputs[i].recycle(m);
+                                done[i].push(m);
+                                if done[i].len() == RECYCLE_EVERY {
+                                    inputs[i].recycle(&mut done[i]);
+                                }
                                 i += 1;
                             }
                             Poll::Idle => i += 1,
                             Poll::Done => {
                                 inputs.remove(i);
+                                done.remove(i);
                             }
                             Poll::Failed(e) => {
                                 errors.push(e);
@@ -455,12 +464,12 @@ impl Model {
                     }
                 }
                 total += n as u64;
-                (pending, errors, progressed)
+                (errors, progressed)
             });
             for e in errors {
                 log::error!("{e}");
             }
-            self.call_hooks(py, pending, None)?;
+            self.call_hooks(py, pending.drain(..), None)?;
             py.check_signals()?;
             wait = if progressed {
                 Duration::ZERO

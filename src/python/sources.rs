@@ -105,9 +105,12 @@ impl Capture {
         }
     }
 
-    /// Hand back a message done with, for the next one to reuse its memory.
-    pub(crate) fn recycle(&self, m: Message) {
-        self.file.lock().recycle(m);
+    /// Hand back messages done with, for the next ones to reuse their memory.
+    pub(crate) fn recycle(&self, done: &mut Vec<Message>) {
+        let mut file = self.file.lock();
+        for m in done.drain(..) {
+            file.recycle(m);
+        }
     }
 
     /// A Trace's messages name their own PBX in `SOURCE`.
