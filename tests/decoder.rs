@@ -194,6 +194,61 @@ proptest! {
         };
         prop_assert_eq!(run(wire.len().max(1), true), run(1, false));
     }
+
+    /// Reading straight into the decoder (short reads, failed reads between them) gives
+    /// what feeding the same bytes does.
+    #[test]
+    fn reading_into_the_decoder_agrees_with_feeding_it(
+        lines in prop::collection::vec(prop_oneof![
+            Just(String::new()),
+            "[A-Za-z]{1,6}: [ -~]{0,30}",
+            "[ -~]{0,40}",
+            (0usize..90).prop_map(|n| format!("K: {}", "v".repeat(n))),
+        ], 0..120),
+        reads in prop::collection::vec((1usize..200, 1usize..200, any::<bool>()), 1..20),
+    ) {
+        let limits = Limits { max_line: 64, max_message: 400, max_headers: 12 };
+        let wire: Vec<u8> = lines.iter().flat_map(|l| [l.as_bytes(), b"\r\n"].concat()).collect();
+        let decode = |mut d: Decoder, mut add: Box<dyn FnMut(&mut Decoder) -> bool + '_>| {
+            let mut out = Vec::new();
+            loop {
+                let more = add(&mut d);
+                while let Some(m) = d.next_message() {
+                    out.push(m.clone());
+                    d.recycle(m);
+                }
+                if !more {
+                    break;
+                }
+            }
+            d.finish();
+            (out, d.stats(), d.resume_offset())
+        };
+        let mut fed = wire.chunks(7);
+        let by_feed = decode(Decoder::with_limits(limits), Box::new(|d| {
+            fed.next().map(|piece| d.feed(piece)).is_some()
+        }));
+        let (mut at, mut i) = (0, 0);
+        let by_read = decode(Decoder::with_limits(limits), Box::new(|d| {
+            let (max, short, fail) = reads[i % reads.len()];
+            let fail = fail && i % 2 == 0; // every other read at least moves on
+            i += 1;
+            let got = d.read_with(max, |room: &mut [u8]| {
+                if fail {
+                    room.fill(b'!'); // scribbled on, then failed: nothing may be kept
+                    return Err(());
+                }
+                let n = room.len().min(short).min(wire.len() - at);
+                room[..n].copy_from_slice(&wire[at..at + n]);
+                Ok(n)
+            });
+            if let Ok(n) = got {
+                at += n;
+            }
+            at < wire.len() || got.is_err()
+        }));
+        prop_assert_eq!(by_read, by_feed);
+    }
 }
 
 #[test]

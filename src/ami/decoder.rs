@@ -126,9 +126,11 @@ const END_COMMAND: &[u8] = b"--END COMMAND--";
 #[derive(Debug)]
 pub struct Decoder {
     limits: Limits,
-    /// Input not yet consumed starts at `buf[pos]`.
+    /// Input not yet consumed is `buf[pos..end]`; bytes after `end` are room for the next
+    /// read ([`Decoder::read_with`]), kept so that reading needs no copy and no zeroing.
     buf: Vec<u8>,
     pos: usize,
+    end: usize,
     /// Where the search for the next `\n` resumes, so a long partial line is scanned once.
     scan: usize,
     /// Stream offset of `buf[0]`.
@@ -174,6 +176,7 @@ impl Decoder {
             limits,
             buf: Vec::new(),
             pos: 0,
+            end: 0,
             scan: 0,
             base: 0,
             boundary: 0,
@@ -210,19 +213,42 @@ impl Decoder {
 
     /// Bytes held that do not yet form a complete message.
     pub fn pending_bytes(&self) -> usize {
-        self.buf.len() - self.pos + self.cur_wire
+        self.end - self.pos + self.cur_wire
     }
 
     /// Append input. Chunks may split anywhere, `\r\n` included.
     pub fn feed(&mut self, data: &[u8]) {
+        self.room(data.len()).copy_from_slice(data);
+        self.end += data.len();
+    }
+
+    /// Append input read straight into the decoder's buffer: `read` gets room for up to
+    /// `max` bytes and says how many it wrote (as `std::io::Read::read` does), which saves
+    /// the copy [`Decoder::feed`] makes. A failed read appends nothing.
+    pub fn read_with<E>(
+        &mut self,
+        max: usize,
+        read: impl FnOnce(&mut [u8]) -> Result<usize, E>,
+    ) -> Result<usize, E> {
+        let n = read(self.room(max))?.min(max);
+        self.end += n;
+        Ok(n)
+    }
+
+    /// `len` bytes of room after the input held, first dropping what was consumed (at most
+    /// one partial line is kept, <= `max_line`).
+    fn room(&mut self, len: usize) -> &mut [u8] {
         if self.pos > 0 {
-            // Keep only the unconsumed tail: at most one partial line (<= max_line).
-            self.buf.drain(..self.pos);
+            self.buf.copy_within(self.pos..self.end, 0);
+            self.end -= self.pos;
             self.base += self.pos as u64;
             self.scan -= self.pos;
             self.pos = 0;
         }
-        self.buf.extend_from_slice(data);
+        if self.buf.len() < self.end + len {
+            self.buf.resize(self.end + len, 0);
+        }
+        &mut self.buf[self.end..self.end + len]
     }
 
     /// The next complete message, or `None` when more bytes are needed.
@@ -252,8 +278,8 @@ impl Decoder {
         }
         out.clear();
         loop {
-            let Some(nl) = memchr(b'\n', &self.buf[self.scan..]) else {
-                self.scan = self.buf.len();
+            let Some(nl) = memchr(b'\n', &self.buf[self.scan..self.end]) else {
+                self.scan = self.end;
                 self.check_partial_line();
                 return false;
             };
@@ -295,7 +321,7 @@ impl Decoder {
         {
             return false;
         }
-        let hay = &self.buf[self.pos..];
+        let hay = &self.buf[self.pos..self.end];
         if u32::try_from(hay.len()).is_err() {
             return false; // a cap set over 4 GiB: offsets below would not fit a Field
         }
@@ -361,7 +387,7 @@ impl Decoder {
 
     /// Declare the end of input: an incomplete message is dropped, logged and counted.
     pub fn finish(&mut self) {
-        let partial_line = self.buf.len() > self.pos && !self.discarding_line;
+        let partial_line = self.end > self.pos && !self.discarding_line;
         if !self.cur.is_empty() || partial_line || matches!(self.state, State::Follows) {
             self.stats.truncated += 1;
             log::warn!(
@@ -369,8 +395,8 @@ impl Decoder {
                 self.pending_bytes()
             );
         }
-        self.base += self.buf.len() as u64;
-        self.buf.clear();
+        self.base += self.end as u64;
+        self.end = 0;
         self.pos = 0;
         self.scan = 0;
         self.discarding_line = false;
@@ -381,10 +407,10 @@ impl Decoder {
     /// bounded, and drop the rest of it as it arrives.
     fn check_partial_line(&mut self) {
         if self.discarding_line {
-            self.pos = self.buf.len();
+            self.pos = self.end;
             self.scan = self.pos;
-        } else if self.buf.len() - self.pos > self.limits.max_line + 1 {
-            self.pos = self.buf.len();
+        } else if self.end - self.pos > self.limits.max_line + 1 {
+            self.pos = self.end;
             self.scan = self.pos;
             self.drop_message(Drop::Line);
             self.discarding_line = true;

@@ -24,10 +24,11 @@ pub enum CaptureKind {
 /// The PBX a message from a capture belongs to: its own `SOURCE` in a Trace (exact case: a
 /// CDR event has an unrelated `Source` field), else the capture's `name`.
 pub fn pbx_of<'a>(name: &'a str, trace: bool, m: &'a Message) -> Cow<'a, str> {
-    match m.trace_source() {
-        Some(source) if trace => String::from_utf8_lossy(source),
-        _ => Cow::Borrowed(name),
+    if !trace {
+        return Cow::Borrowed(name);
     }
+    m.trace_source()
+        .map_or(Cow::Borrowed(name), String::from_utf8_lossy)
 }
 
 /// A capture file read as a source. `close()` then `reopen()` goes on where it stopped,
@@ -39,7 +40,6 @@ pub struct CaptureFile {
     kind: CaptureKind,
     file: Option<fs::File>,
     decoder: Decoder,
-    buf: Vec<u8>,
     tally: Tally,
     eof: bool,
     /// Stream offset at which the current decoder started (after a reopen).
@@ -81,7 +81,6 @@ impl CaptureFile {
             kind,
             file: None,
             decoder: Decoder::with_limits(limits),
-            buf: vec![0; READ_CHUNK],
             tally: Tally::default(),
             eof: false,
             origin: 0,
@@ -159,12 +158,12 @@ impl Source for CaptureFile {
             if self.eof {
                 return Ok(self.tally.end());
             }
-            match file.read(&mut self.buf) {
+            match self.decoder.read_with(READ_CHUNK, |room| file.read(room)) {
                 Ok(0) => {
                     self.decoder.finish();
                     self.eof = true;
                 }
-                Ok(n) => self.decoder.feed(&self.buf[..n]),
+                Ok(_) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.eof = true;

@@ -13,6 +13,9 @@ use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// Bytes asked of the socket per read.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// Where and how to connect. `Debug` never shows the secret.
 #[derive(Clone, Debug)]
 pub struct SocketConfig {
@@ -100,7 +103,6 @@ pub struct Socket {
     /// `None`: non-blocking; `Some(t)`: blocking reads with timeout `t`.
     read_timeout: Option<Duration>,
     nonblocking: bool,
-    buf: Vec<u8>,
     /// When the PBX last sent anything, and when our unanswered Ping went out.
     last_heard: Instant,
     ping_sent: Option<Instant>,
@@ -134,7 +136,6 @@ impl Socket {
             tally: Tally::default(),
             read_timeout: None,
             nonblocking: false,
-            buf: vec![0; 64 * 1024],
             last_heard: Instant::now(),
             ping_sent: None,
             pings: 0,
@@ -325,10 +326,9 @@ impl Socket {
             stream.tcp().set_read_timeout(Some(wait))?;
             self.read_timeout = Some(wait);
         }
-        match stream.read(&mut self.buf) {
+        match self.decoder.read_with(READ_CHUNK, |room| stream.read(room)) {
             Ok(0) => Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(n) => {
-                self.decoder.feed(&self.buf[..n]);
+            Ok(_) => {
                 self.last_heard = Instant::now();
                 self.ping_sent = None;
                 Ok(true)
