@@ -5,7 +5,7 @@
 //! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`],
 //! plus up to 1 MiB of recycled messages kept for reuse ([`Decoder::recycle`]).
 
-use super::lines::Lines;
+use super::lines::{self, Classifier, Lines};
 use super::message::{Field, Message};
 use memchr::memchr;
 
@@ -314,6 +314,23 @@ impl Decoder {
     /// `Follows` body, a cap reached) returns `false` having consumed nothing, and the
     /// line-by-line path below decodes it by the same rules.
     fn whole_message(&mut self, out: &mut Message) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(avx2) = lines::Avx2::detect() {
+            // SAFETY: `detect` found AVX2 on this CPU.
+            return unsafe { self.whole_message_avx2(out, avx2) };
+        }
+        self.whole_message_with(out, lines::Detect)
+    }
+
+    /// [`Decoder::whole_message`] compiled for AVX2, with the block classifier inlined.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn whole_message_avx2(&mut self, out: &mut Message, avx2: lines::Avx2) -> bool {
+        self.whole_message_with(out, avx2)
+    }
+
+    #[inline(always)]
+    fn whole_message_with(&mut self, out: &mut Message, classifier: impl Classifier) -> bool {
         if self.state != State::Headers
             || !self.cur.is_empty()
             || self.discarding_line
@@ -331,7 +348,7 @@ impl Decoder {
         let mut first = 0; // of the message's first line: blank lines before it are skipped
         let limits = self.limits;
         let short = limits.max_line.min(limits.max_message);
-        for line in Lines::new(hay) {
+        for line in Lines::with(hay, classifier) {
             let (start, end) = (line.start, line.newline);
             let mut line_end = end;
             if line_end > start && hay[line_end - 1] == b'\r' {

@@ -8,7 +8,7 @@
 /// Bit `i` of `newlines` / `colons` / `spaces` is set when byte `i` of a block is `\n` /
 /// `:` / ` `.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Masks {
+pub(crate) struct Masks {
     newlines: u64,
     colons: u64,
     spaces: u64,
@@ -74,6 +74,45 @@ fn classify_tail(tail: &[u8]) -> Masks {
     classify(&padded)
 }
 
+/// Which version classifies blocks. Chosen once by whoever iterates lines, so that a
+/// caller compiled for AVX2 gets the AVX2 version inlined instead of a call (and a CPU
+/// check) per block.
+pub(crate) trait Classifier: Copy {
+    fn classify(self, block: &[u8; BLOCK]) -> Masks;
+}
+
+/// Whatever the CPU has, asked per block.
+#[derive(Clone, Copy)]
+pub(crate) struct Detect;
+
+impl Classifier for Detect {
+    #[inline(always)]
+    fn classify(self, block: &[u8; BLOCK]) -> Masks {
+        classify(block)
+    }
+}
+
+/// AVX2: only [`Avx2::detect`] makes one, on a CPU that has it.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct Avx2(());
+
+#[cfg(target_arch = "x86_64")]
+impl Avx2 {
+    pub(crate) fn detect() -> Option<Avx2> {
+        std::arch::is_x86_feature_detected!("avx2").then_some(Avx2(()))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Classifier for Avx2 {
+    #[inline(always)]
+    fn classify(self, block: &[u8; BLOCK]) -> Masks {
+        // SAFETY: an `Avx2` exists only where the CPU has AVX2 (`Avx2::detect`).
+        unsafe { classify_avx2(block) }
+    }
+}
+
 #[cfg(not(target_arch = "x86_64"))]
 fn classify(block: &[u8; BLOCK]) -> Masks {
     classify_bytewise(block)
@@ -102,7 +141,8 @@ pub(crate) struct Line {
 }
 
 /// The complete lines of `hay` in order; a last line without `\n` is not yielded.
-pub(crate) struct Lines<'a> {
+pub(crate) struct Lines<'a, C: Classifier = Detect> {
+    classifier: C,
     hay: &'a [u8],
     /// Start of the block `newlines` and `separators` describe.
     block: usize,
@@ -114,9 +154,18 @@ pub(crate) struct Lines<'a> {
 }
 
 impl<'a> Lines<'a> {
+    #[cfg(test)]
     pub(crate) fn new(hay: &'a [u8]) -> Self {
-        let (newlines, separators) = load(hay, 0);
+        Lines::with(hay, Detect)
+    }
+}
+
+impl<'a, C: Classifier> Lines<'a, C> {
+    #[inline(always)]
+    pub(crate) fn with(hay: &'a [u8], classifier: C) -> Self {
+        let (newlines, separators) = load(hay, 0, classifier);
         Lines {
+            classifier,
             hay,
             block: 0,
             newlines,
@@ -128,9 +177,10 @@ impl<'a> Lines<'a> {
 }
 
 /// The `\n`s and the `": "` separators of the block at `hay[at..]`.
-fn load(hay: &[u8], at: usize) -> (u64, u64) {
+#[inline(always)]
+fn load(hay: &[u8], at: usize, classifier: impl Classifier) -> (u64, u64) {
     let m = match hay.get(at..at + BLOCK) {
-        Some(block) => classify(block.try_into().expect("a 64-byte slice")),
+        Some(block) => classifier.classify(block.try_into().expect("a 64-byte slice")),
         None => classify_tail(hay.get(at..).unwrap_or_default()),
     };
     // A colon ending the block is a separator if the next block starts with a space.
@@ -139,7 +189,7 @@ fn load(hay: &[u8], at: usize) -> (u64, u64) {
     (m.newlines, m.colons & spaces_after)
 }
 
-impl Iterator for Lines<'_> {
+impl<C: Classifier> Iterator for Lines<'_, C> {
     type Item = Line;
 
     #[inline]
@@ -161,7 +211,7 @@ impl Iterator for Lines<'_> {
                 if self.block >= self.hay.len() {
                     return None;
                 }
-                (self.newlines, self.separators) = load(self.hay, self.block);
+                (self.newlines, self.separators) = load(self.hay, self.block, self.classifier);
                 continue;
             }
             let newline = self.block + newline_bit as usize;
@@ -241,11 +291,12 @@ mod tests {
         for seed in 0..3000 {
             let len = (seed as usize * 7) % 400;
             let hay = bytes(seed, len, b"\n: :a\rb  c:");
-            assert_eq!(
-                Lines::new(&hay).collect::<Vec<_>>(),
-                reference(&hay),
-                "{hay:?}"
-            );
+            let want = reference(&hay);
+            assert_eq!(Lines::new(&hay).collect::<Vec<_>>(), want, "{hay:?}");
+            #[cfg(target_arch = "x86_64")]
+            if let Some(avx2) = Avx2::detect() {
+                assert_eq!(Lines::with(&hay, avx2).collect::<Vec<_>>(), want, "{hay:?}");
+            }
         }
         let long_line = [b"Key: ".as_slice(), &[b'x'; 300], b"\r\nA:B: c\n"].concat();
         assert_eq!(
