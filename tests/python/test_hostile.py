@@ -121,20 +121,22 @@ def test_utf8_split_across_reads_and_invalid_utf8_in_caller_names(tmp_path: Path
     assert channel is not None and channel.calleridnum == "\ufffd\ufffd\ufffd100"
 
 
+def newchannel_wire(uid: str, extra: str = "") -> bytes:
+    """A Newchannel message for `uid`, with `extra` lines (a Trace's SOURCE) at its end."""
+    return (
+        f"Event: Newchannel\r\nChannel: SIP/{uid}\r\nUniqueid: {uid}\r\n"
+        f"Linkedid: {uid}\r\nChannelState: 0\r\n{extra}\r\n"
+    ).encode()
+
+
 @pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
 def test_an_end_header_from_the_pbx_ends_nothing(tmp_path: Path, threaded: bool) -> None:
     """A dialplan UserEvent can carry any header, `END: 1` included: it must not be taken
     for the end of the PBX's source (which would drop its channels and its connection)."""
 
-    def newchannel(uid: str) -> bytes:
-        return (
-            f"Event: Newchannel\r\nChannel: SIP/{uid}\r\nUniqueid: {uid}\r\n"
-            f"Linkedid: {uid}\r\nChannelState: 0\r\n\r\n"
-        ).encode()
-
     spoof = b"Event: UserEvent\r\nUserEvent: spoof\r\nEND: 1\r\n\r\n"
     capture = tmp_path / "spoof.ami"
-    capture.write_bytes(BANNER + newchannel("1.1") + spoof + newchannel("1.2"))
+    capture.write_bytes(BANNER + newchannel_wire("1.1") + spoof + newchannel_wire("1.2"))
     with hackamore.ReplayServer(capture, username=USER, secret=SECRET) as s:
         events = list(hackamore.Server("pbx1", "127.0.0.1", s.port, USER, SECRET).connect())
     assert [e.is_end for e in events] == [False] * (len(events) - 1) + [True]
@@ -165,10 +167,7 @@ def test_a_recorded_end_header_from_the_pbx_ends_nothing_when_replayed(tmp_path:
     only the recorder's own END records (which lead with END) end a source."""
 
     def newchannel(uid: str) -> bytes:
-        return (
-            f"Event: Newchannel\r\nChannel: SIP/{uid}\r\nUniqueid: {uid}\r\n"
-            f"Linkedid: {uid}\r\nChannelState: 0\r\nSOURCE: pbx1\r\n\r\n"
-        ).encode()
+        return newchannel_wire(uid, "SOURCE: pbx1\r\n")
 
     spoof = b"Event: UserEvent\r\nUserEvent: spoof\r\nEND: 1\r\nSOURCE: pbx1\r\n\r\n"
     trace = tmp_path / "spoof.trace"
