@@ -2,8 +2,9 @@
 //!
 //! The decoder never fails: input it cannot use is dropped, logged and counted in
 //! [`DecodeStats`], and decoding resumes at the next message boundary (a blank line).
-//! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`],
-//! plus up to 1 MiB of recycled messages kept for reuse ([`Decoder::recycle`]).
+//! Memory is bounded by the line cap plus the largest chunk handed to [`Decoder::feed`] or
+//! asked for by [`Decoder::read_with`], plus up to 1 MiB of recycled messages kept for
+//! reuse ([`Decoder::recycle`]).
 
 use super::lines::{self, Classifier, Lines};
 use super::message::{Field, Message};
@@ -323,6 +324,9 @@ impl Decoder {
     }
 
     /// [`Decoder::whole_message`] compiled for AVX2, with the block classifier inlined.
+    ///
+    /// # Safety
+    /// The CPU must have AVX2, which holding an [`lines::Avx2`] proves.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn whole_message_avx2(&mut self, out: &mut Message, avx2: lines::Avx2) -> bool {
