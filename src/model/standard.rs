@@ -30,6 +30,10 @@ impl Channels {
         self.0.get(uid).map(|c| &**c)
     }
 
+    fn shared(&self, uid: &str) -> Option<Arc<Channel>> {
+        self.0.get(uid).cloned()
+    }
+
     fn get_mut(&mut self, uid: &str) -> Option<&mut Channel> {
         self.0.get_mut(uid).map(Arc::make_mut)
     }
@@ -105,7 +109,7 @@ impl Model {
 
     /// The channel itself, shared: it stays as it is now however the model changes later.
     pub fn channel_shared(&self, pbx: &str, uniqueid: &str) -> Option<Arc<Channel>> {
-        self.pbxes.get(pbx)?.channels.0.get(uniqueid).cloned()
+        self.pbxes.get(pbx)?.channels.shared(uniqueid)
     }
 
     /// PBX names that have any state, sorted.
