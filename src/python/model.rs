@@ -590,7 +590,7 @@ impl Model {
     fn channel(&self, pbx: &str, uniqueid: &str) -> Option<Channel> {
         lock_from_python(&self.state)
             .model
-            .channel(pbx, uniqueid)
+            .channel_shared(pbx, uniqueid)
             .map(Channel::from)
     }
 
@@ -616,7 +616,7 @@ impl Model {
             .map(|(_, members)| {
                 members
                     .iter()
-                    .filter_map(|(p, u)| st.model.channel(p, u).map(Channel::from))
+                    .filter_map(|(p, u)| st.model.channel_shared(p, u).map(Channel::from))
                     .collect()
             })
             .collect()
@@ -635,7 +635,7 @@ impl Model {
             for (conf, members) in rooms {
                 let chans: Vec<Channel> = members
                     .iter()
-                    .filter_map(|u| st.model.channel(pbx, u).map(Channel::from))
+                    .filter_map(|u| st.model.channel_shared(pbx, u).map(Channel::from))
                     .collect();
                 d.set_item(conf, chans)?;
             }
@@ -650,7 +650,9 @@ impl Model {
         st.model
             .trunks()
             .into_iter()
-            .filter_map(|(v, (p, u))| Some((v.to_string(), Channel::from(st.model.channel(p, u)?))))
+            .filter_map(|(v, (p, u))| {
+                Some((v.to_string(), Channel::from(st.model.channel_shared(p, u)?)))
+            })
             .collect()
     }
 
