@@ -108,12 +108,12 @@ impl Normalizer {
         let Some(name) = model_event(event) else {
             return;
         };
-        if name == "varset" && !self.is_trunk_variable(m) {
+        if name == Event::VarSet && !self.is_trunk_variable(m) {
             return; // most VarSets: decided without allocating
         }
         let pbx = pbx.into();
         let change = match name {
-            "newchannel" => (|| {
+            Event::NewChannel => (|| {
                 Some(Change::NewChannel {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -124,7 +124,7 @@ impl Normalizer {
                     pbx,
                 })
             })(),
-            "newstate" => (|| {
+            Event::NewState => (|| {
                 Some(Change::NewState {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -134,7 +134,7 @@ impl Normalizer {
                 })
             })(),
             // AMI 1.x: Dial with SubEvent Begin/End (1.4 had no SubEvent: a begin).
-            "dial" => {
+            Event::Dial => {
                 let sub = text(m, "SubEvent");
                 if sub.is_empty() || sub.eq_ignore_ascii_case("Begin") {
                     self.dial(m, pbx, "Channel", "UniqueID", "Destination", "DestUniqueID")
@@ -144,10 +144,12 @@ impl Normalizer {
                     None
                 }
             }
-            "dialbegin" => self.dial(m, pbx, "Channel", "Uniqueid", "DestChannel", "DestUniqueid"),
-            "dialend" => dial_end(m, pbx),
+            Event::DialBegin => {
+                self.dial(m, pbx, "Channel", "Uniqueid", "DestChannel", "DestUniqueid")
+            }
+            Event::DialEnd => dial_end(m, pbx),
             // AMI 1.x: Bridge with Bridgestate Link/Unlink (1.4: Link/Unlink events).
-            "bridge" | "link" => {
+            Event::Bridge => {
                 let state = text(m, "Bridgestate");
                 if state.eq_ignore_ascii_case("Unlink") {
                     None
@@ -165,15 +167,15 @@ impl Normalizer {
                     })()
                 }
             }
-            "bridgecreate" => {
+            Event::BridgeCreate => {
                 if let Some(id) = required(m, "BridgeUniqueid") {
                     let b = self.bridges.entry((pbx, id)).or_default();
                     b.holding = is_holding(m);
                 }
                 None
             }
-            "bridgeenter" => self.bridge_enter(m, pbx),
-            "bridgeleave" => {
+            Event::BridgeEnter => self.bridge_enter(m, pbx),
+            Event::BridgeLeave => {
                 if let (Some(id), Some(uid)) =
                     (required(m, "BridgeUniqueid"), required(m, "Uniqueid"))
                 {
@@ -183,13 +185,13 @@ impl Normalizer {
                 }
                 None
             }
-            "bridgedestroy" => {
+            Event::BridgeDestroy => {
                 if let Some(id) = required(m, "BridgeUniqueid") {
                     self.bridges.remove(&(pbx, id));
                 }
                 None
             }
-            "localbridge" => (|| {
+            Event::LocalBridge => (|| {
                 // AMI 2.x names the halves LocalOne/LocalTwo; 1.x numbers them 1/2.
                 let (u1, c1, u2, c2) = if m.get("LocalOneUniqueid").is_some() {
                     (
@@ -209,7 +211,7 @@ impl Normalizer {
                     pbx,
                 })
             })(),
-            "varset" => (|| {
+            Event::VarSet => (|| {
                 Some(Change::SipCallId {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -217,11 +219,11 @@ impl Normalizer {
                     pbx,
                 })
             })(),
-            "confbridgestart" => required(m, "Conference")
+            Event::ConfbridgeStart => required(m, "Conference")
                 .map(|conference| Change::ConfbridgeStart { pbx, conference }),
-            "confbridgeend" => required(m, "Conference")
+            Event::ConfbridgeEnd => required(m, "Conference")
                 .map(|conference| Change::ConfbridgeEnd { pbx, conference }),
-            "confbridgejoin" => (|| {
+            Event::ConfbridgeJoin => (|| {
                 Some(Change::ConfbridgeJoin {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -229,7 +231,7 @@ impl Normalizer {
                     pbx,
                 })
             })(),
-            "confbridgeleave" => (|| {
+            Event::ConfbridgeLeave => (|| {
                 Some(Change::ConfbridgeLeave {
                     uniqueid: required(m, "Uniqueid")?,
                     channel: text(m, "Channel"),
@@ -238,24 +240,24 @@ impl Normalizer {
                 })
             })(),
             // AMI 1.x: MusicOnHold with State Start/Stop.
-            "musiconhold" => {
+            Event::MusicOnHold => {
                 let state = text(m, "State");
                 let start = !state.eq_ignore_ascii_case("Stop");
                 hold(m, pbx, start)
             }
-            "musiconholdstart" => hold(m, pbx, true),
-            "musiconholdstop" | "unhold" => hold(m, pbx, false),
+            Event::MusicOnHoldStart => hold(m, pbx, true),
+            Event::MusicOnHoldStop => hold(m, pbx, false),
             // 1.8's SIP Hold carries Status: On/Off; 12+ has Hold and Unhold.
-            "hold" => {
+            Event::Hold => {
                 let status = text(m, "Status");
                 hold(m, pbx, !status.eq_ignore_ascii_case("Off"))
             }
-            "hanguprequest" => required(m, "Uniqueid").map(|uniqueid| Change::HangupRequest {
+            Event::HangupRequest => required(m, "Uniqueid").map(|uniqueid| Change::HangupRequest {
                 uniqueid,
                 channel: text(m, "Channel"),
                 pbx,
             }),
-            "softhanguprequest" => {
+            Event::SoftHangupRequest => {
                 required(m, "Uniqueid").map(|uniqueid| Change::SoftHangupRequest {
                     uniqueid,
                     channel: text(m, "Channel"),
@@ -264,15 +266,13 @@ impl Normalizer {
                 })
             }
             // A 2.x NewConnectedLine carries the channel's own CallerIDNum in its snapshot.
-            "newcallerid" | "newconnectedline" => {
-                required(m, "Uniqueid").map(|uniqueid| Change::NewCallerId {
-                    uniqueid,
-                    channel: text(m, "Channel"),
-                    calleridnum: number(m, "CallerIDNum"),
-                    pbx,
-                })
-            }
-            "rename" => (|| {
+            Event::NewCallerId => required(m, "Uniqueid").map(|uniqueid| Change::NewCallerId {
+                uniqueid,
+                channel: text(m, "Channel"),
+                calleridnum: number(m, "CallerIDNum"),
+                pbx,
+            }),
+            Event::Rename => (|| {
                 let channel = m
                     .get("Channel")
                     .or_else(|| m.get("Oldname"))
@@ -285,7 +285,7 @@ impl Normalizer {
                     pbx,
                 })
             })(),
-            "hangup" => {
+            Event::Hangup => {
                 let uniqueid = required(m, "Uniqueid");
                 if let Some(uid) = &uniqueid {
                     for ((p, _), b) in self.bridges.iter_mut() {
@@ -300,7 +300,6 @@ impl Normalizer {
                     pbx,
                 })
             }
-            _ => None,
         };
         out.extend(change);
     }
@@ -355,44 +354,75 @@ impl Normalizer {
     }
 }
 
-/// The model event an `Event:` value names (lower case), compared without case and
-/// without allocating; None for every other event. A `match` on the bytes compiles to a
+/// The events the model uses. Aliases share a variant: 1.4's `Link` is a `Bridge`, 12+'s
+/// `Unhold` a `MusicOnHoldStop`, a 2.x `NewConnectedLine` a `NewCallerId`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Event {
+    NewChannel,
+    NewState,
+    Dial,
+    DialBegin,
+    DialEnd,
+    Bridge,
+    BridgeCreate,
+    BridgeEnter,
+    BridgeLeave,
+    BridgeDestroy,
+    LocalBridge,
+    VarSet,
+    ConfbridgeStart,
+    ConfbridgeEnd,
+    ConfbridgeJoin,
+    ConfbridgeLeave,
+    MusicOnHold,
+    MusicOnHoldStart,
+    MusicOnHoldStop,
+    Hold,
+    HangupRequest,
+    SoftHangupRequest,
+    NewCallerId,
+    Rename,
+    Hangup,
+}
+
+/// The model event an `Event:` value names, compared without case and without
+/// allocating; None for every other event. A `match` on the bytes compiles to a
 /// decision on length and content, not a scan of every name.
-fn model_event(name: &[u8]) -> Option<&'static str> {
+fn model_event(name: &[u8]) -> Option<Event> {
     let mut lower = [0u8; 17]; // the longest name the model uses
     let lower = lower.get_mut(..name.len())?;
     for (l, n) in lower.iter_mut().zip(name) {
         *l = n.to_ascii_lowercase();
     }
     Some(match &*lower {
-        b"newchannel" => "newchannel",
-        b"newstate" => "newstate",
-        b"dial" => "dial",
-        b"dialbegin" => "dialbegin",
-        b"dialend" => "dialend",
-        b"bridge" => "bridge",
-        b"link" => "link",
-        b"bridgecreate" => "bridgecreate",
-        b"bridgeenter" => "bridgeenter",
-        b"bridgeleave" => "bridgeleave",
-        b"bridgedestroy" => "bridgedestroy",
-        b"localbridge" => "localbridge",
-        b"varset" => "varset",
-        b"confbridgestart" => "confbridgestart",
-        b"confbridgeend" => "confbridgeend",
-        b"confbridgejoin" => "confbridgejoin",
-        b"confbridgeleave" => "confbridgeleave",
-        b"musiconhold" => "musiconhold",
-        b"musiconholdstart" => "musiconholdstart",
-        b"musiconholdstop" => "musiconholdstop",
-        b"unhold" => "unhold",
-        b"hold" => "hold",
-        b"hanguprequest" => "hanguprequest",
-        b"softhanguprequest" => "softhanguprequest",
-        b"newcallerid" => "newcallerid",
-        b"newconnectedline" => "newconnectedline",
-        b"rename" => "rename",
-        b"hangup" => "hangup",
+        b"newchannel" => Event::NewChannel,
+        b"newstate" => Event::NewState,
+        b"dial" => Event::Dial,
+        b"dialbegin" => Event::DialBegin,
+        b"dialend" => Event::DialEnd,
+        b"bridge" => Event::Bridge,
+        b"link" => Event::Bridge,
+        b"bridgecreate" => Event::BridgeCreate,
+        b"bridgeenter" => Event::BridgeEnter,
+        b"bridgeleave" => Event::BridgeLeave,
+        b"bridgedestroy" => Event::BridgeDestroy,
+        b"localbridge" => Event::LocalBridge,
+        b"varset" => Event::VarSet,
+        b"confbridgestart" => Event::ConfbridgeStart,
+        b"confbridgeend" => Event::ConfbridgeEnd,
+        b"confbridgejoin" => Event::ConfbridgeJoin,
+        b"confbridgeleave" => Event::ConfbridgeLeave,
+        b"musiconhold" => Event::MusicOnHold,
+        b"musiconholdstart" => Event::MusicOnHoldStart,
+        b"musiconholdstop" => Event::MusicOnHoldStop,
+        b"unhold" => Event::MusicOnHoldStop,
+        b"hold" => Event::Hold,
+        b"hanguprequest" => Event::HangupRequest,
+        b"softhanguprequest" => Event::SoftHangupRequest,
+        b"newcallerid" => Event::NewCallerId,
+        b"newconnectedline" => Event::NewCallerId,
+        b"rename" => Event::Rename,
+        b"hangup" => Event::Hangup,
         _ => return None,
     })
 }
