@@ -130,9 +130,10 @@ impl Capture {
     }
 
     fn event(&self, m: Message) -> Event {
-        let source: Arc<str> = match m.trace_source() {
-            Some(_) if self.trace => self.pbx_of(&m).as_ref().into(),
-            _ => self.name.clone(),
+        let source: Arc<str> = if self.trace {
+            self.pbx_of(&m).as_ref().into()
+        } else {
+            self.name.clone()
         };
         Event::new(m, source)
     }
