@@ -4,8 +4,9 @@ mod common;
 
 use common::*;
 use hackamore::ami::Message;
-use hackamore::source::{CaptureFile, Source, SourceError, Step};
-use std::time::Duration;
+use hackamore::source::{CaptureFile, ReadAhead, Source, SourceError, Step};
+use parking_lot::Mutex;
+use std::time::{Duration, Instant};
 
 fn take(src: &mut CaptureFile, n: usize) -> Vec<Message> {
     let mut out = Vec::new();
@@ -112,4 +113,80 @@ fn trace_close_and_reopen_goes_on_where_it_stopped() {
         .collect();
     assert_eq!(data, expected, "nothing lost, nothing repeated");
     assert!(got.last().unwrap().is_end());
+}
+
+/// Take `n` messages through a [`ReadAhead`] and stop it once its helper has decoded
+/// `ahead` messages beyond them (or the whole capture): what was taken, the capture's
+/// offset just before stopping, and the capture it hands back.
+fn read_ahead_then_stop(
+    path: &std::path::Path,
+    n: usize,
+    ahead: u64,
+) -> (Vec<Message>, u64, CaptureFile) {
+    let file = Mutex::new(CaptureFile::trace("t", path).unwrap());
+    let (taken, offset) = std::thread::scope(|s| {
+        let mut reading = ReadAhead::start(s, &file).unwrap();
+        let taken: Vec<Message> = (0..n)
+            .map_while(|_| reading.next_step())
+            .map(Result::unwrap)
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while file.lock().stats().messages < ahead {
+            assert!(Instant::now() < deadline, "the helper never read ahead");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let offset = file.lock().offset();
+        (taken, offset)
+    });
+    (taken, offset, file.into_inner())
+}
+
+#[test]
+fn reading_ahead_and_stopping_anywhere_loses_and_repeats_nothing() {
+    let path = fixtures_dir().join("churn.trace");
+    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
+    let decoded = all.len() as u64 - 1; // the END marker is not decoded
+    assert!(all.len() > 2000, "enough for several batches");
+    for n in [0, 1, 255, 256, 257, 1000, all.len() - 1, all.len()] {
+        // Once the helper is well ahead of the consumer (two batches or the whole file),
+        // dropping the reader hands back what it read that was not taken.
+        let (taken, reading, mut f) = read_ahead_then_stop(&path, n, decoded.min(n as u64 + 512));
+        assert_eq!(taken, all[..n], "taken through the helper, n={n}");
+        let mut plain = CaptureFile::trace("t", &path).unwrap();
+        take(&mut plain, n);
+        assert_eq!(reading, plain.offset(), "offset while reading ahead, n={n}");
+        assert_eq!(
+            f.offset(),
+            plain.offset(),
+            "where a reopen would resume, n={n}"
+        );
+        assert_eq!(
+            take(&mut f, usize::MAX),
+            all[n..],
+            "the rest, END count included, n={n}"
+        );
+    }
+}
+
+#[test]
+fn a_capture_closed_after_reading_ahead_ends_and_reopens_where_its_consumer_stopped() {
+    let path = fixtures_dir().join("churn.trace");
+    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
+    let n = 300;
+    let (taken, _, mut f) = read_ahead_then_stop(&path, n, n as u64 + 512);
+    f.close();
+    let end = take(&mut f, 1);
+    assert_eq!(
+        end[0].end_count(),
+        Some(n as u64 + 1),
+        "counts only what was taken"
+    );
+    f.reopen().unwrap();
+    let rest = take(&mut f, usize::MAX);
+    assert_eq!(rest[..rest.len() - 1], all[n..all.len() - 1]);
+    assert_eq!(
+        taken.len() + rest.len() + 1,
+        all.len() + 1,
+        "one END more: the close's"
+    );
 }

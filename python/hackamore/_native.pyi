@@ -406,7 +406,8 @@ class Model:
     def consume(self, sources: File | Trace | Connection | list[Any]) -> int:
         """Read sources (taken in turn) to their end, natively; returns messages read.
         A message's hooks run before the next message is applied. An END from a source
-        that delivered nothing else is not applied."""
+        that delivered nothing else is not applied. A File or Trace is decoded ahead on a
+        helper thread; stopping early hands what was read ahead back to it."""
     def newchannel(
         self,
         pbx: str,

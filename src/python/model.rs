@@ -3,10 +3,10 @@
 
 use super::change::{message_of, Change, Channel, Involved};
 use super::locks::lock_from_python;
-use super::sources::{Connection, File, Trace};
+use super::sources::{Capture, Connection, File, Trace};
 use crate::ami::Message;
 use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
-use crate::source::SourceError;
+use crate::source::{ReadAhead, SourceError};
 use crossbeam_channel::RecvTimeoutError;
 use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::thread::Scope;
 use std::time::Duration;
 
 /// Every hook name, in the order of `Change::index`.
@@ -120,13 +121,6 @@ enum Input {
     Connection(Py<Connection>),
 }
 
-enum Poll {
-    Message(Message),
-    Idle,
-    Done,
-    Failed(SourceError),
-}
-
 impl Input {
     fn of(obj: &Bound<'_, PyAny>) -> PyResult<Input> {
         if let Ok(f) = obj.cast::<File>() {
@@ -143,13 +137,48 @@ impl Input {
         ))
     }
 
-    /// Called without the GIL.
-    fn poll(&self, wait: Duration) -> Poll {
+    /// Start reading: a capture is decoded ahead on a thread of `scope`.
+    fn start<'scope, 'env>(&'env self, scope: &'scope Scope<'scope, 'env>) -> Reading<'scope> {
         let capture = match self {
             Input::File(f) => &f.get().0,
             Input::Trace(t) => &t.get().0,
-            Input::Connection(c) => {
-                let c = c.get();
+            Input::Connection(c) => return Reading::Connection(c.get()),
+        };
+        let ahead = ReadAhead::start(scope, &capture.file)
+            .inspect_err(|e| log::warn!("{}: reading without a helper thread: {e}", capture.name))
+            .ok();
+        Reading::Capture {
+            capture,
+            ahead,
+            closes: capture.closes(),
+        }
+    }
+}
+
+/// An input being read by one `consume()` call.
+enum Reading<'s> {
+    Capture {
+        capture: &'s Capture,
+        /// `None` after the capture was closed during the call (or without a thread).
+        ahead: Option<ReadAhead<'s>>,
+        /// The capture's close count when the call began.
+        closes: u64,
+    },
+    Connection(&'s Connection),
+}
+
+enum Poll {
+    Message(Message),
+    Idle,
+    Done,
+    Failed(SourceError),
+}
+
+impl Reading<'_> {
+    /// Called without the GIL.
+    fn poll(&mut self, wait: Duration) -> Poll {
+        let step = match self {
+            Reading::Connection(c) => {
                 return match c.rx.recv_timeout(wait) {
                     Ok(Ok(m)) => Poll::Message(m),
                     Ok(Err(e)) => Poll::Failed(e),
@@ -157,8 +186,23 @@ impl Input {
                     Err(RecvTimeoutError::Disconnected) => Poll::Done,
                 };
             }
+            Reading::Capture {
+                capture,
+                ahead,
+                closes,
+            } => {
+                // Closed by a hook: nothing read ahead is delivered after that (it goes
+                // back into the capture), just as if it had been read step by step.
+                if *closes != capture.closes() {
+                    *ahead = None;
+                }
+                match ahead {
+                    Some(a) => a.next_step().transpose(),
+                    None => capture.step(),
+                }
+            }
         };
-        match capture.step() {
+        match step {
             Ok(Some(m)) => Poll::Message(m),
             Ok(None) => Poll::Done,
             Err(e) => Poll::Failed(e),
@@ -168,18 +212,17 @@ impl Input {
     /// The PBX of a message polled from this input.
     fn pbx_of<'a>(&'a self, m: &'a Message) -> Cow<'a, str> {
         match self {
-            Input::File(f) => f.get().0.pbx_of(m),
-            Input::Trace(t) => t.get().0.pbx_of(m),
-            Input::Connection(c) => Cow::Borrowed(&c.get().name),
+            Reading::Capture { capture, .. } => capture.pbx_of(m),
+            Reading::Connection(c) => Cow::Borrowed(&c.name),
         }
     }
 
     /// Called without the GIL, with messages polled from this input.
     fn recycle(&self, done: &mut Vec<Message>) {
         match self {
-            Input::File(f) => f.get().0.recycle(done),
-            Input::Trace(t) => t.get().0.recycle(done),
-            Input::Connection(_) => done.clear(), // read on another thread
+            Reading::Capture { ahead: Some(a), .. } => a.recycle(done),
+            Reading::Capture { capture, .. } => capture.recycle(done),
+            Reading::Connection(_) => done.clear(), // read on another thread
         }
     }
 }
@@ -242,6 +285,80 @@ pub struct Model {
 }
 
 impl Model {
+    fn consume_readings(&self, py: Python<'_>, inputs: &mut Vec<Reading<'_>>) -> PyResult<u64> {
+        // Batches keep the GIL released; a message whose changes have hooks ends its
+        // batch, so its hooks run before the next message is applied.
+        let batch = 4096;
+        let mut total = 0u64;
+        let mut wait = Duration::ZERO;
+        let mut pending = Vec::new(); // emptied by each batch's hooks, its allocation kept
+                                      // Messages applied, by input, handed back a few at a time (one lock for them all).
+        let mut done: Vec<Vec<Message>> = inputs.iter().map(|_| Vec::new()).collect();
+        while !inputs.is_empty() {
+            let (errors, progressed) = py.detach(|| {
+                let mut errors = Vec::new();
+                let mut n = 0;
+                let mut progressed = false;
+                'outer: loop {
+                    let mut round = false;
+                    let mut i = 0;
+                    while i < inputs.len() {
+                        match inputs[i].poll(wait) {
+                            Poll::Message(m) => {
+                                round = true;
+                                n += 1;
+                                if !m.is_lone_end() {
+                                    self.state.lock().process(
+                                        &inputs[i].pbx_of(&m),
+                                        &m,
+                                        self.hooked,
+                                        self.listening.load(Ordering::Relaxed),
+                                        &mut pending,
+                                    );
+                                }
+                                done[i].push(m);
+                                if done[i].len() == RECYCLE_EVERY {
+                                    inputs[i].recycle(&mut done[i]);
+                                }
+                                i += 1;
+                            }
+                            Poll::Idle => i += 1,
+                            Poll::Done => {
+                                inputs.remove(i);
+                                done.remove(i);
+                            }
+                            Poll::Failed(e) => {
+                                errors.push(e);
+                                i += 1;
+                            }
+                        }
+                        if n >= batch || !pending.is_empty() {
+                            progressed = true;
+                            break 'outer;
+                        }
+                    }
+                    progressed |= round;
+                    if !round || inputs.is_empty() {
+                        break;
+                    }
+                }
+                total += n as u64;
+                (errors, progressed)
+            });
+            for e in errors {
+                log::error!("{e}");
+            }
+            self.call_hooks(py, pending.drain(..), None)?;
+            py.check_signals()?;
+            wait = if progressed {
+                Duration::ZERO
+            } else {
+                Duration::from_millis(50)
+            };
+        }
+        Ok(total)
+    }
+
     /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
     /// reader of the engine's stats sees the hooks still to run, this batch included.
     ///
@@ -400,84 +517,24 @@ impl Model {
     /// from a source that delivered nothing else (a refused connection) is not applied.
     /// Returns the number of messages read. Ctrl-C stops it.
     fn consume(&self, py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let mut inputs: Vec<Input> = match Input::of(sources) {
+        let inputs: Vec<Input> = match Input::of(sources) {
             Ok(i) => vec![i],
             Err(_) => sources
                 .try_iter()?
                 .map(|s| Input::of(&s?))
                 .collect::<PyResult<_>>()?,
         };
-        // Batches keep the GIL released; a message whose changes have hooks ends its
-        // batch, so its hooks run before the next message is applied.
-        let batch = 4096;
-        let mut total = 0u64;
-        let mut wait = Duration::ZERO;
-        let mut pending = Vec::new(); // emptied by each batch's hooks, its allocation kept
-                                      // Messages applied, by input, handed back a few at a time (one lock for them all).
-        let mut done: Vec<Vec<Message>> = inputs.iter().map(|_| Vec::new()).collect();
-        while !inputs.is_empty() {
-            let (errors, progressed) = py.detach(|| {
-                let mut errors = Vec::new();
-                let mut n = 0;
-                let mut progressed = false;
-                'outer: loop {
-                    let mut round = false;
-                    let mut i = 0;
-                    while i < inputs.len() {
-                        match inputs[i].poll(wait) {
-                            Poll::Message(m) => {
-                                round = true;
-                                n += 1;
-                                if !m.is_lone_end() {
-                                    self.state.lock().process(
-                                        &inputs[i].pbx_of(&m),
-                                        &m,
-                                        self.hooked,
-                                        self.listening.load(Ordering::Relaxed),
-                                        &mut pending,
-                                    );
-                                }
-                                done[i].push(m);
-                                if done[i].len() == RECYCLE_EVERY {
-                                    inputs[i].recycle(&mut done[i]);
-                                }
-                                i += 1;
-                            }
-                            Poll::Idle => i += 1,
-                            Poll::Done => {
-                                inputs.remove(i);
-                                done.remove(i);
-                            }
-                            Poll::Failed(e) => {
-                                errors.push(e);
-                                i += 1;
-                            }
-                        }
-                        if n >= batch || !pending.is_empty() {
-                            progressed = true;
-                            break 'outer;
-                        }
-                    }
-                    progressed |= round;
-                    if !round || inputs.is_empty() {
-                        break;
-                    }
-                }
-                total += n as u64;
-                (errors, progressed)
-            });
-            for e in errors {
-                log::error!("{e}");
-            }
-            self.call_hooks(py, pending.drain(..), None)?;
-            py.check_signals()?;
-            wait = if progressed {
-                Duration::ZERO
-            } else {
-                Duration::from_millis(50)
-            };
-        }
-        Ok(total)
+        // Leaving the scope (done, a hook raised, Ctrl-C) stops the helpers, and whatever
+        // they read ahead goes back into its capture.
+        std::thread::scope(|scope| {
+            // Without the GIL: starting locks each capture, which its reader may hold
+            // while logging (which takes the GIL).
+            let mut readings = py.detach(|| inputs.iter().map(|i| i.start(scope)).collect());
+            let consumed = self.consume_readings(py, &mut readings);
+            // Stopping a helper waits for it, and it may be logging (which takes the GIL).
+            py.detach(|| drop(readings));
+            consumed
+        })
     }
 
     // ----- the old framework's Model methods: apply one change directly -----

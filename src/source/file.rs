@@ -4,9 +4,12 @@
 use super::{Source, SourceError, Step, Tally};
 use crate::ami::{Banner, DecodeStats, Decoder, Limits, Message};
 use std::borrow::Cow;
+use std::collections::VecDeque;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 const READ_CHUNK: usize = 64 * 1024;
@@ -46,6 +49,37 @@ pub struct CaptureFile {
     origin: u64,
     /// Decoder counts from before the last reopen.
     earlier_stats: DecodeStats,
+    /// Steps taken ahead and handed back unused ([`CaptureFile::unread`]): delivered again,
+    /// in order, before anything more is decoded.
+    unread: VecDeque<Ahead>,
+    /// While a [`super::ReadAhead`] reads this capture: the offset after the last step its
+    /// consumer took, which is what [`CaptureFile::offset`] reports meanwhile.
+    consumed: Option<Arc<AtomicU64>>,
+}
+
+/// One step taken ahead of its consumer, with what it needs to be taken back: where the
+/// capture stood before it.
+#[derive(Debug)]
+pub struct Ahead {
+    /// Where the capture stood before the step, and after it.
+    resume: u64,
+    past: u64,
+    /// The delivered count before and after the step.
+    before: Tally,
+    after: Tally,
+    step: Result<Message, SourceError>,
+}
+
+impl Ahead {
+    /// The message stepped to, or the error met (an error ends the capture).
+    pub fn into_step(self) -> Result<Message, SourceError> {
+        self.step
+    }
+
+    /// Where reading goes on after this step.
+    pub fn past(&self) -> u64 {
+        self.past
+    }
 }
 
 impl CaptureFile {
@@ -85,6 +119,8 @@ impl CaptureFile {
             eof: false,
             origin: 0,
             earlier_stats: DecodeStats::default(),
+            unread: VecDeque::new(),
+            consumed: None,
         };
         c.reopen()?;
         Ok(c)
@@ -103,9 +139,68 @@ impl CaptureFile {
         self.file.is_some()
     }
 
-    /// Byte offset where reading resumes after a close.
+    /// Byte offset where reading resumes after a close (while it is read ahead, after the
+    /// last message its consumer took).
     pub fn offset(&self) -> u64 {
-        self.origin + self.decoder.resume_offset()
+        match &self.consumed {
+            Some(at) => at.load(Ordering::Relaxed),
+            None => self.read_offset(),
+        }
+    }
+
+    /// Byte offset after the last step taken.
+    fn read_offset(&self) -> u64 {
+        match self.unread.front() {
+            Some(a) => a.resume,
+            None => self.origin + self.decoder.resume_offset(),
+        }
+    }
+
+    /// The next step, taken so that it can be handed back with [`CaptureFile::unread`].
+    /// `None` once the capture has ended.
+    pub fn step_ahead(&mut self) -> Option<Ahead> {
+        let (resume, before) = (self.read_offset(), self.tally);
+        let step = loop {
+            match self.next_step(Duration::ZERO) {
+                Ok(Step::Message(m)) => break Ok(m),
+                Ok(Step::Idle) => {} // files do not idle; ask again
+                Ok(Step::Ended) => return None,
+                Err(e) => break Err(e),
+            }
+        };
+        Some(Ahead {
+            resume,
+            past: self.read_offset(),
+            before,
+            after: self.tally,
+            step,
+        })
+    }
+
+    /// A read-ahead begins: `offset()` reports what the returned position is set to.
+    pub(super) fn begin_read_ahead(&mut self) -> Arc<AtomicU64> {
+        let at = Arc::new(AtomicU64::new(self.read_offset()));
+        self.consumed = Some(at.clone());
+        at
+    }
+
+    /// A read-ahead ends, handing back what its consumer did not take.
+    pub(super) fn end_read_ahead(&mut self, left: Vec<Ahead>) {
+        self.consumed = None;
+        self.unread(left);
+    }
+
+    /// Hand back steps taken ahead with [`CaptureFile::step_ahead`] and not used, oldest
+    /// first: the capture stands where it stood before the first of them (offset, delivered
+    /// count), and delivers them again. Decoder stats still count them.
+    pub fn unread(&mut self, steps: impl IntoIterator<Item = Ahead>) {
+        let steps: Vec<Ahead> = steps.into_iter().collect();
+        if let Some(first) = steps.first() {
+            self.tally = first.before;
+        }
+        for a in steps.into_iter().rev() {
+            self.unread.push_front(a);
+        }
     }
 
     /// (Re)open the file at the offset where the last close left it. After a reopen the
@@ -117,6 +212,7 @@ impl CaptureFile {
         let offset = self.offset();
         let mut f = fs::File::open(&self.path).map_err(|e| self.error(e))?;
         f.seek(SeekFrom::Start(offset)).map_err(|e| self.error(e))?;
+        self.unread.clear(); // read again from the file
         self.earlier_stats = self.stats();
         self.decoder = Decoder::with_limits(self.decoder.limits());
         self.origin = offset;
@@ -147,6 +243,10 @@ impl Source for CaptureFile {
             let Some(file) = self.file.as_mut() else {
                 return Ok(self.tally.end());
             };
+            if let Some(a) = self.unread.pop_front() {
+                self.tally = a.after;
+                return a.step.map(Step::Message);
+            }
             if let Some(m) = self.decoder.next_message() {
                 // A Trace records each source's END: replayed, it ends that source again.
                 let m = match self.kind {

@@ -8,13 +8,15 @@
 
 mod error;
 mod file;
+mod read_ahead;
 mod replay;
 mod requests;
 mod socket;
 mod tls;
 
 pub use error::SourceError;
-pub use file::{pbx_of, CaptureFile, CaptureKind};
+pub use file::{pbx_of, Ahead, CaptureFile, CaptureKind};
+pub use read_ahead::ReadAhead;
 pub use replay::{ReplayConfig, ReplayServer};
 pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
 pub use socket::{Socket, SocketConfig};

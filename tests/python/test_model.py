@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +195,57 @@ def test_consume_runs_each_messages_hooks_before_applying_the_next() -> None:
     by_message = seen_by_hooks(consume=False)
     assert len(by_message) > 500
     assert seen_by_hooks(consume=True) == by_message
+
+
+Seen = list[tuple[str, str, Any, dict[str, int]]]
+
+
+def _seen_consuming(
+    path: Path, stop_at: int, stop: Callable[[hackamore.Trace], None]
+) -> tuple[Seen, int]:
+    """What every hook saw consuming `path` (the change, and the model's sizes after it),
+    with `stop(trace)` called from the `stop_at`-th hook call and the source then consumed
+    again to its end; and how many hook calls the first consume() made."""
+    seen: Seen = []
+    trace = hackamore.Trace("t", path)
+    offsets: list[int] = []
+
+    def hook(change: hackamore.Change) -> None:
+        if change.pbx == "t":  # the END of a closed capture is the only change of "t"
+            return
+        seen.append((change.name, change.pbx, change.get("uniqueid"), m.sizes()))
+        if len(seen) == stop_at:
+            offsets.append(trace.offset)  # after the message applied, not the read-ahead
+            stop(trace)
+
+    m = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, hook))
+    try:
+        m.consume(trace)
+    except KeyboardInterrupt:
+        pass
+    first = len(seen)
+    assert offsets == ([trace.offset] if stop_at else [])
+    trace.open()  # after a close, goes on after the last message consumed; else harmless
+    m.consume(trace)
+    return seen, first
+
+
+def test_consume_stopped_by_ctrl_c_or_a_close_in_a_hook_goes_on_where_it_stopped() -> None:
+    """consume() decodes a capture ahead on another thread; what it read but did not apply
+    goes back into the capture, so stopping loses and repeats nothing."""
+    path = FIXTURES / "churn.trace"
+    whole, _ = _seen_consuming(path, 0, lambda t: None)
+    assert len(whole) > 800
+
+    def ctrl_c(trace: hackamore.Trace) -> None:
+        raise KeyboardInterrupt
+
+    for stop in (ctrl_c, hackamore.Trace.close):
+        for at in (1, 300, 850):
+            seen, first = _seen_consuming(path, at, stop)
+            # Nothing applied after the stopping message: its own changes' hooks at most.
+            assert at <= first <= at + 3, (stop, at, first)
+            assert seen == whole, (stop, at)
 
 
 def test_consume_several_sources_and_a_live_connection() -> None:
