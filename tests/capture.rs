@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use hackamore::ami::Message;
-use hackamore::source::{CaptureFile, ReadAhead, Source, SourceError, Step};
+use hackamore::source::{CaptureFile, Pace, Paced, ReadAhead, Source, SourceError, Step};
 use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
@@ -188,5 +188,32 @@ fn a_capture_closed_after_reading_ahead_ends_and_reopens_where_its_consumer_stop
         taken.len() + rest.len() + 1,
         all.len() + 1,
         "one END more: the close's"
+    );
+}
+
+#[test]
+fn a_capture_read_switching_between_ahead_and_in_turn_delivers_every_message_once() {
+    let path = fixtures_dir().join("churn.trace");
+    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
+    let file = Mutex::new(CaptureFile::trace("t", &path).unwrap());
+    let got: Vec<Message> = std::thread::scope(|s| {
+        // Windows of 16 messages, the way not in use tried every 4th: over a hundred
+        // switches between the helper and the consumer's own reading.
+        let mut paced = Paced::with_pace(s, &file, Pace::new(16, 4));
+        let (mut got, mut done) = (Vec::new(), Vec::new());
+        while let Some(step) = paced.next_step() {
+            let m = step.unwrap();
+            got.push(m.clone());
+            done.push(m);
+            if done.len() == 5 {
+                paced.recycle(&mut done);
+            }
+        }
+        got
+    });
+    assert_eq!(got, all);
+    assert_eq!(
+        file.lock().offset(),
+        std::fs::metadata(&path).unwrap().len()
     );
 }

@@ -83,7 +83,9 @@ class Event:
 
 @final
 class DecodeStats:
-    """What a decoder delivered and dropped (each drop is also logged)."""
+    """What a decoder decoded and dropped (each drop is also logged). ``Model.consume()``
+    decodes a File or Trace a few hundred messages ahead of the model, so its counts may
+    include messages not yet applied."""
 
     @property
     def messages(self) -> int: ...
@@ -407,7 +409,8 @@ class Model:
         """Read sources (taken in turn) to their end, natively; returns messages read.
         A message's hooks run before the next message is applied. An END from a source
         that delivered nothing else is not applied. A File or Trace is decoded ahead on a
-        helper thread; stopping early hands what was read ahead back to it."""
+        helper thread while that is faster; stopping early hands what was read ahead
+        back to it."""
     def newchannel(
         self,
         pbx: str,

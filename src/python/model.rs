@@ -6,7 +6,7 @@ use super::locks::lock_from_python;
 use super::sources::{Capture, Connection, File, Trace};
 use crate::ami::Message;
 use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
-use crate::source::{ReadAhead, SourceError};
+use crate::source::{Paced, SourceError};
 use crossbeam_channel::RecvTimeoutError;
 use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
@@ -137,34 +137,34 @@ impl Input {
         ))
     }
 
-    /// Start reading: a capture is decoded ahead on a thread of `scope`.
-    fn start<'scope, 'env>(&'env self, scope: &'scope Scope<'scope, 'env>) -> Reading<'scope> {
+    /// Start reading: a capture is decoded ahead on a thread of `scope`, while that is
+    /// the faster way ([`Paced`]).
+    fn start<'scope, 'env>(
+        &'env self,
+        scope: &'scope Scope<'scope, 'env>,
+    ) -> Reading<'scope, 'env> {
         let capture = match self {
             Input::File(f) => &f.get().0,
             Input::Trace(t) => &t.get().0,
             Input::Connection(c) => return Reading::Connection(c.get()),
         };
-        let ahead = ReadAhead::start(scope, &capture.file)
-            .inspect_err(|e| log::warn!("{}: reading without a helper thread: {e}", capture.name))
-            .ok();
         Reading::Capture {
             capture,
-            ahead,
+            paced: Box::new(Paced::start(scope, &capture.file)),
             closes: capture.closes(),
         }
     }
 }
 
 /// An input being read by one `consume()` call.
-enum Reading<'s> {
+enum Reading<'scope, 'env> {
     Capture {
-        capture: &'s Capture,
-        /// `None` after the capture was closed during the call (or without a thread).
-        ahead: Option<ReadAhead<'s>>,
+        capture: &'env Capture,
+        paced: Box<Paced<'scope, 'env>>,
         /// The capture's close count when the call began.
         closes: u64,
     },
-    Connection(&'s Connection),
+    Connection(&'env Connection),
 }
 
 enum Poll {
@@ -174,8 +174,9 @@ enum Poll {
     Failed(SourceError),
 }
 
-impl Reading<'_> {
-    /// Called without the GIL.
+impl Reading<'_, '_> {
+    /// Called without the GIL: stopping a helper waits for it, and it may be logging
+    /// (which takes the GIL).
     fn poll(&mut self, wait: Duration) -> Poll {
         let step = match self {
             Reading::Connection(c) => {
@@ -188,24 +189,21 @@ impl Reading<'_> {
             }
             Reading::Capture {
                 capture,
-                ahead,
+                paced,
                 closes,
             } => {
                 // Closed by a hook: nothing read ahead is delivered after that (it goes
                 // back into the capture), just as if it had been read step by step.
                 if *closes != capture.closes() {
-                    *ahead = None;
+                    paced.stop_reading_ahead();
                 }
-                match ahead {
-                    Some(a) => a.next_step().transpose(),
-                    None => capture.step(),
-                }
+                paced.next_step()
             }
         };
         match step {
-            Ok(Some(m)) => Poll::Message(m),
-            Ok(None) => Poll::Done,
-            Err(e) => Poll::Failed(e),
+            Some(Ok(m)) => Poll::Message(m),
+            None => Poll::Done,
+            Some(Err(e)) => Poll::Failed(e),
         }
     }
 
@@ -220,8 +218,7 @@ impl Reading<'_> {
     /// Called without the GIL, with messages polled from this input.
     fn recycle(&self, done: &mut Vec<Message>) {
         match self {
-            Reading::Capture { ahead: Some(a), .. } => a.recycle(done),
-            Reading::Capture { capture, .. } => capture.recycle(done),
+            Reading::Capture { paced, .. } => paced.recycle(done),
             Reading::Connection(_) => done.clear(), // read on another thread
         }
     }
@@ -285,7 +282,7 @@ pub struct Model {
 }
 
 impl Model {
-    fn consume_readings(&self, py: Python<'_>, inputs: &mut Vec<Reading<'_>>) -> PyResult<u64> {
+    fn consume_readings(&self, py: Python<'_>, inputs: &mut Vec<Reading<'_, '_>>) -> PyResult<u64> {
         // Batches keep the GIL released; a message whose changes have hooks ends its
         // batch, so its hooks run before the next message is applied.
         let batch = 4096;

@@ -98,25 +98,6 @@ impl Capture {
         })
     }
 
-    /// One step without the GIL (callers hold none).
-    pub(crate) fn step(&self) -> Result<Option<Message>, SourceError> {
-        loop {
-            match self.file.lock().next_step(Duration::ZERO)? {
-                Step::Message(m) => return Ok(Some(m)),
-                Step::Idle => continue,
-                Step::Ended => return Ok(None),
-            }
-        }
-    }
-
-    /// Hand back messages done with, for the next ones to reuse their memory.
-    pub(crate) fn recycle(&self, done: &mut Vec<Message>) {
-        let mut file = self.file.lock();
-        for m in done.drain(..) {
-            file.recycle(m);
-        }
-    }
-
     /// A Trace's messages name their own PBX in `SOURCE`.
     pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {
         crate::source::pbx_of(&self.name, self.trace, m)

@@ -16,7 +16,7 @@ mod tls;
 
 pub use error::SourceError;
 pub use file::{pbx_of, Ahead, CaptureFile, CaptureKind};
-pub use read_ahead::ReadAhead;
+pub use read_ahead::{Pace, Paced, ReadAhead};
 pub use replay::{ReplayConfig, ReplayServer};
 pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
 pub use socket::{Socket, SocketConfig};
