@@ -80,8 +80,17 @@ impl<'scope> ReadAhead<'scope> {
                 self.consumed.store(a.past(), Ordering::Relaxed);
                 return Some(a.into_step());
             }
-            // The helper only disconnects after its last batch, or when stopped.
-            self.current = self.batches.recv().ok()?.into_iter();
+            match self.batches.recv() {
+                Ok(batch) => self.current = batch.into_iter(),
+                // The helper has returned after the capture's end, or it panicked: a bug
+                // that must not pass for the end of the capture.
+                Err(_) => {
+                    if let Some(Err(panic)) = self.helper.take().map(|h| h.join()) {
+                        std::panic::resume_unwind(panic);
+                    }
+                    return None;
+                }
+            }
         }
     }
 
@@ -97,11 +106,14 @@ impl Drop for ReadAhead<'_> {
         self.stop.store(true, Ordering::Relaxed);
         // Joined first: once it has returned, everything it read is in the channel or in
         // what it returns, in order after what the consumer holds.
-        let unsent = self
-            .helper
-            .take()
-            .and_then(|h| h.join().ok())
-            .unwrap_or_default();
+        let unsent = match self.helper.take().map(|h| h.join()) {
+            Some(Ok(unsent)) => unsent,
+            Some(Err(_)) => {
+                log::error!("a capture's read-ahead thread panicked; what it read is lost");
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
         let mut left: Vec<Ahead> = std::mem::take(&mut self.current).collect();
         left.extend(self.batches.try_iter().flatten());
         left.extend(unsent);
