@@ -217,3 +217,44 @@ fn a_capture_read_switching_between_ahead_and_in_turn_delivers_every_message_onc
         std::fs::metadata(&path).unwrap().len()
     );
 }
+
+#[test]
+fn closing_and_reopening_a_capture_while_it_is_read_ahead_loses_and_repeats_nothing() {
+    let path = fixtures_dir().join("churn.trace");
+    let n = 300;
+    for reopen_at_once in [false, true] {
+        // Step by step: n messages, a close (its END, unless reopened at once), the rest.
+        let mut plain = CaptureFile::trace("t", &path).unwrap();
+        let mut want = take(&mut plain, n);
+        plain.close();
+        if !reopen_at_once {
+            want.extend(take(&mut plain, 1));
+        }
+        plain.reopen().unwrap();
+        want.extend(take(&mut plain, usize::MAX));
+
+        let file = Mutex::new(CaptureFile::trace("t", &path).unwrap());
+        let got = std::thread::scope(|s| {
+            let mut paced = Paced::start(s, &file);
+            let mut got: Vec<Message> = (0..n)
+                .map(|_| paced.next_step().unwrap().unwrap())
+                .collect();
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while file.lock().stats().messages < n as u64 + 512 {
+                assert!(Instant::now() < deadline, "the helper never read ahead");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            file.lock().close();
+            if !reopen_at_once {
+                got.push(paced.next_step().unwrap().unwrap());
+            }
+            file.lock().reopen().unwrap();
+            while let Some(step) = paced.next_step() {
+                got.push(step.unwrap());
+            }
+            got
+        });
+        assert_eq!(got.len(), want.len(), "reopen_at_once={reopen_at_once}");
+        assert_eq!(got, want, "reopen_at_once={reopen_at_once}");
+    }
+}

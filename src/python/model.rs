@@ -151,7 +151,6 @@ impl Input {
         Reading::Capture {
             capture,
             paced: Box::new(Paced::start(scope, &capture.file)),
-            closes: capture.closes(),
         }
     }
 }
@@ -161,8 +160,6 @@ enum Reading<'scope, 'env> {
     Capture {
         capture: &'env Capture,
         paced: Box<Paced<'scope, 'env>>,
-        /// The capture's close count when the call began.
-        closes: u64,
     },
     Connection(&'env Connection),
 }
@@ -187,18 +184,7 @@ impl Reading<'_, '_> {
                     Err(RecvTimeoutError::Disconnected) => Poll::Done,
                 };
             }
-            Reading::Capture {
-                capture,
-                paced,
-                closes,
-            } => {
-                // Closed by a hook: nothing read ahead is delivered after that (it goes
-                // back into the capture), just as if it had been read step by step.
-                if *closes != capture.closes() {
-                    paced.stop_reading_ahead();
-                }
-                paced.next_step()
-            }
+            Reading::Capture { paced, .. } => paced.next_step(),
         };
         match step {
             Some(Ok(m)) => Poll::Message(m),

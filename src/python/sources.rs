@@ -17,7 +17,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -76,9 +76,6 @@ pub(crate) struct Capture {
     pub(crate) file: Mutex<CaptureFile>,
     pub(crate) name: Arc<str>,
     trace: bool,
-    /// Times `close()` was called: a `consume()` reading ahead stops delivering once it
-    /// changes, without taking the lock per message to find out.
-    closes: AtomicU64,
 }
 
 impl Capture {
@@ -94,7 +91,6 @@ impl Capture {
             file: Mutex::new(opened.map_err(source_error)?),
             name: name.into(),
             trace,
-            closes: AtomicU64::new(0),
         })
     }
 
@@ -129,12 +125,7 @@ impl Capture {
     }
 
     fn close(&self, py: Python<'_>) {
-        self.closes.fetch_add(1, Ordering::Relaxed);
         py.detach(|| self.file.lock().close())
-    }
-
-    pub(crate) fn closes(&self) -> u64 {
-        self.closes.load(Ordering::Relaxed)
     }
 
     fn banner(&self) -> Option<String> {

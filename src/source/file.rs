@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use std::fs;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,9 +52,18 @@ pub struct CaptureFile {
     /// Steps taken ahead and handed back unused ([`CaptureFile::unread`]): delivered again,
     /// in order, before anything more is decoded.
     unread: VecDeque<Ahead>,
-    /// While a [`super::ReadAhead`] reads this capture: the offset after the last step its
-    /// consumer took, which is what [`CaptureFile::offset`] reports meanwhile.
-    consumed: Option<Arc<AtomicU64>>,
+    /// While a [`super::ReadAhead`] reads this capture: what they share.
+    read_ahead: Option<ReadAheadShared>,
+}
+
+/// What a capture and the [`super::ReadAhead`] reading it share, read without the lock.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ReadAheadShared {
+    /// The offset after the last step the consumer took: the capture's `offset()` meanwhile.
+    pub(super) consumed: Arc<AtomicU64>,
+    /// Set by `close()`: the helper steps no further, the consumer takes no more of what
+    /// it read (a closed source delivers its END next).
+    pub(super) closed: Arc<AtomicBool>,
 }
 
 /// One step taken ahead of its consumer, with what it needs to be taken back: where the
@@ -120,7 +129,7 @@ impl CaptureFile {
             origin: 0,
             earlier_stats: DecodeStats::default(),
             unread: VecDeque::new(),
-            consumed: None,
+            read_ahead: None,
         };
         c.reopen()?;
         Ok(c)
@@ -142,8 +151,8 @@ impl CaptureFile {
     /// Byte offset where reading resumes after a close (while it is read ahead, after the
     /// last message its consumer took).
     pub fn offset(&self) -> u64 {
-        match &self.consumed {
-            Some(at) => at.load(Ordering::Relaxed),
+        match &self.read_ahead {
+            Some(r) => r.consumed.load(Ordering::Relaxed),
             None => self.read_offset(),
         }
     }
@@ -177,17 +186,36 @@ impl CaptureFile {
         })
     }
 
-    /// A read-ahead begins: `offset()` reports what the returned position is set to.
-    pub(super) fn begin_read_ahead(&mut self) -> Arc<AtomicU64> {
-        let at = Arc::new(AtomicU64::new(self.read_offset()));
-        self.consumed = Some(at.clone());
-        at
+    /// A read-ahead begins: `offset()` reports what the consumer sets in the result.
+    pub(super) fn begin_read_ahead(&mut self) -> ReadAheadShared {
+        let shared = ReadAheadShared::default();
+        shared.consumed.store(self.read_offset(), Ordering::Relaxed);
+        self.read_ahead = Some(shared.clone());
+        shared
     }
 
     /// A read-ahead ends, handing back what its consumer did not take.
     pub(super) fn end_read_ahead(&mut self, left: Vec<Ahead>) {
-        self.consumed = None;
+        let closed = self
+            .read_ahead
+            .take()
+            .is_some_and(|r| r.closed.load(Ordering::Relaxed));
+        if closed && self.is_open() {
+            // Closed and reopened since: the reopen went on from the consumer's offset, so
+            // what was read ahead is read again from the file; only the count goes back.
+            if let Some(first) = left.first() {
+                self.tally = first.before;
+            }
+            return;
+        }
         self.unread(left);
+    }
+
+    /// Has `close()` been called since the read-ahead began?
+    pub(super) fn closed_while_read_ahead(&self) -> bool {
+        self.read_ahead
+            .as_ref()
+            .is_some_and(|r| r.closed.load(Ordering::Relaxed))
     }
 
     /// Hand back steps taken ahead with [`CaptureFile::step_ahead`] and not used, oldest
@@ -286,6 +314,9 @@ impl Source for CaptureFile {
     }
 
     fn close(&mut self) {
+        if let Some(r) = &self.read_ahead {
+            r.closed.store(true, Ordering::Relaxed);
+        }
         self.file = None;
     }
 }

@@ -7,12 +7,12 @@
 //! from core to core is not always cheap, so [`Paced`] reads ahead only while that
 //! measures faster than reading in turn ([`Pace`]).
 
-use super::file::{Ahead, CaptureFile};
+use super::file::{Ahead, CaptureFile, ReadAheadShared};
 use super::{Source, SourceError};
 use crate::ami::Message;
-use crossbeam_channel::{Receiver, SendTimeoutError, Sender};
+use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
 use parking_lot::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::{Scope, ScopedJoinHandle};
 use std::time::{Duration, Instant};
@@ -38,8 +38,7 @@ pub struct ReadAhead<'scope> {
     /// Messages done with, back to the helper for its decoder to reuse.
     done: Sender<Vec<Message>>,
     stop: Arc<AtomicBool>,
-    /// Where reading goes on after the last step taken here (the capture's `offset()`).
-    consumed: Arc<AtomicU64>,
+    shared: ReadAheadShared,
     helper: Option<ScopedJoinHandle<'scope, Vec<Ahead>>>,
     current: std::vec::IntoIter<Ahead>,
 }
@@ -53,7 +52,7 @@ impl<'scope> ReadAhead<'scope> {
         let (batch_tx, batches) = crossbeam_channel::bounded(DEPTH);
         let (done, done_rx) = crossbeam_channel::bounded(RETURNS);
         let stop = Arc::new(AtomicBool::new(false));
-        let consumed = file.lock().begin_read_ahead();
+        let shared = file.lock().begin_read_ahead();
         let helper = {
             let stop = stop.clone();
             std::thread::Builder::new()
@@ -66,25 +65,30 @@ impl<'scope> ReadAhead<'scope> {
             batches,
             done,
             stop,
-            consumed,
+            shared,
             helper: Some(helper),
             current: Vec::new().into_iter(),
         })
     }
 
     /// The next message or error, waiting for the helper if it has none ready; `None` once
-    /// the capture has ended (after its END marker).
+    /// the capture has ended (after its END marker) or was closed ([`ReadAhead::closed`]:
+    /// then its END is the capture's to deliver, read in turn).
     pub fn next_step(&mut self) -> Option<Result<Message, SourceError>> {
         loop {
+            if self.closed() {
+                return None;
+            }
             if let Some(a) = self.current.next() {
-                self.consumed.store(a.past(), Ordering::Relaxed);
+                self.shared.consumed.store(a.past(), Ordering::Relaxed);
                 return Some(a.into_step());
             }
-            match self.batches.recv() {
+            match self.batches.recv_timeout(STOP_CHECK) {
                 Ok(batch) => self.current = batch.into_iter(),
+                Err(RecvTimeoutError::Timeout) => {} // the helper stopped at a close, or is slow
                 // The helper has returned after the capture's end, or it panicked: a bug
                 // that must not pass for the end of the capture.
-                Err(_) => {
+                Err(RecvTimeoutError::Disconnected) => {
                     if let Some(Err(panic)) = self.helper.take().map(|h| h.join()) {
                         std::panic::resume_unwind(panic);
                     }
@@ -92,6 +96,11 @@ impl<'scope> ReadAhead<'scope> {
                 }
             }
         }
+    }
+
+    /// Was the capture closed while it was read ahead?
+    pub fn closed(&self) -> bool {
+        self.shared.closed.load(Ordering::Relaxed)
     }
 
     /// Hand back delivered messages for the decoder to reuse (dropped if the helper is
@@ -138,6 +147,11 @@ fn read(
                 f.recycle(m);
             }
             while batch.len() < BATCH && !stop.load(Ordering::Relaxed) {
+                // Closed: nothing more until the consumer stops this reader.
+                if f.closed_while_read_ahead() {
+                    drop(f);
+                    return wait_for_stop(batch, batches, stop);
+                }
                 match f.step_ahead() {
                     Some(a) => batch.push(a),
                     None => {
@@ -147,20 +161,43 @@ fn read(
                 }
             }
         }
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                return batch;
-            }
-            match batches.send_timeout(batch, STOP_CHECK) {
-                Ok(()) => break,
-                Err(SendTimeoutError::Timeout(b)) => batch = b,
-                Err(SendTimeoutError::Disconnected(b)) => return b,
-            }
+        if let Err(unsent) = hand_over(batch, batches, stop) {
+            return unsent;
         }
         if ended {
             return Vec::new();
         }
     }
+}
+
+/// Send `batch`, waiting for room unless told to stop: then it is returned.
+fn hand_over(
+    mut batch: Vec<Ahead>,
+    batches: &Sender<Vec<Ahead>>,
+    stop: &AtomicBool,
+) -> Result<(), Vec<Ahead>> {
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return Err(batch);
+        }
+        match batches.send_timeout(batch, STOP_CHECK) {
+            Ok(()) => return Ok(()),
+            Err(SendTimeoutError::Timeout(b)) => batch = b,
+            Err(SendTimeoutError::Disconnected(b)) => return Err(b),
+        }
+    }
+}
+
+/// After a close: hand over what was read before it (for the consumer's stop to take
+/// back) and idle until stopped.
+fn wait_for_stop(batch: Vec<Ahead>, batches: &Sender<Vec<Ahead>>, stop: &AtomicBool) -> Vec<Ahead> {
+    if let Err(unsent) = hand_over(batch, batches, stop) {
+        return unsent;
+    }
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(STOP_CHECK);
+    }
+    Vec::new()
 }
 
 /// A capture read by one consumer: ahead on a helper thread while that is the faster way
@@ -196,8 +233,14 @@ impl<'scope, 'env> Paced<'scope, 'env> {
     /// The next message or error; `None` once the capture has ended (after its END).
     pub fn next_step(&mut self) -> Option<Result<Message, SourceError>> {
         let step = match &mut self.ahead {
-            Some(a) => a.next_step(),
-            None => self.file.lock().step_ahead().map(Ahead::into_step),
+            Some(a) => match a.next_step() {
+                None if a.closed() => {
+                    self.stop_reading_ahead();
+                    self.step_in_turn()
+                }
+                step => step,
+            },
+            None => self.step_in_turn(),
         };
         if let (Some(Ok(_)), Some(pace)) = (&step, &mut self.pace) {
             let ahead = pace.delivered();
@@ -221,9 +264,12 @@ impl<'scope, 'env> Paced<'scope, 'env> {
         }
     }
 
-    /// Read in turn from now on (the capture was closed): what the helper read ahead goes
-    /// back into the capture.
-    pub fn stop_reading_ahead(&mut self) {
+    fn step_in_turn(&self) -> Option<Result<Message, SourceError>> {
+        self.file.lock().step_ahead().map(Ahead::into_step)
+    }
+
+    /// Read in turn from now on: what the helper read ahead goes back into the capture.
+    fn stop_reading_ahead(&mut self) {
         self.pace = None;
         self.ahead = None;
     }
