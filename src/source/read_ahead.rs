@@ -8,7 +8,7 @@
 //! measures faster than reading in turn ([`Pace`]).
 
 use super::file::{Ahead, CaptureFile, ReadAheadShared};
-use super::{Source, SourceError};
+use super::{Source, SourceError, Step};
 use crate::ami::Message;
 use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
 use parking_lot::Mutex;
@@ -265,7 +265,15 @@ impl<'scope, 'env> Paced<'scope, 'env> {
     }
 
     fn step_in_turn(&self) -> Option<Result<Message, SourceError>> {
-        self.file.lock().step_ahead().map(Ahead::into_step)
+        let mut f = self.file.lock();
+        loop {
+            match f.next_step(Duration::ZERO) {
+                Ok(Step::Message(m)) => return Some(Ok(m)),
+                Ok(Step::Idle) => {} // files do not idle; ask again
+                Ok(Step::Ended) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
     }
 
     /// Read in turn from now on: what the helper read ahead goes back into the capture.
