@@ -211,10 +211,12 @@ pub struct Paced<'scope, 'env> {
 }
 
 impl<'scope, 'env> Paced<'scope, 'env> {
+    /// Start reading `file`, ahead on a thread of `scope` to begin with.
     pub fn start(scope: &'scope Scope<'scope, 'env>, file: &'env Mutex<CaptureFile>) -> Self {
         Self::with_pace(scope, file, Pace::default())
     }
 
+    /// [`Paced::start`] with windows of another size (tests switch every few messages).
     pub fn with_pace(
         scope: &'scope Scope<'scope, 'env>,
         file: &'env Mutex<CaptureFile>,
