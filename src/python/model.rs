@@ -268,14 +268,16 @@ pub struct Model {
 }
 
 impl Model {
+    /// `consume()`'s loop over the inputs it started reading; returns messages read.
     fn consume_readings(&self, py: Python<'_>, inputs: &mut Vec<Reading<'_, '_>>) -> PyResult<u64> {
         // Batches keep the GIL released; a message whose changes have hooks ends its
         // batch, so its hooks run before the next message is applied.
         let batch = 4096;
         let mut total = 0u64;
         let mut wait = Duration::ZERO;
-        let mut pending = Vec::new(); // emptied by each batch's hooks, its allocation kept
-                                      // Messages applied, by input, handed back a few at a time (one lock for them all).
+        // Emptied by each batch's hooks, its allocation kept.
+        let mut pending = Vec::new();
+        // Messages applied, by input, handed back a few at a time (one lock for them all).
         let mut done: Vec<Vec<Message>> = inputs.iter().map(|_| Vec::new()).collect();
         while !inputs.is_empty() {
             let (errors, progressed) = py.detach(|| {
@@ -510,8 +512,8 @@ impl Model {
         // Leaving the scope (done, a hook raised, Ctrl-C) stops the helpers, and whatever
         // they read ahead goes back into its capture.
         std::thread::scope(|scope| {
-            // Without the GIL: starting locks each capture, which its reader may hold
-            // while logging (which takes the GIL).
+            // Without the GIL: starting locks each capture, which a helper reading it for
+            // another call may hold while logging (which takes the GIL).
             let mut readings = py.detach(|| inputs.iter().map(|i| i.start(scope)).collect());
             let consumed = self.consume_readings(py, &mut readings);
             // Stopping a helper waits for it, and it may be logging (which takes the GIL).
