@@ -100,13 +100,10 @@ impl Capture {
     }
 
     fn next_event(&self, py: Python<'_>) -> PyResult<Option<Event>> {
-        loop {
-            match py.detach(|| self.file.lock().next_step(Duration::ZERO)) {
-                Ok(Step::Message(m)) => return Ok(Some(self.event(m))),
-                Ok(Step::Idle) => py.check_signals()?,
-                Ok(Step::Ended) => return Ok(None),
-                Err(e) => return Err(source_error(e)),
-            }
+        match py.detach(|| self.file.lock().step()) {
+            Some(Ok(m)) => Ok(Some(self.event(m))),
+            Some(Err(e)) => Err(source_error(e)),
+            None => Ok(None),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Captures on disk: a raw AMI byte stream (`File`) or a Trace, whose messages already
 //! carry `SOURCE:`/`TIME:` and whose per-PBX `END:` messages pass through to the model.
 
-use super::{Source, SourceError, Step, Tally};
+use super::{Source, SourceError, Step, Tally, READ_CHUNK};
 use crate::ami::{Banner, DecodeStats, Decoder, Limits, Message};
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Which capture format a file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,18 +163,25 @@ impl CaptureFile {
         }
     }
 
+    /// The next message, or the error met (which ends the capture); `None` once it has
+    /// ended, after its END marker. [`Source::next_step`] without its `Idle`: a file
+    /// always has its next bytes.
+    pub fn step(&mut self) -> Option<Result<Message, SourceError>> {
+        loop {
+            match self.next_step(Duration::ZERO) {
+                Ok(Step::Message(m)) => return Some(Ok(m)),
+                Ok(Step::Idle) => {}
+                Ok(Step::Ended) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+
     /// The next step, taken so that it can be handed back with [`CaptureFile::unread`].
     /// `None` once the capture has ended.
     pub fn step_ahead(&mut self) -> Option<Ahead> {
         let (resume, before) = (self.read_offset(), self.tally);
-        let step = loop {
-            match self.next_step(Duration::ZERO) {
-                Ok(Step::Message(m)) => break Ok(m),
-                Ok(Step::Idle) => {} // files do not idle; ask again
-                Ok(Step::Ended) => return None,
-                Err(e) => break Err(e),
-            }
-        };
+        let step = self.step()?;
         Some(Ahead {
             resume,
             past: self.read_offset(),

@@ -26,6 +26,9 @@ use crate::ami::{Banner, DecodeStats, Message};
 use std::io;
 use std::time::Duration;
 
+/// Bytes a file or socket source asks for per read.
+const READ_CHUNK: usize = 64 * 1024;
+
 /// One step of a source.
 #[derive(Debug)]
 pub enum Step {

@@ -8,7 +8,7 @@
 //! measures faster than reading in turn ([`Pace`]).
 
 use super::file::{Ahead, CaptureFile, ReadAheadShared};
-use super::{Source, SourceError, Step};
+use super::{Source, SourceError};
 use crate::ami::Message;
 use crossbeam_channel::{Receiver, RecvTimeoutError, SendTimeoutError, Sender};
 use parking_lot::Mutex;
@@ -267,15 +267,7 @@ impl<'scope, 'env> Paced<'scope, 'env> {
     }
 
     fn step_in_turn(&self) -> Option<Result<Message, SourceError>> {
-        let mut f = self.file.lock();
-        loop {
-            match f.next_step(Duration::ZERO) {
-                Ok(Step::Message(m)) => return Some(Ok(m)),
-                Ok(Step::Idle) => {} // files do not idle; ask again
-                Ok(Step::Ended) => return None,
-                Err(e) => return Some(Err(e)),
-            }
-        }
+        self.file.lock().step()
     }
 
     /// Read in turn from now on: what the helper read ahead goes back into the capture.

@@ -3,7 +3,7 @@
 //! `wait` once connected, so callers can check for Ctrl-C or a stop flag between steps.
 
 use super::tls::{self, TlsConfig, Transport};
-use super::{Source, SourceError, Step, Tally};
+use super::{Source, SourceError, Step, Tally, READ_CHUNK};
 use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS};
 use crate::ami::{
     Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
@@ -12,9 +12,6 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-/// Bytes asked of the socket per read.
-const READ_CHUNK: usize = 64 * 1024;
 
 /// Where and how to connect. `Debug` never shows the secret.
 #[derive(Clone, Debug)]
