@@ -293,7 +293,8 @@ impl<'scope, 'env> Paced<'scope, 'env> {
 /// Messages per measured window of [`Pace`]: a few milliseconds.
 const WINDOW: u32 = 8 * 1024;
 
-/// Every this many windows (a second or so), the way not in use is tried again.
+/// Every this many windows (about half a million messages), the way not in use is tried
+/// again.
 const RETRY_EVERY: u32 = 64;
 
 /// Chooses, window by window, between reading a capture ahead on a helper thread and
