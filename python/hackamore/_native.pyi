@@ -84,7 +84,7 @@ class Event:
 @final
 class DecodeStats:
     """What a decoder decoded and dropped (each drop is also logged). ``Model.consume()``
-    decodes a File or Trace a few hundred messages ahead of the model, so its counts may
+    decodes a File or Trace up to a thousand messages ahead of the model, so its counts may
     include messages not yet applied."""
 
     @property
