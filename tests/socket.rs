@@ -7,6 +7,7 @@ use hackamore::ami::{AuthMethod, Message, Secret};
 use hackamore::source::{
     CaptureFile, ReplayConfig, ReplayServer, Socket, SocketConfig, Source, SourceError, Step,
 };
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const USER: &str = "hackamore";
@@ -114,6 +115,36 @@ fn connection_refused_is_a_clear_error() {
     assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
     assert_eq!(ms.len(), 1);
     assert!(ms[0].is_end());
+}
+
+#[test]
+fn a_finished_connect_attempt_wakes_whoever_waits_for_it() {
+    // A poll loop has no descriptor to watch while the connect thread works: it is told
+    // when the attempt ends, whichever way it ends.
+    let srv = server(|_| {});
+    let refused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for port in [srv.port(), refused] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let tx = std::sync::Mutex::new(tx);
+        let mut s = socket(port, SECRET, AuthMethod::Plain).waking(Some(Arc::new(move || {
+            tx.lock().unwrap().send(()).ok();
+        })));
+        assert!(matches!(s.next_step(Duration::ZERO), Ok(Step::Idle)));
+        rx.recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("port {port}: not woken: {e}"));
+        // Woken with the result ready: the next step takes it without waiting.
+        let step = s.next_step(Duration::ZERO);
+        if port == refused {
+            assert!(matches!(step, Err(SourceError::Connect { .. })), "{step:?}");
+        } else {
+            assert!(matches!(step, Ok(Step::Idle)), "{step:?}");
+            assert!(s.raw_fd().is_some(), "connected, logging in");
+        }
+    }
 }
 
 #[test]

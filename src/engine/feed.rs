@@ -6,7 +6,7 @@ use super::backoff::Backoff;
 use crate::ami::Message;
 use crate::source::{
     self, action_channel, ActionPort, CaptureFile, CaptureKind, Outbox, Socket, SocketConfig,
-    Source, SourceError, Step,
+    Source, SourceError, Step, Wake,
 };
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -105,6 +105,8 @@ pub struct Feed {
     /// Increases with every new connection, so a poll loop can tell a new socket from
     /// an old one that happened to get the same descriptor number.
     generation: u64,
+    /// Wakes the poll loop when a connection is made (see [`Socket::waking`]).
+    wake: Option<Wake>,
 }
 
 impl Feed {
@@ -120,7 +122,13 @@ impl Feed {
             streaming: false,
             closing: false,
             generation: 0,
+            wake: None,
         }
+    }
+
+    /// Have `wake` called whenever a connect attempt of this feed ends.
+    pub fn wake_on_connect(&mut self, wake: Wake) {
+        self.wake = Some(wake);
     }
 
     pub fn name(&self) -> &str {
@@ -190,7 +198,7 @@ impl Feed {
         let live = match &self.spec {
             FeedSpec::Server(config) => {
                 FeedStats::add(&self.stats.attempts);
-                Live::Socket(Socket::new(config.clone()))
+                Live::Socket(Socket::new(config.clone()).waking(self.wake.clone()))
             }
             FeedSpec::Capture { name, path, kind } => Live::Capture(CaptureFile::open(
                 name.clone(),

@@ -158,7 +158,7 @@ pub fn start(
     sink: Box<dyn Sink>,
 ) -> std::io::Result<EngineHandle> {
     let stop = Arc::new(AtomicBool::new(false));
-    let (feeds, stats, outboxes) = make_feeds(specs, &opts);
+    let (mut feeds, stats, outboxes) = make_feeds(specs, &opts);
     if opts.threaded {
         let threads = threaded::spawn(feeds, sink, stop.clone(), stats.clone())?;
         Ok(EngineHandle {
@@ -170,6 +170,12 @@ pub fn start(
         })
     } else {
         let poller = Arc::new(polling::Poller::new()?);
+        for feed in &mut feeds {
+            let p = poller.clone();
+            feed.wake_on_connect(Arc::new(move || {
+                p.notify().ok();
+            }));
+        }
         let (p, s) = (poller.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("hackamore-main".into())

@@ -109,7 +109,13 @@ pub struct Socket {
     rooms_sync: Option<(String, Vec<String>)>,
     /// Why one of our own actions could not be sent: the reason the stream ends.
     write_failed: Option<io::Error>,
+    /// Called by the connect thread once it has a result.
+    on_connected: Option<Wake>,
 }
+
+/// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
+/// while the connect thread resolves and connects).
+pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -138,7 +144,15 @@ impl Socket {
             pings: 0,
             rooms_sync: None,
             write_failed: None,
+            on_connected: None,
         }
+    }
+
+    /// Call `wake` when a connect attempt ends: a poll loop has no descriptor to watch
+    /// until then and would otherwise see the connection only at its next timeout.
+    pub fn waking(mut self, wake: Option<Wake>) -> Self {
+        self.on_connected = wake;
+        self
     }
 
     pub fn config(&self) -> &SocketConfig {
@@ -251,10 +265,14 @@ impl Socket {
     fn start_connect(&mut self) -> Result<(), SourceError> {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let config = self.config.clone();
+        let wake = self.on_connected.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("ami-connect-{}", self.config.name))
             .spawn(move || {
                 tx.send(Self::connect_blocking(&config)).ok();
+                if let Some(wake) = wake {
+                    wake();
+                }
             });
         if let Err(e) = spawned {
             return Err(SourceError::Connect {
