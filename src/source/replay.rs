@@ -4,6 +4,7 @@
 
 use super::tls::{self, Transport};
 use crate::ami::{md5_key, Banner, Decoder, Message, Secret};
+use polling::{Event, Events, Poller};
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -106,10 +107,16 @@ fn replay_messages(capture: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+/// Longest wait for a connection before the accept loop looks at its stop flag again
+/// (a backstop: stopping wakes it).
+const ACCEPT_WAIT: Duration = Duration::from_millis(100);
+
 /// A running stand-in server. Dropping it stops the server.
 pub struct ReplayServer {
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
+    /// Wakes the accept loop, which waits for connections here.
+    poller: Arc<Poller>,
     clients: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
@@ -144,12 +151,15 @@ impl ReplayServer {
             stop: stop.clone(),
         });
         let counter = clients.clone();
+        let poller = Arc::new(Poller::new()?);
+        let waits = poller.clone();
         let thread = std::thread::Builder::new()
             .name(format!("ami-replay-{}", addr.port()))
-            .spawn(move || accept_loop(listener, shared, counter))?;
+            .spawn(move || accept_loop(listener, &waits, shared, counter))?;
         Ok(ReplayServer {
             addr,
             stop,
+            poller,
             clients,
             thread: Some(thread),
         })
@@ -171,6 +181,7 @@ impl ReplayServer {
     /// Stop accepting and end every client connection (within ~50 ms).
     pub fn stop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        self.poller.notify().ok();
         if let Some(t) = self.thread.take() {
             t.join().ok();
         }
@@ -259,7 +270,20 @@ impl Script {
     }
 }
 
-fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU64>) {
+/// Accept clients until stopped, waiting in `poller` between them: a client is served as
+/// soon as it connects (a benchmark's connection counts from there).
+fn accept_loop(
+    listener: TcpListener,
+    poller: &Poller,
+    shared: Arc<Shared>,
+    clients: Arc<AtomicU64>,
+) {
+    // SAFETY: the listener leaves the poller below, before it is dropped.
+    if let Err(e) = unsafe { poller.add(&listener, Event::readable(0)) } {
+        // Still served: each wait below then lasts its whole timeout.
+        log::error!("replay server: cannot wait for connections: {e}");
+    }
+    let mut events = Events::new();
     let mut handlers: Vec<JoinHandle<()>> = Vec::new();
     while !shared.stop.load(Ordering::Relaxed) {
         match listener.accept() {
@@ -281,7 +305,10 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU6
                 handlers.retain(|h| !h.is_finished());
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(10));
+                // One-shot interest: armed again before each wait. `stop` notifies.
+                poller.modify(&listener, Event::readable(0)).ok();
+                events.clear();
+                poller.wait(&mut events, Some(ACCEPT_WAIT)).ok();
             }
             Err(e) => {
                 log::error!("replay server: accept failed: {e}");
@@ -289,6 +316,7 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>, clients: Arc<AtomicU6
             }
         }
     }
+    poller.delete(&listener).ok();
     for h in handlers {
         h.join().ok();
     }
