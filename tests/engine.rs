@@ -97,3 +97,65 @@ fn main_and_mains_deliver_each_pbx_stream_in_order() {
         }
     }
 }
+
+/// The nice value of a thread of this process (`/proc/self/task/<tid>/stat`, field 19).
+#[cfg(target_os = "linux")]
+fn nice_of(stat: &str) -> i32 {
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..]; // from field 3 on
+    after_name.split(' ').nth(19 - 3).unwrap().parse().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn mains_readers_run_below_the_model_threads_priority() {
+    let capture = std::fs::read(fixtures_dir().join("dial-local-pbx1.ami")).unwrap();
+    let mut c = ReplayConfig::new(capture, "u", Secret::new("s"));
+    c.linger = true; // the reader stays alive, connected, until stopped
+    let server = ReplayServer::start(c, "127.0.0.1", 0).unwrap();
+    let spec = FeedSpec::Server(
+        SocketConfig::new("niced", "127.0.0.1", server.port()).credentials("u", Secret::new("s")),
+    );
+    let seen = Arc::new(Mutex::new(0usize));
+    let sink = {
+        let seen = seen.clone();
+        move |_: &str, _: &Message| *seen.lock() += 1
+    };
+    let opts = EngineOptions {
+        threaded: true,
+        ..EngineOptions::default()
+    };
+    let mine = nice_of(&std::fs::read_to_string("/proc/thread-self/stat").unwrap());
+    let mut handle = engine::start(vec![spec], opts, Box::new(sink)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while *seen.lock() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no message from the stand-in server"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Thread names are cut to 15 bytes: "hackamore-niced", "hackamore-model".
+    let mut niced = HashMap::<String, Vec<i32>>::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let path = task.unwrap().path();
+        let (Ok(name), Ok(stat)) = (
+            std::fs::read_to_string(path.join("comm")),
+            std::fs::read_to_string(path.join("stat")),
+        ) else {
+            continue; // a thread that ended meanwhile
+        };
+        niced
+            .entry(name.trim_end().to_string())
+            .or_default()
+            .push(nice_of(&stat));
+    }
+    handle.stop();
+    handle.join();
+    let reader = (mine + engine::READER_NICENESS).min(19);
+    assert_eq!(niced["hackamore-niced"], [reader], "{niced:?}");
+    // Other tests run engines in parallel: every model thread is at the callers' nice.
+    assert!(
+        niced["hackamore-model"].iter().all(|&n| n == mine),
+        "{niced:?}"
+    );
+}

@@ -21,7 +21,8 @@ class Engine:
     is refused; the model first drops that PBX's channels), and ``File``/``Trace``
     captures (read once). ``threaded=False`` runs one native thread that polls every
     socket (the old Main); ``threaded=True`` a native reader thread per source and one
-    model thread (the old Mains). Either way the readers never wait for Python: the model
+    model thread (the old Mains; on Linux the readers run at nice +10, below the model
+    thread, so they never starve it of CPU). Either way the readers never wait for Python: the model
     is updated natively and only changes with a hook are queued for Python.
 
     Give ``model`` (a ``hackamore.Model`` with its hooks) or ``hooks`` (then a new Model

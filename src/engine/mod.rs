@@ -14,6 +14,7 @@ mod threaded;
 
 pub use backoff::Backoff;
 pub use feed::{Feed, FeedSpec, FeedStats, FeedStep, PbxOf};
+pub use threaded::READER_NICENESS;
 
 use crate::ami::Message;
 use crate::source::Outbox;
