@@ -105,7 +105,7 @@ pub struct Feed {
     /// Increases with every new connection, so a poll loop can tell a new socket from
     /// an old one that happened to get the same descriptor number.
     generation: u64,
-    /// Wakes the poll loop when a connection is made (see [`Socket::waking`]).
+    /// Wakes the poll loop when a connect attempt ends (see [`Socket::waking`]).
     wake: Option<Wake>,
 }
 
