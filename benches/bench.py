@@ -202,7 +202,7 @@ def main() -> int:
     )
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--sample", type=int, default=300_000, help="messages for the Python paths")
-    ap.add_argument("--server-messages", type=int, default=200_000, help="per stand-in server")
+    ap.add_argument("--server-messages", type=int, default=500_000, help="per stand-in server")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="tiny sizes: check the suite works")
     args = ap.parse_args()
@@ -302,7 +302,9 @@ def main() -> int:
         capture = Path(tmp) / "server.ami"
         capture.write_bytes(raw_capture(args.server_messages))
         say()
-        say("engines over loopback from the stand-in server (no hooks), total msg/s:")
+        say(
+            "engines over loopback from the stand-in server (no hooks), total msg/s (± half the runs' range):"
+        )
         want = sum(1 for e in hackamore.File("p", capture) if not e.is_end)
         engine_rates: dict[tuple[bool, int], float] = {}
         firsts: dict[bool, list[float]] = {False: [], True: []}
@@ -313,7 +315,9 @@ def main() -> int:
                 r = statistics.median(rate for rate, _ in runs)
                 firsts[threaded] += [first for _, first in runs]
                 engine_rates[(threaded, pbxes)] = r
-                row.append(f"{pbxes} PBX {r:>12,.0f}")
+                rates_seen = [rate for rate, _ in runs]
+                spread = (max(rates_seen) - min(rates_seen)) / r * 100
+                row.append(f"{pbxes} PBX {r:>10,.0f} (±{spread / 2:.0f}%)")
             say(f"  {'Mains' if threaded else 'Main ':<6} " + "   ".join(row))
         say(
             "  from start() to the first message (connect + login), median: "
