@@ -126,6 +126,8 @@ fn read(
         for m in delivered.drain(..) {
             feed.recycle(m);
         }
+        // After a backlog, `delivered` held all of it: keep no more room than a batch.
+        delivered.shrink_to(BATCH);
         *batch = delivered;
         true
     };

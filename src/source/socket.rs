@@ -110,7 +110,7 @@ pub struct Socket {
     /// Why one of our own actions could not be sent: the reason the stream ends.
     write_failed: Option<io::Error>,
     /// Called by the connect thread once it has a result.
-    on_connected: Option<Wake>,
+    connect_ended: Option<Wake>,
 }
 
 /// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
@@ -144,14 +144,14 @@ impl Socket {
             pings: 0,
             rooms_sync: None,
             write_failed: None,
-            on_connected: None,
+            connect_ended: None,
         }
     }
 
     /// Call `wake` when a connect attempt ends: a poll loop has no descriptor to watch
     /// until then and would otherwise see the connection only at its next timeout.
     pub fn waking(mut self, wake: Option<Wake>) -> Self {
-        self.on_connected = wake;
+        self.connect_ended = wake;
         self
     }
 
@@ -265,7 +265,7 @@ impl Socket {
     fn start_connect(&mut self) -> Result<(), SourceError> {
         let (tx, rx) = crossbeam_channel::bounded(1);
         let config = self.config.clone();
-        let wake = self.on_connected.clone();
+        let wake = self.connect_ended.clone();
         let spawned = std::thread::Builder::new()
             .name(format!("ami-connect-{}", self.config.name))
             .spawn(move || {
