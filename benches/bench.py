@@ -98,9 +98,19 @@ def engine_rate(
     """(messages/s over all PBXes, seconds from start() to the first message delivered).
     `want`: messages in the capture, END excluded. `servers_apart`: the stand-in servers
     on the last core, the engine on the others (Linux), as if the PBXes were elsewhere."""
-    everywhere = os.sched_getaffinity(0) if servers_apart else set()
-    if servers_apart:
-        os.sched_setaffinity(0, {max(everywhere)})  # the servers' threads start from here
+    if not servers_apart:
+        return measure_engine(capture, want, pbxes, threaded, None)
+    everywhere = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {max(everywhere)})  # the servers' threads start from here
+    try:
+        return measure_engine(capture, want, pbxes, threaded, everywhere - {max(everywhere)})
+    finally:
+        os.sched_setaffinity(0, everywhere)
+
+
+def measure_engine(
+    capture: Path, want: int, pbxes: int, threaded: bool, engine_cores: set[int] | None
+) -> tuple[float, float]:
     servers = [hackamore.ReplayServer(capture, username="b", secret="b") for _ in range(pbxes)]
     engine = hackamore.Engine(
         [hackamore.Server(f"pbx{i}", "127.0.0.1", s.port, "b", "b") for i, s in enumerate(servers)],
@@ -110,8 +120,8 @@ def engine_rate(
     first = math.nan
     t = time.perf_counter()
     engine.start()
-    if servers_apart:
-        pin_engine_threads(everywhere - {max(everywhere)})
+    if engine_cores:
+        pin_engine_threads(engine_cores)
     try:
         while True:
             stats = engine.stats()
@@ -126,8 +136,6 @@ def engine_rate(
         engine.join(10)
         for s in servers:
             s.close()
-        if servers_apart:
-            os.sched_setaffinity(0, everywhere)
     return pbxes * want / elapsed, first
 
 
@@ -327,31 +335,28 @@ def main() -> int:
             "engines over loopback from the stand-in server (no hooks), total msg/s (± half the runs' range):"
         )
         want = sum(1 for e in hackamore.File("p", capture) if not e.is_end)
-        engine_rates: dict[tuple[bool | str, int], float] = {}
+        # (row label, threaded, servers apart): Main once more with the stand-in servers
+        # on a core of their own where the OS lets us place threads.
+        configs = [("Main", False, False), ("Mains", True, False)]
+        if hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2:
+            configs.append(("Main, the stand-in servers on a core of their own:", False, True))
+        engine_rates: dict[tuple[str, int], float] = {}
         firsts: dict[bool, list[float]] = {False: [], True: []}
-        for threaded in (False, True):
-            row = []
-            for pbxes in (1, 2, 4):
-                runs = [engine_rate(capture, want, pbxes, threaded) for _ in range(args.runs)]
-                r = statistics.median(rate for rate, _ in runs)
-                firsts[threaded] += [first for _, first in runs]
-                engine_rates[(threaded, pbxes)] = r
-                rates_seen = [rate for rate, _ in runs]
-                spread = (max(rates_seen) - min(rates_seen)) / r * 100
-                row.append(f"{pbxes} PBX {r:>10,.0f} (±{spread / 2:.0f}%)")
-            say(f"  {'Mains' if threaded else 'Main ':<6} " + "   ".join(row))
-        apart = hasattr(os, "sched_setaffinity") and len(os.sched_getaffinity(0)) >= 2
-        if apart:
+        for label, threaded, apart in configs:
             row = []
             for pbxes in (1, 2, 4):
                 runs = [
-                    engine_rate(capture, want, pbxes, False, servers_apart=True)
+                    engine_rate(capture, want, pbxes, threaded, servers_apart=apart)
                     for _ in range(args.runs)
                 ]
-                r = statistics.median(rate for rate, _ in runs)
-                engine_rates[("apart", pbxes)] = r
-                row.append(f"{pbxes} PBX {r:>10,.0f}")
-            say("  Main, the stand-in servers on a core of their own: " + "   ".join(row))
+                rates_seen = [rate for rate, _ in runs]
+                r = statistics.median(rates_seen)
+                if not apart:
+                    firsts[threaded] += [first for _, first in runs]
+                engine_rates[(label, pbxes)] = r
+                spread = (max(rates_seen) - min(rates_seen)) / r * 100
+                row.append(f"{pbxes} PBX {r:>10,.0f} (±{spread / 2:.0f}%)")
+            say(f"  {label:<6} " + "   ".join(row))
         say(
             "  from start() to the first message (connect + login), median: "
             f"Main {statistics.median(firsts[False]) * 1e3:.1f} ms, "
@@ -385,19 +390,18 @@ def main() -> int:
         f"  {'(decoder / memmem search: ' + format(rates['decode'] / rates['memmem'], '.2f') + ')'}"
     )
     target("Python hook path / reference model", rates["hooks"] / rates["reference"], 10)
-    target("Mains 2 PBX / Mains 1 PBX", engine_rates[(True, 2)] / engine_rates[(True, 1)], 1.6)
     target(
-        "Main 2 PBX / Main 1 PBX (never below 1)",
-        engine_rates[(False, 2)] / engine_rates[(False, 1)],
-        1.0,
+        "Mains 2 PBX / Mains 1 PBX", engine_rates[("Mains", 2)] / engine_rates[("Mains", 1)], 1.6
     )
-    target(
-        "Main 4 PBX / Main 1 PBX (never below 1)",
-        engine_rates[(False, 4)] / engine_rates[(False, 1)],
-        1.0,
-    )
-    if ("apart", 1) in engine_rates:
-        ratios = [engine_rates[("apart", k)] / engine_rates[("apart", 1)] for k in (2, 4)]
+    for k in (2, 4):
+        target(
+            f"Main {k} PBX / Main 1 PBX (never below 1)",
+            engine_rates[("Main", k)] / engine_rates[("Main", 1)],
+            1.0,
+        )
+    apart = configs[-1][0] if configs[-1][2] else None
+    if apart:
+        ratios = [engine_rates[(apart, k)] / engine_rates[(apart, 1)] for k in (2, 4)]
         say(
             f"  {'(the same, servers on a core of their own: ' + ', '.join(f'{x:.2f}x' for x in ratios) + ')'}"
         )
