@@ -225,6 +225,9 @@ class Connection:
     END event. A refused connection or login raises (an END event follows if you go on
     iterating). Ctrl-C interrupts a waiting iteration within about 0.1 s."""
 
+    @staticmethod
+    def _adopt(name: str, sock: Any) -> Connection:
+        """Read a connection Python made and logged in on (a duplicate of its descriptor)."""
     @property
     def name(self) -> str: ...
     @property
@@ -374,9 +377,13 @@ class Change:
 class Normalizer:
     """AMI 1.x and 2.x events to model changes (stateful: it follows AMI 2.x bridges)."""
 
-    def __new__(cls, trunk_variable: str = "SIPCALLID") -> Normalizer: ...
+    def __new__(
+        cls, trunk_variable: str = "SIPCALLID", *, rules: str = "standard"
+    ) -> Normalizer: ...
     @property
     def trunk_variable(self) -> str: ...
+    @property
+    def rules(self) -> str: ...
     def normalize(
         self, event: Event | dict[str, Any], pbx: str | None = None, model: Model | None = None
     ) -> list[tuple[str, dict[str, str]]]:
@@ -393,10 +400,18 @@ class Model:
     Channels are keyed by (pbx, Uniqueid). Subclassable (see hackamore.compat)."""
 
     def __new__(
-        cls, *args: Any, trunk_variable: str = "SIPCALLID", hooks: Any = None, **kwargs: Any
+        cls,
+        *args: Any,
+        trunk_variable: str = "SIPCALLID",
+        hooks: Any = None,
+        rules: str = "standard",
+        **kwargs: Any,
     ) -> Model: ...
     @property
     def trunk_variable(self) -> str: ...
+    @property
+    def rules(self) -> str:
+        """``"standard"``, or ``"2014"`` for the 2014 framework's rules (hackamore.compat)."""
     def _listen(self, listener: Callable[[Change], object] | None) -> None:
         """Call ``listener`` with every change, hooked or not (None: stop)."""
     @property
@@ -411,6 +426,8 @@ class Model:
         that delivered nothing else is not applied. A File or Trace is decoded ahead on a
         helper thread while that is faster; stopping early hands what was read ahead
         back to it."""
+    def _consume_until_end(self, sources: list[Any]) -> int | None:
+        """As ``consume()``, until a source delivers its own END: that source's index."""
     def newchannel(
         self,
         pbx: str,
@@ -452,6 +469,7 @@ class Model:
     def sizes(self) -> dict[str, int]: ...
     def snapshot(self) -> dict[str, Any]:
         """The whole model as plain data (see the README)."""
+    def _snapshot_with_call_ids(self) -> tuple[dict[str, Any], list[int]]: ...
     def __len__(self) -> int: ...
 
 @final

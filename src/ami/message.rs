@@ -111,14 +111,17 @@ impl Message {
     }
 
     /// A Trace line is an end-of-source marker when it leads with `END`, as the recorder
-    /// writes them (`END: <count>`, then `SOURCE`). A PBX's own message starts with `Event`
-    /// or `Response`, so an `END` further down (a dialplan `UserEvent(x,END: 1)`, recorded
+    /// writes them (`END: <count>`, then `SOURCE`), or with `SOURCE` then `END`, as the
+    /// 2014 framework's tracer wrote them. A PBX's own message starts with `Event` or
+    /// `Response`, so an `END` further down (a dialplan `UserEvent(x,END: 1)`, recorded
     /// with the rest) ends nothing when the Trace is replayed.
     pub fn marked_end_if_trace_end(mut self) -> Self {
-        self.end = self
-            .fields
-            .first()
-            .is_some_and(|f| self.key_of(f) == END_KEY.as_bytes());
+        let mut keys = self.fields.iter().map(|f| self.key_of(f));
+        self.end = match keys.next() {
+            Some(b"END") => true,
+            Some(b"SOURCE") => keys.next() == Some(b"END"),
+            _ => false,
+        };
         self
     }
 
@@ -202,6 +205,17 @@ impl Message {
         let key = key.as_bytes();
         self.fields
             .iter()
+            .find(|f| self.key_of(f) == key)
+            .map(|f| self.value_of(f))
+    }
+
+    /// The last value of a key matched exactly (case-sensitive): what the 2014 framework's
+    /// event dicts held, where a repeated key's later line overwrote the earlier one.
+    pub fn get_exact_last(&self, key: &str) -> Option<&[u8]> {
+        let key = key.as_bytes();
+        self.fields
+            .iter()
+            .rev()
             .find(|f| self.key_of(f) == key)
             .map(|f| self.value_of(f))
     }

@@ -3,14 +3,17 @@
 
 mod change;
 mod channel;
+mod legacy;
 mod normalize;
 mod resync;
+mod rules;
 mod standard;
 
 pub use change::Change;
 pub use channel::{Activity, CallId, Channel, Role};
 pub use normalize::{Normalizer, DEFAULT_TRUNK_VARIABLE};
 pub use resync::Resync;
+pub use rules::Rules;
 pub use standard::{ChannelKey, Model, ModelSizes};
 
 use crate::ami::Message;

@@ -3,7 +3,9 @@
 //! each bridge's members (per PBX) until they leave, hang up, or the bridge goes.
 
 use super::change::Change;
+use super::legacy::{self, Dispatch};
 use super::Map;
+use super::Rules;
 use super::Text;
 use crate::ami::Message;
 
@@ -22,6 +24,7 @@ struct Bridge {
 #[derive(Debug)]
 pub struct Normalizer {
     trunk_variable: Text,
+    rules: Rules,
     bridges: Map<(Text, Text), Bridge>,
 }
 
@@ -55,10 +58,19 @@ fn required(m: &Message, key: &str) -> Option<Text> {
 
 impl Normalizer {
     pub fn new(trunk_variable: &str) -> Self {
+        Normalizer::with_rules(trunk_variable, Rules::Standard)
+    }
+
+    pub fn with_rules(trunk_variable: &str, rules: Rules) -> Self {
         Normalizer {
             trunk_variable: trunk_variable.into(),
+            rules,
             bridges: Map::default(),
         }
+    }
+
+    pub fn rules(&self) -> Rules {
+        self.rules
     }
 
     pub fn trunk_variable(&self) -> &str {
@@ -101,6 +113,19 @@ impl Normalizer {
             self.bridges.retain(|(p, _), _| p != pbx);
             out.push(Change::End { pbx: pbx.into() });
             return;
+        }
+        if self.rules == Rules::Framework2014 {
+            match legacy::dispatch(m, pbx, &self.trunk_variable) {
+                Dispatch::Handled(change) => {
+                    if let Some(Change::Hangup { uniqueid, .. }) = &change {
+                        self.forget(pbx, uniqueid);
+                    }
+                    out.extend(change);
+                    return;
+                }
+                Dispatch::Ignored => return,
+                Dispatch::Standard => {}
+            }
         }
         let Some(event) = m.get("Event") else { return };
         // Most events mean nothing to the model (VarSet of other variables, Newexten,
@@ -288,11 +313,7 @@ impl Normalizer {
             Event::Hangup => {
                 let uniqueid = required(m, "Uniqueid");
                 if let Some(uid) = &uniqueid {
-                    for ((p, _), b) in self.bridges.iter_mut() {
-                        if *p == pbx {
-                            b.members.retain(|(u, _, _)| u != uid);
-                        }
-                    }
+                    self.forget(&pbx, uid);
                 }
                 uniqueid.map(|uniqueid| Change::Hangup {
                     uniqueid,
@@ -302,6 +323,15 @@ impl Normalizer {
             }
         };
         out.extend(change);
+    }
+
+    /// A channel hung up: it is in no bridge any more.
+    fn forget(&mut self, pbx: &str, uid: &str) {
+        for ((p, _), b) in self.bridges.iter_mut() {
+            if *p == pbx {
+                b.members.retain(|(u, _, _)| u != uid);
+            }
+        }
     }
 
     fn dial(

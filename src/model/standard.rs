@@ -5,6 +5,7 @@
 use super::change::Change;
 use super::channel::{Activity, CallId, Channel, Role};
 use super::Map;
+use super::Rules;
 use super::Text;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -94,11 +95,28 @@ pub struct Model {
     trunks: Map<Text, ChannelKey>,
     next_call: CallId,
     next_seq: u64,
+    rules: Rules,
 }
 
 impl Model {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A model under the 2014 framework's rules where they differ (see [`Rules`]).
+    pub fn with_rules(rules: Rules) -> Self {
+        Model {
+            rules,
+            ..Self::default()
+        }
+    }
+
+    pub fn rules(&self) -> Rules {
+        self.rules
+    }
+
+    fn rules_2014(&self) -> bool {
+        self.rules == Rules::Framework2014
     }
 
     // ----- lookups -----
@@ -273,9 +291,9 @@ impl Model {
             Change::NewCallerId {
                 pbx,
                 uniqueid,
+                channel,
                 calleridnum,
-                ..
-            } => self.newcallerid(pbx, uniqueid, calleridnum),
+            } => self.newcallerid(pbx, uniqueid, channel, calleridnum),
             Change::Rename {
                 pbx,
                 uniqueid,
@@ -358,11 +376,13 @@ impl Model {
 
     /// Two channels joined: the first stops dialling, and their calls merge.
     pub fn bridge(&mut self, pbx: &str, uid1: &str, uid2: &str) {
-        if !(self.exists(pbx, uid1) && self.exists(pbx, uid2)) {
-            return;
+        let both = self.exists(pbx, uid1) && self.exists(pbx, uid2);
+        if both || self.rules_2014() {
+            self.set_activity(pbx, uid1, Activity::Idle);
         }
-        self.set_activity(pbx, uid1, Activity::Idle);
-        self.merge(&(pbx.into(), uid1.into()), &(pbx.into(), uid2.into()));
+        if both {
+            self.merge(&(pbx.into(), uid1.into()), &(pbx.into(), uid2.into()));
+        }
     }
 
     /// The two halves of a Local channel: both are trunks, in one call.
@@ -396,7 +416,15 @@ impl Model {
             None => {
                 self.trunks.insert(value.into(), key);
             }
-            Some(waiting) if *waiting == key => {}
+            Some(waiting) if *waiting == key => {
+                if self.rules_2014() {
+                    // It found itself waiting: no longer waiting, and a trunk.
+                    self.trunks.remove(value);
+                    if let Some(c) = self.chan_mut(pbx, uid) {
+                        c.role = Role::Trunk;
+                    }
+                }
+            }
             Some(_) => {
                 let twin = self.trunks.remove(value).expect("checked above");
                 for (p, u) in [&key, &twin] {
@@ -409,11 +437,15 @@ impl Model {
         }
     }
 
-    /// An empty room (a repeated start keeps the room as it is).
+    /// An empty room (a repeated start keeps the room as it is; under the 2014 rules it
+    /// empties it, its members still naming it).
     pub fn confbridgestart(&mut self, pbx: &str, conference: &str) {
         let seq = self.next_seq;
+        let rules_2014 = self.rules_2014();
         let p = pbx_entry(&mut self.pbxes, pbx);
-        if !p.rooms.contains_key(conference) {
+        if let Some(room) = p.rooms.get_mut(conference).filter(|_| rules_2014) {
+            room.members.clear();
+        } else if !p.rooms.contains_key(conference) {
             self.next_seq += 1;
             p.rooms.insert(
                 conference.into(),
@@ -501,8 +533,10 @@ impl Model {
         self.set_activity(pbx, uid, Activity::Caused);
     }
 
-    /// A new caller id: the channel's number, recorded under its name when not empty.
-    pub fn newcallerid(&mut self, pbx: &str, uid: &str, calleridnum: &str) {
+    /// A new caller id: the channel's number, recorded under its name when not empty
+    /// (under the 2014 rules: under the event's `channel`, empty or not).
+    pub fn newcallerid(&mut self, pbx: &str, uid: &str, channel: &str, calleridnum: &str) {
+        let rules_2014 = self.rules_2014();
         let Some(p) = self.pbxes.get_mut(pbx) else {
             return;
         };
@@ -510,7 +544,9 @@ impl Model {
             return;
         };
         c.calleridnum = calleridnum.into();
-        if !calleridnum.is_empty() {
+        if rules_2014 {
+            p.numbers.insert(channel.into(), calleridnum.into());
+        } else if !calleridnum.is_empty() {
             p.numbers.insert(c.channel.clone(), calleridnum.into());
         }
     }
@@ -545,12 +581,15 @@ impl Model {
         p.numbers.remove(&c.channel);
         if let Some(conf) = &c.conference {
             if let Some(room) = p.rooms.get_mut(conf) {
+                let before = room.members.len();
                 room.members.retain(|u| u != uid);
-                if room.members.is_empty() {
+                // A room goes with its last member (not when this one was not in it).
+                if room.members.is_empty() && before > 0 {
                     p.rooms.remove(conf);
                 }
             }
         }
+        let rules_2014 = self.rules_2014();
         let is_this = |(p, u): &ChannelKey| p == pbx && u == uid;
         if let Some(call) = c.call {
             if let Some(members) = self.calls.get_mut(&call) {
@@ -561,7 +600,8 @@ impl Model {
             }
         }
         if let Some(v) = &c.sipcallid {
-            if self.trunks.get(v).is_some_and(is_this) {
+            // The 2014 rules drop the wait under its value whoever waits there.
+            if self.trunks.get(v).is_some_and(|k| rules_2014 || is_this(k)) {
                 self.trunks.remove(v);
                 if self.trunks.is_empty() {
                     // Hash tables keep their capacity; after a busy hour, give it back.
@@ -572,7 +612,8 @@ impl Model {
         self.drop_if_empty(pbx);
     }
 
-    /// The PBX's source ended: every channel of it goes, as if hung up, and its rooms.
+    /// The PBX's source ended: every channel of it goes, as if hung up, and its rooms
+    /// (the 2014 rules leave what its channels' hangups did not take).
     pub fn end(&mut self, pbx: &str) {
         let uids: Vec<Text> = self
             .channels_of(pbx)
@@ -582,7 +623,9 @@ impl Model {
         for uid in uids {
             self.hangup(pbx, &uid);
         }
-        self.pbxes.remove(pbx);
+        if !self.rules_2014() {
+            self.pbxes.remove(pbx);
+        }
     }
 
     fn drop_if_empty(&mut self, pbx: &str) {

@@ -208,17 +208,18 @@ impl Change {
 }
 
 /// Build a message from a hackamore Event or a plain mapping (the old framework's event
-/// dicts), and the PBX it belongs to.
+/// dicts), and the PBX it belongs to: None for a mapping without `SOURCE` (a PBX may be
+/// named "", as a 2014 script could name one).
 pub(crate) fn message_of(
     event: &Bound<'_, PyAny>,
     pbx: Option<&str>,
-) -> PyResult<(String, Message)> {
+) -> PyResult<(Option<String>, Message)> {
     if let Ok(e) = event.cast::<Event>() {
         let e = e.get();
         let pbx = pbx
             .map(str::to_string)
             .unwrap_or_else(|| e.source.to_string());
-        return Ok((pbx, e.message.clone()));
+        return Ok((Some(pbx), e.message.clone()));
     }
     let Ok(d) = event.cast::<PyDict>() else {
         return Err(PyTypeError::new_err(
@@ -235,7 +236,7 @@ pub(crate) fn message_of(
         }
         m.push(k, v);
     }
-    let pbx = pbx.map(str::to_string).or(source).unwrap_or_default();
+    let pbx = pbx.map(str::to_string).or(source);
     // The old framework's scripts say END with a dict `{"END": count, ...}`.
     Ok((pbx, m.marked_end_if_recorded()))
 }
@@ -250,16 +251,25 @@ pub struct Normalizer {
 #[pymethods]
 impl Normalizer {
     #[new]
-    #[pyo3(signature = (trunk_variable = "SIPCALLID"))]
-    fn new(trunk_variable: &str) -> Self {
-        Normalizer {
-            inner: Mutex::new((CoreNormalizer::new(trunk_variable), Default::default())),
-        }
+    #[pyo3(signature = (trunk_variable = "SIPCALLID", *, rules = "standard"))]
+    fn new(trunk_variable: &str, rules: &str) -> PyResult<Self> {
+        let rules = super::model::rules_named(rules)?;
+        Ok(Normalizer {
+            inner: Mutex::new((
+                CoreNormalizer::with_rules(trunk_variable, rules),
+                Default::default(),
+            )),
+        })
     }
 
     #[getter]
     fn trunk_variable(&self) -> String {
         self.inner.lock().0.trunk_variable().to_string()
+    }
+
+    #[getter]
+    fn rules(&self) -> &'static str {
+        self.inner.lock().0.rules().name()
     }
 
     /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
@@ -274,10 +284,9 @@ impl Normalizer {
         pbx: Option<&str>,
         model: Option<&Bound<'py, super::model::Model>>,
     ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
-        let (pbx, m) = message_of(event, pbx)?;
-        if pbx.is_empty() {
+        let (Some(pbx), m) = message_of(event, pbx)? else {
             return Ok(Vec::new()); // the old framework ignored events without SOURCE
-        }
+        };
         let mut changes = Vec::new();
         let mut guard = self.inner.lock();
         let (normalizer, resync) = &mut *guard;

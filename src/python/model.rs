@@ -5,9 +5,9 @@ use super::change::{message_of, Change, Channel, Involved};
 use super::locks::lock_from_python;
 use super::sources::{Capture, Connection, File, Trace};
 use crate::ami::Message;
-use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
+use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer, Rules};
 use crate::source::{Paced, SourceError};
-use crossbeam_channel::RecvTimeoutError;
+use crossbeam_channel::{Select, TryRecvError};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -172,24 +172,33 @@ enum Poll {
 }
 
 impl Reading<'_, '_> {
-    /// Called without the GIL: stopping a helper waits for it, and it may be logging
-    /// (which takes the GIL).
-    fn poll(&mut self, wait: Duration) -> Poll {
+    /// The next message if one is there, never waiting for a connection. Called without
+    /// the GIL: stopping a helper waits for it, and it may be logging (which takes the GIL).
+    fn poll(&mut self) -> Poll {
         let step = match self {
             Reading::Connection(c) => {
-                return match c.rx.recv_timeout(wait) {
+                return match c.rx.try_recv() {
                     Ok(Ok(m)) => Poll::Message(m),
                     Ok(Err(e)) => Poll::Failed(e),
-                    Err(RecvTimeoutError::Timeout) => Poll::Idle,
-                    Err(RecvTimeoutError::Disconnected) => Poll::Done,
+                    Err(TryRecvError::Empty) => Poll::Idle,
+                    Err(TryRecvError::Disconnected) => Poll::Done,
                 };
             }
+            // A capture always has a next step (it reads on to its end).
             Reading::Capture { paced, .. } => paced.next_step(),
         };
         match step {
             Some(Ok(m)) => Poll::Message(m),
             None => Poll::Done,
             Some(Err(e)) => Poll::Failed(e),
+        }
+    }
+
+    /// The source's own name.
+    fn name(&self) -> &str {
+        match self {
+            Reading::Capture { capture, .. } => &capture.name,
+            Reading::Connection(c) => &c.name,
         }
     }
 
@@ -207,6 +216,26 @@ impl Reading<'_, '_> {
             Reading::Capture { paced, .. } => paced.recycle(done),
             Reading::Connection(_) => done.clear(), // read on another thread
         }
+    }
+}
+
+/// How long an idle `consume()` waits before it looks for Ctrl-C again.
+const SIGNAL_CHECK: Duration = Duration::from_millis(50);
+
+/// Wait until one of the connections among `inputs` has a message (or has ended), at
+/// most `timeout`. Captures never need waiting for: they always have a next step.
+fn wait_for_any(inputs: &[Reading<'_, '_>], timeout: Duration) {
+    let mut select = Select::new();
+    let mut connections = 0;
+    for r in inputs {
+        if let Reading::Connection(c) = r {
+            select.recv(&c.rx);
+            connections += 1;
+        }
+    }
+    if connections == inputs.len() {
+        // Ready means a message or a disconnection; either is taken by the next poll.
+        let _ = select.ready_timeout(timeout);
     }
 }
 
@@ -265,30 +294,67 @@ pub struct Model {
     pub(crate) listening: Arc<AtomicBool>,
     listener: Mutex<Option<Py<PyAny>>>,
     trunk_variable: String,
+    rules: Rules,
 }
 
 impl Model {
-    /// `consume()`'s loop over the inputs it started reading; returns messages read.
-    fn consume_readings(&self, py: Python<'_>, inputs: &mut Vec<Reading<'_, '_>>) -> PyResult<u64> {
+    fn consume_inputs(
+        &self,
+        py: Python<'_>,
+        sources: &Bound<'_, PyAny>,
+        stop_at_end: bool,
+    ) -> PyResult<(u64, Option<usize>)> {
+        let inputs: Vec<Input> = match Input::of(sources) {
+            Ok(i) => vec![i],
+            Err(_) => sources
+                .try_iter()?
+                .map(|s| Input::of(&s?))
+                .collect::<PyResult<_>>()?,
+        };
+        // Leaving the scope (done, a hook raised, Ctrl-C) stops the helpers, and whatever
+        // they read ahead goes back into its capture.
+        std::thread::scope(|scope| {
+            // Without the GIL: starting locks each capture, which a helper reading it for
+            // another call may hold while logging (which takes the GIL).
+            let mut readings = py.detach(|| inputs.iter().map(|i| i.start(scope)).collect());
+            let consumed = self.consume_readings(py, &mut readings, stop_at_end);
+            // Stopping a helper waits for it, and it may be logging (which takes the GIL).
+            py.detach(|| drop(readings));
+            consumed
+        })
+    }
+
+    /// `consume()`'s loop over the inputs it started reading: (messages read, and with
+    /// `stop_at_end` the index in `inputs` of the one whose END stopped it).
+    ///
+    /// No input waits for another: each round takes what every input has, and only when
+    /// none had anything does it wait, for whichever connection is first to have more.
+    fn consume_readings(
+        &self,
+        py: Python<'_>,
+        inputs: &mut Vec<Reading<'_, '_>>,
+        stop_at_end: bool,
+    ) -> PyResult<(u64, Option<usize>)> {
         // Batches keep the GIL released; a message whose changes have hooks ends its
         // batch, so its hooks run before the next message is applied.
         let batch = 4096;
         let mut total = 0u64;
-        let mut wait = Duration::ZERO;
         // Emptied by each batch's hooks, its allocation kept.
         let mut pending = Vec::new();
         // Messages applied, by input, handed back a few at a time (one lock for them all).
         let mut done: Vec<Vec<Message>> = inputs.iter().map(|_| Vec::new()).collect();
-        while !inputs.is_empty() {
-            let (errors, progressed) = py.detach(|| {
+        // The caller's index of each input still read.
+        let mut ids: Vec<usize> = (0..inputs.len()).collect();
+        let mut ended = None;
+        while !inputs.is_empty() && ended.is_none() {
+            let errors = py.detach(|| {
                 let mut errors = Vec::new();
                 let mut n = 0;
-                let mut progressed = false;
-                'outer: loop {
+                'batch: loop {
                     let mut round = false;
                     let mut i = 0;
                     while i < inputs.len() {
-                        match inputs[i].poll(wait) {
+                        match inputs[i].poll() {
                             Poll::Message(m) => {
                                 round = true;
                                 n += 1;
@@ -301,6 +367,13 @@ impl Model {
                                         &mut pending,
                                     );
                                 }
+                                // Its own END, not a PBX's recorded in a Trace.
+                                if stop_at_end
+                                    && m.is_end()
+                                    && inputs[i].pbx_of(&m) == inputs[i].name()
+                                {
+                                    ended = Some(ids[i]);
+                                }
                                 done[i].push(m);
                                 if done[i].len() == RECYCLE_EVERY {
                                     inputs[i].recycle(&mut done[i]);
@@ -311,37 +384,36 @@ impl Model {
                             Poll::Done => {
                                 inputs.remove(i);
                                 done.remove(i);
+                                ids.remove(i);
                             }
                             Poll::Failed(e) => {
                                 errors.push(e);
                                 i += 1;
                             }
                         }
-                        if n >= batch || !pending.is_empty() {
-                            progressed = true;
-                            break 'outer;
+                        if n >= batch || !pending.is_empty() || ended.is_some() {
+                            break 'batch;
                         }
                     }
-                    progressed |= round;
-                    if !round || inputs.is_empty() {
+                    if inputs.is_empty() {
+                        break;
+                    }
+                    if !round {
+                        // Then back to Python for Ctrl-C, at least every SIGNAL_CHECK.
+                        wait_for_any(inputs, SIGNAL_CHECK);
                         break;
                     }
                 }
                 total += n as u64;
-                (errors, progressed)
+                errors
             });
             for e in errors {
                 log::error!("{e}");
             }
             self.call_hooks(py, pending.drain(..), None)?;
             py.check_signals()?;
-            wait = if progressed {
-                Duration::ZERO
-            } else {
-                Duration::from_millis(50)
-            };
         }
-        Ok(total)
+        Ok((total, ended))
     }
 
     /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
@@ -392,11 +464,94 @@ impl Model {
         Ok(())
     }
 
+    /// A caller id number as the model keeps it: `<unknown>` is no number, except under
+    /// the 2014 rules, which kept what they were given.
+    fn number<'a>(&self, n: Option<&'a str>) -> &'a str {
+        match n {
+            Some("<unknown>") if self.rules == Rules::Standard => "",
+            n => n.unwrap_or(""),
+        }
+    }
+
     fn with_model<T>(&self, f: impl FnOnce(&mut core::Model) -> T) -> T {
         let mut st = lock_from_python(&self.state);
         st.version += 1;
         f(&mut st.model)
     }
+}
+
+/// The rules a `rules=` argument names.
+pub(crate) fn rules_named(name: &str) -> PyResult<Rules> {
+    Rules::from_name(name).ok_or_else(|| {
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "rules must be 'standard' or '2014', not {name:?}"
+        ))
+    })
+}
+
+/// The whole model as plain Python data (see `Model.snapshot`).
+fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    let call_index: HashMap<u64, usize> =
+        m.calls().enumerate().map(|(i, (id, _))| (id, i)).collect();
+    let channels = PyDict::new(py);
+    let rooms = PyDict::new(py);
+    let numbers = PyDict::new(py);
+    for pbx in m.pbx_names() {
+        let chans = m.channels_of(pbx);
+        if !chans.is_empty() {
+            let d = PyDict::new(py);
+            for c in chans {
+                let f = PyDict::new(py);
+                f.set_item("channel", c.channel.as_str())?;
+                f.set_item("calleridnum", c.calleridnum.as_str())?;
+                f.set_item("linkedid", c.linkedid.as_str())?;
+                f.set_item("sipcallid", c.sipcallid.as_deref())?;
+                f.set_item("conference", c.conference.as_deref())?;
+                f.set_item("channelstate", c.channelstate.as_str())?;
+                f.set_item("channelstatedesc", c.channelstatedesc.as_str())?;
+                f.set_item("role", c.role.name())?;
+                f.set_item("activity", c.activity.name())?;
+                f.set_item("call", c.call.and_then(|id| call_index.get(&id)))?;
+                d.set_item(c.uniqueid.as_str(), f)?;
+            }
+            channels.set_item(pbx, d)?;
+        }
+        let r = m.rooms_of(pbx);
+        if !r.is_empty() {
+            let d = PyDict::new(py);
+            for (conf, members) in r {
+                d.set_item(conf, PyList::new(py, members.iter().map(|u| u.as_str()))?)?;
+            }
+            rooms.set_item(pbx, d)?;
+        }
+        let n = m.numbers_of(pbx);
+        if !n.is_empty() {
+            let d = PyDict::new(py);
+            for (k, v) in n {
+                d.set_item(k, v)?;
+            }
+            numbers.set_item(pbx, d)?;
+        }
+    }
+    let calls = PyList::empty(py);
+    for (_, members) in m.calls() {
+        let v: Vec<(&str, &str)> = members
+            .iter()
+            .map(|(p, u)| (p.as_str(), u.as_str()))
+            .collect();
+        calls.append(v)?;
+    }
+    let trunks = PyDict::new(py);
+    for (v, (p, u)) in m.trunks() {
+        trunks.set_item(v, (p.as_str(), u.as_str()))?;
+    }
+    let out = PyDict::new(py);
+    out.set_item("channels", channels)?;
+    out.set_item("calls", calls)?;
+    out.set_item("rooms", rooms)?;
+    out.set_item("trunks", trunks)?;
+    out.set_item("numbers", numbers)?;
+    Ok(out)
 }
 
 /// The hook of each kind of change, by [`CoreChange::index`].
@@ -428,19 +583,21 @@ fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Option<Py<PyA
 #[pymethods]
 impl Model {
     #[new]
-    #[pyo3(signature = (*_args, trunk_variable = "SIPCALLID", hooks = None, **_kwargs))]
+    #[pyo3(signature = (*_args, trunk_variable = "SIPCALLID", hooks = None, rules = "standard", **_kwargs))]
     fn new(
         _args: &Bound<'_, PyTuple>,
         trunk_variable: &str,
         hooks: Option<&Bound<'_, PyAny>>,
+        rules: &str,
         _kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let hooks = resolve_hooks(hooks)?;
+        let rules = rules_named(rules)?;
         Ok(Model {
             state: Arc::new(Mutex::new(State {
-                normalizer: CoreNormalizer::new(trunk_variable),
+                normalizer: CoreNormalizer::with_rules(trunk_variable, rules),
                 resync: core::Resync::default(),
-                model: core::Model::new(),
+                model: core::Model::with_rules(rules),
                 version: 0,
                 scratch: Vec::new(),
             })),
@@ -449,12 +606,19 @@ impl Model {
             listener: Mutex::new(None),
             hooks,
             trunk_variable: trunk_variable.to_string(),
+            rules,
         })
     }
 
     #[getter]
     fn trunk_variable(&self) -> &str {
         &self.trunk_variable
+    }
+
+    /// `"standard"`, or `"2014"` for the 2014 framework's rules (hackamore.compat).
+    #[getter]
+    fn rules(&self) -> &'static str {
+        self.rules.name()
     }
 
     /// Call `listener` with every change from now on, hooked or not, after the hooks
@@ -481,10 +645,9 @@ impl Model {
         event: &Bound<'_, PyAny>,
         pbx: Option<&str>,
     ) -> PyResult<usize> {
-        let (pbx, m) = message_of(event, pbx)?;
-        if pbx.is_empty() {
+        let (Some(pbx), m) = message_of(event, pbx)? else {
             return Ok(0);
-        }
+        };
         let mut pending = Vec::new();
         let n = lock_from_python(&self.state).process(
             &pbx,
@@ -497,29 +660,27 @@ impl Model {
         Ok(n)
     }
 
-    /// Read sources (File, Trace, Connection, or a list of them, taken in turn) to
-    /// their end, applying every event natively; hooks run as changes happen. An END
-    /// from a source that delivered nothing else (a refused connection) is not applied.
-    /// Returns the number of messages read. Ctrl-C stops it.
+    /// Read sources (File, Trace, Connection, or a list of them) to their end, applying
+    /// every event natively; hooks run as changes happen. No source waits for another:
+    /// whichever has a message is read. An END from a source that delivered nothing else
+    /// (a refused connection) is not applied. Returns the number of messages read. Ctrl-C
+    /// stops it.
     fn consume(&self, py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<u64> {
-        let inputs: Vec<Input> = match Input::of(sources) {
-            Ok(i) => vec![i],
-            Err(_) => sources
-                .try_iter()?
-                .map(|s| Input::of(&s?))
-                .collect::<PyResult<_>>()?,
-        };
-        // Leaving the scope (done, a hook raised, Ctrl-C) stops the helpers, and whatever
-        // they read ahead goes back into its capture.
-        std::thread::scope(|scope| {
-            // Without the GIL: starting locks each capture, which a helper reading it for
-            // another call may hold while logging (which takes the GIL).
-            let mut readings = py.detach(|| inputs.iter().map(|i| i.start(scope)).collect());
-            let consumed = self.consume_readings(py, &mut readings);
-            // Stopping a helper waits for it, and it may be logging (which takes the GIL).
-            py.detach(|| drop(readings));
-            consumed
-        })
+        self.consume_inputs(py, sources, false).map(|(n, _)| n)
+    }
+
+    /// As `consume()`, until a source delivers its own END (applied; not a recorded END
+    /// of another PBX in a Trace): returns that source's index in `sources`, or None
+    /// when they all ended without one. What the
+    /// others had read ahead is handed back to them, so a next call goes on. For
+    /// hackamore.compat's Controller, which closes each source as it ends.
+    fn _consume_until_end(
+        &self,
+        py: Python<'_>,
+        sources: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<usize>> {
+        self.consume_inputs(py, sources, true)
+            .map(|(_, ended)| ended)
     }
 
     // ----- the old framework's Model methods: apply one change directly -----
@@ -536,7 +697,7 @@ impl Model {
         channelstatedesc: &str,
         linkedid: &str,
     ) {
-        let num = calleridnum.filter(|n| *n != "<unknown>").unwrap_or("");
+        let num = self.number(calleridnum);
         self.with_model(|m| {
             m.newchannel(
                 pbx,
@@ -609,9 +770,8 @@ impl Model {
     }
 
     fn newcallerid(&self, pbx: &str, uniqueid: &str, channel: &str, calleridnum: Option<&str>) {
-        let _ = channel;
-        let num = calleridnum.filter(|n| *n != "<unknown>").unwrap_or("");
-        self.with_model(|m| m.newcallerid(pbx, uniqueid, num))
+        let num = self.number(calleridnum);
+        self.with_model(|m| m.newcallerid(pbx, uniqueid, channel, num))
     }
 
     fn rename(&self, pbx: &str, uniqueid: &str, newname: &str) {
@@ -737,69 +897,19 @@ impl Model {
     /// `{pbx: {conference: [uniqueid]}}`, `trunks` `{value: (pbx, uniqueid)}`, `numbers`
     /// `{pbx: {channel: number}}`.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// `snapshot()` and, taken with it, an identifier of each call in the order of
+    /// `snapshot()["calls"]`, which stays the call's while it exists (hackamore.compat
+    /// keeps one list object per call, as the 2014 framework did).
+    fn _snapshot_with_call_ids<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyDict>, Vec<u64>)> {
         let st = lock_from_python(&self.state);
-        let m = &st.model;
-        let call_index: HashMap<u64, usize> =
-            m.calls().enumerate().map(|(i, (id, _))| (id, i)).collect();
-        let channels = PyDict::new(py);
-        let rooms = PyDict::new(py);
-        let numbers = PyDict::new(py);
-        for pbx in m.pbx_names() {
-            let chans = m.channels_of(pbx);
-            if !chans.is_empty() {
-                let d = PyDict::new(py);
-                for c in chans {
-                    let f = PyDict::new(py);
-                    f.set_item("channel", c.channel.as_str())?;
-                    f.set_item("calleridnum", c.calleridnum.as_str())?;
-                    f.set_item("linkedid", c.linkedid.as_str())?;
-                    f.set_item("sipcallid", c.sipcallid.as_deref())?;
-                    f.set_item("conference", c.conference.as_deref())?;
-                    f.set_item("channelstate", c.channelstate.as_str())?;
-                    f.set_item("channelstatedesc", c.channelstatedesc.as_str())?;
-                    f.set_item("role", c.role.name())?;
-                    f.set_item("activity", c.activity.name())?;
-                    f.set_item("call", c.call.and_then(|id| call_index.get(&id)))?;
-                    d.set_item(c.uniqueid.as_str(), f)?;
-                }
-                channels.set_item(pbx, d)?;
-            }
-            let r = m.rooms_of(pbx);
-            if !r.is_empty() {
-                let d = PyDict::new(py);
-                for (conf, members) in r {
-                    d.set_item(conf, PyList::new(py, members.iter().map(|u| u.as_str()))?)?;
-                }
-                rooms.set_item(pbx, d)?;
-            }
-            let n = m.numbers_of(pbx);
-            if !n.is_empty() {
-                let d = PyDict::new(py);
-                for (k, v) in n {
-                    d.set_item(k, v)?;
-                }
-                numbers.set_item(pbx, d)?;
-            }
-        }
-        let calls = PyList::empty(py);
-        for (_, members) in m.calls() {
-            let v: Vec<(&str, &str)> = members
-                .iter()
-                .map(|(p, u)| (p.as_str(), u.as_str()))
-                .collect();
-            calls.append(v)?;
-        }
-        let trunks = PyDict::new(py);
-        for (v, (p, u)) in m.trunks() {
-            trunks.set_item(v, (p.as_str(), u.as_str()))?;
-        }
-        let out = PyDict::new(py);
-        out.set_item("channels", channels)?;
-        out.set_item("calls", calls)?;
-        out.set_item("rooms", rooms)?;
-        out.set_item("trunks", trunks)?;
-        out.set_item("numbers", numbers)?;
-        Ok(out)
+        let ids = st.model().calls().map(|(id, _)| id).collect();
+        Ok((snapshot_of(py, st.model())?, ids))
     }
 
     fn __len__(&self) -> usize {

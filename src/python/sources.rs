@@ -506,6 +506,12 @@ pub struct Connection {
 
 impl Connection {
     fn start(config: SocketConfig) -> Self {
+        Connection::reading(Socket::new(config))
+    }
+
+    /// Read `socket` in a reader thread of its own.
+    fn reading(socket: Socket) -> Self {
+        let config = socket.config();
         // Unbounded: the reader must keep draining the socket whatever Python does (an AMI
         // server drops a client that stops reading). Memory follows the backlog.
         let (tx, rx) = crossbeam_channel::unbounded();
@@ -517,7 +523,7 @@ impl Connection {
         let thread = std::thread::Builder::new()
             .name(format!("ami-{}", config.name))
             .spawn(move || {
-                let mut socket = Socket::new(config);
+                let mut socket = socket;
                 let mut closed = false;
                 loop {
                     if !closed && stop2.load(Ordering::Relaxed) {
@@ -562,6 +568,30 @@ impl Connection {
 
 #[pymethods]
 impl Connection {
+    /// Read a connection that Python made and logged in on (hackamore.compat's Socket,
+    /// which speaks the 2014 framework's login itself): no login, resync, Ping or Logoff
+    /// of ours. `sock` is a connected socket object; its descriptor is duplicated, so the
+    /// caller keeps (and closes) its own.
+    #[cfg(unix)]
+    #[staticmethod]
+    fn _adopt(name: &str, sock: &Bound<'_, PyAny>) -> PyResult<Connection> {
+        use std::os::fd::BorrowedFd;
+        let fd: i32 = sock.call_method0("fileno")?.extract()?;
+        if fd < 0 {
+            return Err(PyValueError::new_err("the socket is closed"));
+        }
+        // SAFETY: `fd` is the descriptor of `sock`, a live socket object held here; with
+        // the GIL held no Python code can close it before the duplicate is made.
+        let owned = unsafe { BorrowedFd::borrow_raw(fd) }.try_clone_to_owned()?;
+        let tcp = std::net::TcpStream::from(owned);
+        let (host, port) = match tcp.peer_addr() {
+            Ok(a) => (a.ip().to_string(), a.port()),
+            Err(_) => (String::new(), 0),
+        };
+        let socket = Socket::adopted(SocketConfig::new(name, host, port), tcp)?;
+        Ok(Connection::reading(socket))
+    }
+
     #[getter]
     fn name(&self) -> &str {
         &self.name

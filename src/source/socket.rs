@@ -111,6 +111,8 @@ pub struct Socket {
     write_failed: Option<io::Error>,
     /// Called by the connect thread once it has a result.
     connect_ended: Option<Wake>,
+    /// Made and logged in by someone else ([`Socket::adopted`]): no Logoff of ours.
+    adopted: bool,
 }
 
 /// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
@@ -145,7 +147,25 @@ impl Socket {
             rooms_sync: None,
             write_failed: None,
             connect_ended: None,
+            adopted: false,
         }
+    }
+
+    /// A connection someone else made and logged in on (hackamore.compat's Socket speaks
+    /// the 2014 framework's login itself), read as it is: no login, resync, Ping or
+    /// Logoff of ours.
+    pub fn adopted(mut config: SocketConfig, tcp: TcpStream) -> io::Result<Self> {
+        // The descriptor may come non-blocking (Python sockets with a timeout are);
+        // reads here set their own mode and timeout.
+        tcp.set_nonblocking(false)?;
+        tcp.set_write_timeout(Some(config.connect_timeout))?;
+        config.resync = false;
+        config.ping_interval = None;
+        let mut socket = Socket::new(config);
+        socket.stream = Some(Transport::Plain(tcp));
+        socket.phase = Phase::Streaming;
+        socket.adopted = true;
+        Ok(socket)
     }
 
     /// Call `wake` when a connect attempt ends: a poll loop has no descriptor to watch
@@ -578,7 +598,10 @@ impl Source for Socket {
 
     /// Log off politely (waiting briefly for `Goodbye`), then close.
     fn close(&mut self) {
-        if matches!(self.phase, Phase::Streaming) && self.send(&Action::new("Logoff")).is_ok() {
+        if !self.adopted
+            && matches!(self.phase, Phase::Streaming)
+            && self.send(&Action::new("Logoff")).is_ok()
+        {
             let deadline = Instant::now() + Duration::from_millis(250);
             'wait: while let Some(left) = deadline.checked_duration_since(Instant::now()) {
                 if self.read_some(left).is_err() {
