@@ -177,10 +177,14 @@ def show_changes(
 
 def show_tables(sources: list[hackamore.File | hackamore.Trace]) -> int:
     """The old framework's print view: each change, then the whole model as a table."""
-    from hackamore.compat import Controller, Manifold, ModelStandard, Multiplex, ViewPrint
+    from hackamore.compat import Controller, Logger, Manifold, ModelStandard, Multiplex, ViewPrint
     from hackamore.compat import File as CompatFile
     from hackamore.compat import Trace as CompatTrace
     from hackamore.compat.Source import Source
+
+    # The 2014 classes log each open and close at INFO on a handler of their own; here
+    # the command's own logging (-v) shows what matters.
+    Logger.logger(level=logging.WARNING, handler=logging.NullHandler())
 
     model = ModelStandard.ModelStandard()
     view = ViewPrint.ViewPrint(model)

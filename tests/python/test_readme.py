@@ -1,22 +1,30 @@
-"""The README's Python examples run as written."""
+"""The Python examples of the README and of docs/ run as written."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
 from .conftest import ROOT
 
-BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+BLOCKS = [
+    (page, code)
+    for page in PAGES
+    for code in re.findall(r"```python\n(.*?)```", page.read_text(), re.S)
+]
 
 
 def test_readme_has_examples() -> None:
     assert len(BLOCKS) >= 2
 
 
-@pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
-def test_readme_example_runs(code: str, capsys: pytest.CaptureFixture[str]) -> None:
-    exec(compile(code, "README.md", "exec"), {})
+@pytest.mark.parametrize(
+    ("page", "code"), BLOCKS, ids=[f"{p.name}-{i}" for i, (p, _) in enumerate(BLOCKS)]
+)
+def test_readme_example_runs(page: Any, code: str, capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(code, str(page), "exec"), {})
     out = capsys.readouterr().out
     assert out.strip(), "each example prints what it found"

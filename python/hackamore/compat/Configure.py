@@ -1,5 +1,7 @@
 """Configure: the PBXes named by ``COM_DIAG_HACKAMORE_NAMEn`` / ``SERVERn`` / ``PORTn`` /
-``USERNAMEn`` / ``SECRETn`` (n = 1, 2, ... until a NAME is missing), as unopened Sockets."""
+``USERNAMEn`` / ``SECRETn`` (n = 1, 2, ... until a NAME is missing), from the environment
+or ``~/.com_diag_hackamore``, as unopened Sockets. The secret is never logged (the 2014
+framework logged it)."""
 
 from __future__ import annotations
 
@@ -18,10 +20,10 @@ def servers(logger: logging.Logger | None = None) -> list[Socket]:
     index = 1
     while True:
         name = Credentials.credential(f"{PREFIX}NAME{index}")
-        if not name:
+        if name is None:
             break
-        server = Credentials.credential(f"{PREFIX}SERVER{index}") or HOST
-        port_text = Credentials.credential(f"{PREFIX}PORT{index}") or str(PORT)
+        server = Credentials.credential(f"{PREFIX}SERVER{index}", HOST) or HOST
+        port_text = Credentials.credential(f"{PREFIX}PORT{index}", str(PORT)) or str(PORT)
         try:
             port = int(port_text)
             if not 0 < port < 65536:
@@ -32,8 +34,21 @@ def servers(logger: logging.Logger | None = None) -> list[Socket]:
             ) from None
         username = Credentials.credential(f"{PREFIX}USERNAME{index}", "") or ""
         secret = Credentials.credential(f"{PREFIX}SECRET{index}", "") or ""
-        # Never log the secret (the old framework did).
-        logger.info("Configure.servers: %s at %s:%d as %r", name, server, port, username)
+        logger.info(
+            "Configure.servers: %sNAME%d=%r %sSERVER%d=%r %sPORT%d=%d %sUSERNAME%d=%r",
+            PREFIX,
+            index,
+            name,
+            PREFIX,
+            index,
+            server,
+            PREFIX,
+            index,
+            port,
+            PREFIX,
+            index,
+            username,
+        )
         sources.append(Socket(name, username, secret, server, port))
         index += 1
     return sources

@@ -1,8 +1,9 @@
-"""Main: one thread reads every configured PBX and keeps one model (``python -m
-hackamore.compat.Main``). The engines issue completes reconnect and backoff."""
+"""Main: one thread reads every configured PBX into one model, shown by the print view
+(full screen when TERM is set): ``python -m hackamore.compat.Main``."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -17,46 +18,60 @@ from hackamore.compat.Source import Source
 from hackamore.compat.ViewCurses import ViewCurses
 from hackamore.compat.ViewPrint import ViewPrint
 
-
-def body(manifold: Any, inputs: list[Source], outputs: list[Source]) -> None:
-    """Run one Controller over `inputs` until every source has ended."""
-    Controller(Multiplex(), manifold).loop(inputs, outputs)
+# Seconds between rounds of (re)opening the sources.
+RESTART = 2.0
 
 
-def setup() -> tuple[list[Source], Manifold] | None:
-    """The configured PBXes and a Manifold over a ModelStandard with the old programs'
-    view: full screen when TERM is set, else print. None when nothing is configured."""
-    sources: list[Source] = list(Configure.servers())
+def body(
+    manifold: Any,
+    inputs: list[Source],
+    outputs: list[Source],
+    logger: logging.Logger | None = None,
+) -> None:
+    """Loop the sources of `inputs` through one Controller while any is left to open:
+    with the same list for both, ended sources are reopened every RESTART seconds."""
+    logger = Logger.logger() if logger is None else logger
+    controller = Controller(Multiplex(), manifold)
+    logger.info("Main.body: STARTING.")
+    while inputs:
+        controller.loop(inputs, outputs)
+        time.sleep(RESTART)
+        logger.info("Main.body: RESTARTING.")
+    logger.info("Main.body: STOPPING.")
+
+
+def manifold(name: str) -> tuple[list[Source], Manifold] | None:
+    """The configured PBXes and a Manifold over a ModelStandard with the print view
+    (ViewCurses when TERM is set). None, said on standard error, when none is configured."""
+    logger = Logger.logger()
+    sources: list[Source] = list(Configure.servers(logger))
     if not sources:
-        print("No PBX configured (COM_DIAG_HACKAMORE_NAME1...).", file=sys.stderr)
+        print(
+            f"{name}: no PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment "
+            "or ~/.com_diag_hackamore)",
+            file=sys.stderr,
+        )
         return None
     model = ModelStandard()
-    view = ViewCurses(model) if os.environ.get("TERM") else ViewPrint(model)
+    view = ViewCurses(model) if "TERM" in os.environ else ViewPrint(model)
     return sources, Manifold(model, view)
 
 
-def loop(name: str, run: Any) -> int:
-    """Run `run(manifold, sources, sources)` until Ctrl-C, restarting as the old programs
-    did when every source has ended."""
-    configured = setup()
+def run(name: str, loop: Any) -> int:
+    """Run `loop(manifold, sources, sources)` until Ctrl-C."""
+    configured = manifold(name)
     if configured is None:
         return 1
-    sources, manifold = configured
-    logger = Logger.logger()
-    logger.info("%s.main: STARTING.", name)
+    sources, m = configured
     try:
-        while sources:
-            run(manifold, sources, sources)
-            time.sleep(2.0)
-            logger.info("%s.main: RESTARTING.", name)
+        loop(m, sources, sources)
     except KeyboardInterrupt:
-        pass
-    logger.info("%s.main: STOPPING.", name)
+        Logger.logger().info("%s.main: STOPPING.", name)
     return 0
 
 
 def main() -> int:
-    return loop("Main", body)
+    return run("Main", body)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-"""The base View: one method per hook (with channel names as well as Uniqueids) and
-``display()``, called after each handled event. It shows nothing; subclass it."""
+"""View: one method per hook (with channel names as well as Uniqueids) and
+``display()``, called after each handled event once the model has changed. The base
+View logs each event at DEBUG and shows nothing; subclass it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,11 @@ class View:
         self.model = model
 
     def __repr__(self) -> str:
-        return f"View({self.model})"
+        return "View(" + str(self.model) + ")"
+
+    def _log(self, name: str, *args: Any) -> None:
+        if self.logger.isEnabledFor(logging.DEBUG):
+            self.logger.debug("View: EVENT: %s", " ".join(str(a) for a in (name, *args)))
 
     def bridge(
         self,
@@ -27,50 +32,50 @@ class View:
         channel2: str,
         callerid2: str,
     ) -> None:
-        pass
+        self._log("Bridge", pbx, uniqueid1, channel1, callerid1, uniqueid2, channel2, callerid2)
 
     def confbridgeend(self, pbx: str, conference: str) -> None:
-        pass
+        self._log("ConfbridgeEnd", pbx, conference)
 
     def confbridgejoin(self, pbx: str, uniqueid: str, channel: str, conference: str) -> None:
-        pass
+        self._log("ConfbridgeJoin", pbx, uniqueid, channel, conference)
 
     def confbridgeleave(self, pbx: str, uniqueid: str, channel: str, conference: str) -> None:
-        pass
+        self._log("ConfbridgeLeave", pbx, uniqueid, channel, conference)
 
     def confbridgestart(self, pbx: str, conference: str) -> None:
-        pass
+        self._log("ConfbridgeStart", pbx, conference)
 
     def dial(
         self, pbx: str, uniqueid: str, channel: str, destuniqueid: str, destination: str
     ) -> None:
-        pass
+        self._log("Dial", pbx, uniqueid, channel, destuniqueid, destination)
 
     def dialend(self, pbx: str, uniqueid: str, channel: str, dialstatus: str) -> None:
-        pass
+        self._log("DialEnd", pbx, uniqueid, channel, dialstatus)
 
     def end(self, pbx: str) -> None:
-        pass
+        self._log("END", pbx)
 
     def hangup(self, pbx: str, uniqueid: str, channel: str) -> None:
-        pass
+        self._log("Hangup", pbx, uniqueid, channel)
 
     def hanguprequest(self, pbx: str, uniqueid: str, channel: str) -> None:
-        pass
+        self._log("HangupRequest", pbx, uniqueid, channel)
 
     def localbridge(
         self, pbx: str, uniqueid1: str, channel1: str, uniqueid2: str, channel2: str
     ) -> None:
-        pass
+        self._log("LocalBridge", pbx, uniqueid1, channel1, uniqueid2, channel2)
 
     def musiconhold(self, pbx: str, uniqueid: str, channel: str) -> None:
-        pass
+        self._log("MusicOnHold", pbx, uniqueid, channel, "Start")
 
     def musicoffhold(self, pbx: str, uniqueid: str, channel: str) -> None:
-        pass
+        self._log("MusicOnHold", pbx, uniqueid, channel, "Stop")
 
     def newcallerid(self, pbx: str, uniqueid: str, channel: str, calleridnum: str) -> None:
-        pass
+        self._log("NewCallerid", pbx, uniqueid, channel, calleridnum)
 
     def newchannel(
         self,
@@ -81,25 +86,21 @@ class View:
         channelstate: str,
         channelstatedesc: str,
     ) -> None:
-        pass
+        self._log("Newchannel", pbx, uniqueid, channel, calleridnum, channelstate, channelstatedesc)
 
     def newstate(
         self, pbx: str, uniqueid: str, channel: str, channelstate: str, channelstatedesc: str
     ) -> None:
-        pass
+        self._log("Newstate", pbx, uniqueid, channel, channelstate, channelstatedesc)
 
     def rename(self, pbx: str, uniqueid: str, channel: str, newname: str) -> None:
-        pass
+        self._log("Rename", pbx, uniqueid, channel, newname)
 
     def sipcallid(self, pbx: str, uniqueid: str, channel: str, value: str) -> None:
-        pass
+        self._log("SIPCALLID", pbx, uniqueid, channel, value)
 
     def softhanguprequest(self, pbx: str, uniqueid: str, channel: str, cause: str) -> None:
-        pass
+        self._log("SoftHangupRequest", pbx, uniqueid, channel, cause)
 
     def display(self) -> None:
         """Called after each handled event, once the model has changed."""
-
-    def refresh(self) -> None:
-        """The old name of display()."""
-        self.display()

@@ -1,9 +1,9 @@
-"""ViewPrint that waits for Enter after each event and after each table."""
+"""ViewSingleStep: a ViewPrint that prompts (``>``) and waits for Enter after each event
+line and each table."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from hackamore.compat.ViewPrint import ViewPrint
 
@@ -13,12 +13,12 @@ class ViewSingleStep(ViewPrint):
         return ViewPrint.__repr__(self) + ".ViewSingleStep()"
 
     def _step(self) -> None:
+        self.stream.write(">")
+        self.stream.flush()
         sys.stdin.readline()
 
-    def event(self, hook: str, pbx: str, *args: Any) -> None:
-        ViewPrint.event(self, hook, pbx, *args)
+    def postevent(self) -> None:
         self._step()
 
-    def display(self) -> None:
-        ViewPrint.display(self)
+    def postdisplay(self) -> None:
         self._step()
