@@ -445,7 +445,7 @@ def main() -> int:
     p50t, p99t, _ = hook_latency(10_000, 3.0 if not args.quick else 1.0, threaded=True)
     say(f"hook latency at 10,000 events/s (Mains): p50 {p50t:.3f} ms, p99 {p99t:.3f} ms")
     beside: dict[str, float] = {}
-    for label, compat in (("Model.consume", False), ("compat Controller loop", True)):
+    for label, compat in (("Model.consume", False), ("compat Controller.loop", True)):
         p50b, p99b, n = beside_idle_latency(1_000, 3.0 if not args.quick else 1.0, compat)
         beside[label] = p99b
         say(
@@ -491,7 +491,7 @@ def main() -> int:
         f"  {'hook latency p99 (Main)':<52} {p99:>8.3f}ms (target < 1 ms: {'met' if p99 < 1 else 'MISSED'})"
     )
     for label, p99b in beside.items():
-        name = f"latency p99 beside an idle PBX ({label})"
+        name = f"p99 beside an idle PBX ({label})"
         say(f"  {name:<52} {p99b:>8.3f}ms (target < 100 ms: {'met' if p99b < 100 else 'MISSED'})")
     return 0
 
