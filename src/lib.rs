@@ -27,6 +27,11 @@
 //! The Python bindings live in `src/python/` behind the `python` feature; nothing else in
 //! the crate knows about Python.
 
+// The engines wait on socket descriptors with poll(2)/epoll/kqueue, the configuration
+// checks file modes, and compat adopts Python sockets by descriptor.
+#[cfg(not(unix))]
+compile_error!("hackamore runs on POSIX systems (Linux, macOS, the BSDs)");
+
 pub mod ami;
 pub mod bench;
 pub mod config;

@@ -189,3 +189,229 @@ fn reconnect(resync: bool) -> (usize, Vec<String>) {
     let g = state.lock();
     (g.1.checked, g.1.errors.clone())
 }
+
+fn msg(fields: &[(&str, &str)]) -> Message {
+    let mut m = Message::new();
+    for (k, v) in fields {
+        m.push(k, v);
+    }
+    m
+}
+
+/// Every resync answer of one PBX, as a PBX with `listed` channels and no conference
+/// gives them: (Uniqueid, Channel, CallerIDNum, Application, trunk value).
+fn answers(listed: &[(&str, &str, &str, &str, &str)]) -> Vec<Message> {
+    let id = |what: &str| format!("hackamore-sync-1-{what}");
+    let (bridges, channels, status, rooms) =
+        (id("bridges"), id("channels"), id("status"), id("rooms"));
+    let mut out = vec![
+        msg(&[
+            ("Response", "Success"),
+            ("ActionID", &bridges),
+            ("EventList", "start"),
+        ]),
+        msg(&[("Event", "BridgeListComplete"), ("ActionID", &bridges)]),
+        msg(&[
+            ("Response", "Success"),
+            ("ActionID", &channels),
+            ("EventList", "start"),
+        ]),
+    ];
+    for (uid, name, number, app, _) in listed {
+        out.push(msg(&[
+            ("Event", "CoreShowChannel"),
+            ("ActionID", &channels),
+            ("Channel", name),
+            ("ChannelState", "6"),
+            ("ChannelStateDesc", "Up"),
+            ("CallerIDNum", number),
+            ("Uniqueid", uid),
+            ("Linkedid", uid),
+            ("Application", app),
+            ("BridgeId", ""),
+        ]));
+    }
+    out.push(msg(&[
+        ("Event", "CoreShowChannelsComplete"),
+        ("ActionID", &channels),
+    ]));
+    out.push(msg(&[
+        ("Response", "Success"),
+        ("ActionID", &status),
+        ("EventList", "start"),
+    ]));
+    for (uid, name, _, _, value) in listed {
+        let variable = format!("SIPCALLID={value}");
+        out.push(msg(&[
+            ("Event", "Status"),
+            ("ActionID", &status),
+            ("Channel", name),
+            ("Uniqueid", uid),
+            ("Variable", &variable),
+        ]));
+    }
+    out.push(msg(&[("Event", "StatusComplete"), ("ActionID", &status)]));
+    out.push(msg(&[
+        ("Response", "Error"),
+        ("ActionID", &rooms),
+        ("Message", "No active conferences."),
+    ]));
+    out
+}
+
+/// Once every answer is in, the resync of a PBX lets go of what it kept about live
+/// changes: a connection that lives for months holds nothing more for it.
+#[test]
+fn a_finished_resync_keeps_nothing_however_long_the_connection_lives() {
+    let mut t = Tracker::default();
+    for m in answers(&[("1.1", "SIP/a-1", "100", "Dial", "")]) {
+        t.process("pbx1", &m, |_, _| {});
+    }
+    assert_eq!(t.resync.tracked(), (0, 0));
+    for i in 0..20_000 {
+        let uid = format!("2.{i}");
+        t.process(
+            "pbx1",
+            &msg(&[
+                ("Event", "Newchannel"),
+                ("Channel", "SIP/b-1"),
+                ("Uniqueid", &uid),
+                ("ChannelState", "0"),
+            ]),
+            |_, _| {},
+        );
+        t.process(
+            "pbx1",
+            &msg(&[
+                ("Event", "Hangup"),
+                ("Channel", "SIP/b-1"),
+                ("Uniqueid", &uid),
+            ]),
+            |_, _| {},
+        );
+    }
+    assert_eq!(t.resync.tracked(), (0, 0));
+    assert_eq!(t.model.sizes().channels, 1);
+}
+
+/// A resync reads what events would have said: `<unknown>` is no number, a channel in
+/// MusicOnHold is HELD, and channels carrying the same trunk value on two PBXes are one
+/// call.
+#[test]
+fn a_resync_reads_numbers_hold_and_the_trunk_variable_as_events_do() {
+    let mut t = Tracker::default();
+    for m in answers(&[
+        ("1.1", "SIP/caller-1", "<unknown>", "Dial", "1.1@pbx1"),
+        ("1.2", "Local/moh@test-1;2", "", "MusicOnHold", ""),
+    ]) {
+        t.process("pbx1", &m, |_, _| {});
+    }
+    for m in answers(&[("9.1", "IAX2/pbx1-1", "100", "Echo", "1.1@pbx1")]) {
+        t.process("pbx2", &m, |_, _| {});
+    }
+    let caller = t.model.channel("pbx1", "1.1").unwrap();
+    assert_eq!(caller.calleridnum, "");
+    assert!(t.model.numbers_of("pbx1").is_empty());
+    assert_eq!(
+        t.model.channel("pbx1", "1.2").unwrap().activity.name(),
+        "HELD"
+    );
+    let leg = t.model.channel("pbx2", "9.1").unwrap();
+    assert!(caller.call.is_some() && caller.call == leg.call);
+    assert_eq!(leg.role.name(), "TRUNK");
+}
+
+/// After an operator bridges a channel elsewhere its later events carry a new Linkedid.
+#[test]
+fn a_channel_follows_the_linkedid_its_events_carry() {
+    let mut t = Tracker::default();
+    let event = |name: &'static str, linked: &'static str| {
+        msg(&[
+            ("Event", name),
+            ("Channel", "PJSIP/a-1"),
+            ("Uniqueid", "1.1"),
+            ("Linkedid", linked),
+            ("ChannelState", "6"),
+            ("ChannelStateDesc", "Up"),
+            ("BridgeUniqueid", "b2"),
+        ])
+    };
+    t.process("pbx1", &event("Newchannel", "1.1"), |_, _| {});
+    t.process("pbx1", &event("BridgeEnter", "7.7"), |_, _| {});
+    assert_eq!(t.model.channel("pbx1", "1.1").unwrap().linkedid, "7.7");
+    t.process("pbx1", &event("Newstate", "8.8"), |_, _| {});
+    assert_eq!(t.model.channel("pbx1", "1.1").unwrap().linkedid, "8.8");
+}
+
+/// Two PBXes met in the middle of a call between them: the legs carrying the same trunk
+/// value (read back with `Status`) are one call, as live events would have made them.
+#[test]
+fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
+    /// (trunk values on both PBXes, those whose legs are in one call).
+    type Pairs = Option<(usize, usize)>;
+    /// Checks the model once, as soon as both PBXes' resyncs are over.
+    struct PairSink(Arc<Mutex<(Tracker, Pairs)>>);
+    impl Sink for PairSink {
+        fn deliver(&mut self, pbx: &str, m: &Message) {
+            let mut g = self.0.lock();
+            let (t, seen) = &mut *g;
+            t.process(pbx, m, |_, _| {});
+            let both = ["pbx1", "pbx2"]
+                .iter()
+                .all(|p| t.model.channels_of(p).len() > 1);
+            if seen.is_some() || !both || t.resync.tracked().0 > 0 {
+                return;
+            }
+            let (mut pairs, mut joined) = (0, 0);
+            for a in t.model.channels_of("pbx1") {
+                for b in t.model.channels_of("pbx2") {
+                    if a.sipcallid.is_some() && a.sipcallid == b.sipcallid {
+                        pairs += 1;
+                        joined += usize::from(a.call.is_some() && a.call == b.call);
+                    }
+                }
+            }
+            *seen = Some((pairs, joined));
+        }
+    }
+    let dir = fixtures_dir();
+    let servers: Vec<ReplayServer> = ["cross-pbx-pbx1.ami", "cross-pbx-pbx2.ami"]
+        .iter()
+        .map(|f| {
+            server(&dir.join(f), |c| {
+                // Met at checkpoint 1, and silent after answering: the model is the
+                // resync's alone.
+                c.start_at = Some(1);
+                c.stall_after = Some(0);
+            })
+        })
+        .collect();
+    let specs = servers
+        .iter()
+        .zip(["pbx1", "pbx2"])
+        .map(|(s, name)| {
+            let mut c = socket_config(s.port());
+            c.name = name.into();
+            FeedSpec::Server(c)
+        })
+        .collect();
+    let state = Arc::new(Mutex::new((Tracker::default(), None)));
+    let opts = EngineOptions {
+        threaded: false,
+        backoff: Duration::from_secs(60),
+        backoff_max: Duration::from_secs(60),
+    };
+    let handle = engine::start(specs, opts, Box::new(PairSink(state.clone()))).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let seen = loop {
+        if let Some(seen) = state.lock().1 {
+            break seen;
+        }
+        assert!(Instant::now() < deadline, "no resync of both PBXes");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    handle.stop();
+    let (pairs, joined) = seen;
+    assert!(pairs > 0, "no trunk value on both PBXes");
+    assert_eq!(joined, pairs);
+}

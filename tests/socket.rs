@@ -215,3 +215,41 @@ fn debug_output_hides_the_secret() {
     let s = socket(1, SECRET, AuthMethod::Plain);
     assert!(!format!("{s:?} {:?}", s.config()).contains(SECRET));
 }
+
+/// A poll loop must delete a descriptor from its poller before the descriptor is closed
+/// (the number may be reused by the next connection): the socket says which, while it is
+/// still open, each time it closes one, whether the peer left or it was closed.
+#[test]
+fn a_socket_names_its_descriptor_before_closing_it() {
+    use std::os::fd::{BorrowedFd, RawFd};
+    for close_it in [false, true] {
+        let srv = server(|c| c.linger = close_it);
+        let told: Arc<parking_lot::Mutex<Vec<(RawFd, bool)>>> = Arc::default();
+        let record = told.clone();
+        let mut s =
+            socket(srv.port(), SECRET, AuthMethod::Plain).closing(Some(Arc::new(move |fd| {
+                // SAFETY: only borrowed for a dup that tells whether it is still open.
+                let open = unsafe { BorrowedFd::borrow_raw(fd) }
+                    .try_clone_to_owned()
+                    .is_ok();
+                record.lock().push((fd, open));
+            })));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut fd = None;
+        while fd.is_none() {
+            assert!(Instant::now() < deadline, "never connected");
+            s.next_step(Duration::from_millis(20)).ok();
+            fd = s.raw_fd();
+        }
+        if close_it {
+            s.close();
+        } else {
+            drain(&mut s);
+        }
+        assert_eq!(
+            *told.lock(),
+            [(fd.unwrap(), true)],
+            "closed by us: {close_it}"
+        );
+    }
+}

@@ -175,10 +175,12 @@ class Server:
     more seconds of silence end the connection (half-open; the engine reconnects);
     ``ping_interval=0`` turns this off. ``max_line``/``max_message``/``max_headers``
     cap what one message may hold; a message over a cap is dropped, logged and counted.
-    ``resync`` asks the PBX after login for its bridges, channels and conference rooms
-    (``BridgeList``, ``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) so
-    a model that starts or reconnects in the middle of calls is rebuilt; the answers go
-    by like any message (ActionIDs ``hackamore-sync-...``)."""
+    ``resync`` asks the PBX after login for its bridges, channels, each channel's
+    ``trunk_variable`` and conference rooms (``BridgeList``, ``CoreShowChannels``,
+    ``Status``, ``ConfbridgeListRooms``, ``ConfbridgeList``) so a model that starts or
+    reconnects in the middle of calls is rebuilt; the answers go by like any message
+    (ActionIDs ``hackamore-sync-...``). An Engine asks for its model's trunk variable.
+    A value out of range raises ArgumentError (a ValueError)."""
 
     def __new__(
         cls,
@@ -201,6 +203,7 @@ class Server:
         max_message: int = 1048576,
         max_headers: int = 4096,
         resync: bool = True,
+        trunk_variable: str = "SIPCALLID",
     ) -> Server: ...
     @property
     def name(self) -> str: ...
@@ -238,10 +241,11 @@ class Connection:
     def stats(self) -> DecodeStats: ...
     def __iter__(self) -> Connection: ...
     def __next__(self) -> Event: ...
-    def poll(self, timeout: float) -> Event | None:
-        """The next event within ``timeout`` seconds, or None (also once ended)."""
+    def poll(self, timeout: float | None) -> Event | None:
+        """The next event within ``timeout`` seconds (None: no limit), or None (also once
+        ended)."""
     def action(
-        self, name: str, /, *, timeout: float = 10.0, **fields: object
+        self, name: str, /, *, timeout: float | None = 10.0, **fields: object
     ) -> tuple[Event, list[Event]]:
         """Send an action and wait for its answer: the ``Response`` and, for an event list,
         its events up to the one that completes it."""
@@ -406,7 +410,9 @@ class Model:
         hooks: Any = None,
         rules: str = "standard",
         **kwargs: Any,
-    ) -> Model: ...
+    ) -> Model:
+        """Keywords only; a subclass may take arguments of its own (its ``__init__`` sees
+        them), the Model itself refuses any other (TypeError)."""
     @property
     def trunk_variable(self) -> str: ...
     @property
@@ -485,9 +491,9 @@ class _Engine:
     @property
     def model(self) -> Model: ...
     def start(self) -> None: ...
-    def dispatch(self, timeout: float) -> bool: ...
+    def dispatch(self, timeout: float | None) -> bool: ...
     def action(
-        self, pbx: str, name: str, /, *, timeout: float = 10.0, **fields: object
+        self, pbx: str, name: str, /, *, timeout: float | None = 10.0, **fields: object
     ) -> tuple[Event, list[Event]]: ...
     def stop(self) -> None: ...
     def join(self, timeout: float | None = None) -> bool: ...

@@ -39,6 +39,28 @@ SUMMARY_KEYS = (
 )
 
 
+# The exit status of a command whose standard output was closed under it: SIGPIPE's,
+# as for the Unix tools that die of it (`yes | head`).
+CLOSED_OUTPUT = 128 + 13
+
+
+class OutputClosed(SystemExit):
+    """Standard output was closed under us (`hackamore replay | head`). A SystemExit, so
+    that raised in a hook it stops the model or the engine instead of being logged."""
+
+
+def writing(hook: Any) -> Any:
+    """`hook`, turning a closed standard output into OutputClosed."""
+
+    def guarded(change: hackamore.Change) -> None:
+        try:
+            hook(change)
+        except BrokenPipeError:
+            raise OutputClosed(CLOSED_OUTPUT) from None
+
+    return guarded
+
+
 def summary(event: Event) -> str:
     parts = [f"{k}={event[k]}" for k in SUMMARY_KEYS if k in event and event[k] != ""]
     return " ".join(parts)
@@ -61,7 +83,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     sources = [open_capture(p, args.name, args.trace) for p in paths]
     if args.json:
         writer = JsonLines(sys.stdout)
-        model = hackamore.Model(hooks=writer.hooks())
+        model = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, writing(writer.write)))
         messages = model.consume(sources)
         print(f"{messages} messages, {writer.seq} changes", file=sys.stderr)
         return 0
@@ -100,7 +122,7 @@ class LiveView:
         self.lock = threading.Lock()
 
     def hooks(self) -> dict[str, Any]:
-        return dict.fromkeys(hackamore.HOOK_NAMES, self.hook)
+        return dict.fromkeys(hackamore.HOOK_NAMES, writing(self.hook))
 
     def hook(self, change: hackamore.Change) -> None:
         n = sum(self.counts.values())
@@ -277,7 +299,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     hooks = view.hooks()
     if args.json:
         writer = JsonLines(sys.stdout)
-        hooks = {name: _both(view.hook, writer.write) for name in hooks}
+        hooks = {name: writing(_both(view.hook, writer.write)) for name in hooks}
     engine = hackamore.Engine(sources, hooks=hooks, threaded=args.threads, backoff=args.backoff)
     view.model = engine.model
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in sources))
@@ -295,6 +317,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.json:
             view.summary()
         return 130
+    except OutputClosed:
+        engine.stop()
+        engine.join(1.0)
+        raise
     if not args.json:
         view.summary()
     return 0
@@ -461,7 +487,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # `hackamore replay | head`: stop quietly.
-        sys.stderr.close()
-        return 0
+    except (BrokenPipeError, OutputClosed):
+        # `hackamore replay | head`: stop quietly. Python flushes standard output on the
+        # way out, which would fail again: point it at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return CLOSED_OUTPUT

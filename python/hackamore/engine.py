@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
@@ -163,10 +164,12 @@ class Engine:
         self._native.stop()
 
     def join(self, timeout: float | None = None) -> bool:
-        """Wait for the engine (and the hooks queued before it ended); True when done."""
-        done = self._native.join(timeout)
+        """Wait up to `timeout` seconds (None or infinity: no limit) for the engine and
+        the hooks queued before it ended; True when done."""
+        done = self._native.join(timeout)  # checks `timeout` (ArgumentError, TypeError)
         if done and self._dispatcher is not None:
-            self._dispatcher.join(timeout)
+            limited = timeout is not None and not math.isinf(timeout)
+            self._dispatcher.join(timeout if limited else None)
             return not self._dispatcher.is_alive()
         return bool(done)
 

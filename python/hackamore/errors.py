@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "ActionFailedError",
     "ActionRefusedError",
+    "ArgumentError",
     "AuthenticationError",
     "CaptureError",
     "CaptureNotFoundError",
@@ -18,13 +19,35 @@ __all__ = [
     "ConnectionLostError",
     "Error",
     "ProtocolError",
+    "ResourceError",
     "ResponseTimeoutError",
+    "ServeError",
     "TLSError",
+    "UsageError",
 ]
 
 
 class Error(Exception):
     """Base class of every error hackamore raises."""
+
+
+class ArgumentError(Error, ValueError):
+    """An argument's value cannot be used: a port outside 1-65535, a timeout that is
+    negative, infinite or not a number, a size of zero, an unknown name. (An argument of
+    the wrong type raises TypeError, as Python does.)"""
+
+
+class UsageError(Error, RuntimeError):
+    """Asked at a time it cannot be done (an Engine's action before ``start()``)."""
+
+
+class ResourceError(Error, OSError):
+    """The system refused what hackamore needed (a thread)."""
+
+
+class ServeError(Error, OSError):
+    """The stand-in server could not listen where asked (the port is in use, or the
+    address is not this host's)."""
 
 
 class ConfigError(Error, ValueError):

@@ -1,6 +1,7 @@
 //! ActionIDs of the resync actions a socket sends after login (`BridgeList`,
-//! `CoreShowChannels`, `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
-//! sends them and the model that reads their answers.
+//! `CoreShowChannels`, `Status` for the trunk variable, `ConfbridgeListRooms`, then
+//! `ConfbridgeList` per room): shared by the socket that sends them and the model that
+//! reads their answers.
 
 /// Every resync ActionID starts with this, then a number unique in the process.
 pub const SYNC_PREFIX: &str = "hackamore-sync-";
@@ -9,5 +10,7 @@ pub const SYNC_PREFIX: &str = "hackamore-sync-";
 pub const SYNC_BRIDGES: &str = "-bridges";
 /// Suffix of the `CoreShowChannels` ActionID.
 pub const SYNC_CHANNELS: &str = "-channels";
+/// Suffix of the `Status` ActionID (each channel's trunk variable).
+pub const SYNC_STATUS: &str = "-status";
 /// Suffix of the `ConfbridgeListRooms` ActionID; each room is listed as `<that>-<i>`.
 pub const SYNC_ROOMS: &str = "-rooms";

@@ -5,8 +5,8 @@
 use super::backoff::Backoff;
 use crate::ami::Message;
 use crate::source::{
-    self, action_channel, ActionPort, CaptureFile, CaptureKind, Outbox, Socket, SocketConfig,
-    Source, SourceError, Step, Wake,
+    self, action_channel, ActionPort, CaptureFile, CaptureKind, Closing, Outbox, Socket,
+    SocketConfig, Source, SourceError, Step, Wake,
 };
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -15,6 +15,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// What an engine reads.
+// One per feed, made once at start: the Server variant's size costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum FeedSpec {
     /// A PBX: connect, log in, stream; reconnect when the connection ends.
@@ -107,6 +109,8 @@ pub struct Feed {
     generation: u64,
     /// Wakes the poll loop when a connect attempt ends (see [`Socket::waking`]).
     wake: Option<Wake>,
+    /// Lets the poll loop go of a descriptor before it is closed (see [`Socket::closing`]).
+    on_close: Option<Closing>,
 }
 
 impl Feed {
@@ -123,7 +127,13 @@ impl Feed {
             closing: false,
             generation: 0,
             wake: None,
+            on_close: None,
         }
+    }
+
+    /// Have `closing` told each connection's descriptor just before it is closed.
+    pub fn on_socket_close(&mut self, closing: Closing) {
+        self.on_close = Some(closing);
     }
 
     /// Have `wake` called whenever a connect attempt of this feed ends.
@@ -183,7 +193,6 @@ impl Feed {
     }
 
     /// The connection's descriptor and generation, for a poll loop.
-    #[cfg(unix)]
     pub fn socket_fd(&self) -> Option<(u64, std::os::fd::RawFd)> {
         match &self.state {
             State::Running(live) => match live.as_ref() {
@@ -198,7 +207,11 @@ impl Feed {
         let live = match &self.spec {
             FeedSpec::Server(config) => {
                 FeedStats::add(&self.stats.attempts);
-                Live::Socket(Socket::new(config.clone()).waking(self.wake.clone()))
+                Live::Socket(
+                    Socket::new(config.clone())
+                        .waking(self.wake.clone())
+                        .closing(self.on_close.clone()),
+                )
             }
             FeedSpec::Capture { name, path, kind } => Live::Capture(CaptureFile::open(
                 name.clone(),

@@ -63,31 +63,21 @@ pub(super) fn run(
     }
 }
 
-/// Keep the poller watching the feed's current connection. A closed descriptor leaves
-/// the poller by itself (epoll, kqueue); a new connection is added, even when the
-/// kernel reused the old number.
+/// Keep the poller watching the feed's current connection. The socket deletes its
+/// descriptor from the poller before closing it (`Feed::on_socket_close`), so a new
+/// connection is always added afresh, even when the kernel reused the old number.
 fn register(poller: &Poller, slot: &mut Option<(u64, i32)>, feed: &Feed, key: usize) {
-    #[cfg(unix)]
-    {
-        let current = feed.socket_fd();
-        if current == *slot {
-            return;
-        }
-        if let Some((_, fd)) = current {
-            // SAFETY: the descriptor belongs to the feed's socket, which is open now; it
-            // is closed only by the feed, and a closed descriptor leaves the poller.
-            let borrowed = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-            let added = unsafe { poller.add_with_mode(fd, Event::readable(key), PollMode::Level) };
-            if added.is_err() {
-                poller
-                    .modify_with_mode(borrowed, Event::readable(key), PollMode::Level)
-                    .ok();
-            }
-        }
-        *slot = current;
+    let current = feed.socket_fd();
+    if current == *slot {
+        return;
     }
-    #[cfg(not(unix))]
-    {
-        let _ = (poller, slot, feed, key);
+    if let Some((_, fd)) = current {
+        // SAFETY: the descriptor belongs to the feed's socket, which is open now and
+        // deletes it from this poller before closing it.
+        let added = unsafe { poller.add_with_mode(fd, Event::readable(key), PollMode::Level) };
+        if let Err(e) = added {
+            log::error!("engine: cannot watch a connection ({e}); it is read at each turn");
+        }
     }
+    *slot = current;
 }

@@ -176,6 +176,14 @@ pub fn start(
             feed.wake_on_connect(Arc::new(move || {
                 p.notify().ok();
             }));
+            let p = poller.clone();
+            feed.on_socket_close(Arc::new(move |fd| {
+                // SAFETY: the socket calls this with its descriptor while it is still
+                // open, just before closing it.
+                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                // Not registered yet (closed before the loop saw it): nothing to delete.
+                p.delete(fd).ok();
+            }));
         }
         let (p, s) = (poller.clone(), stop.clone());
         let thread = std::thread::Builder::new()

@@ -64,6 +64,9 @@ impl Tracker {
             seen(&self.model, &c);
         }
         self.scratch = changes;
+        if let Some((uid, linkedid)) = self.normalizer.take_linkedid() {
+            self.model.follow_linkedid(pbx, &uid, &linkedid);
+        }
     }
 }
 
@@ -81,7 +84,7 @@ pub fn interpret(
 ) {
     if resync::may_answer(m.get("Event")) {
         let mut steps = Vec::new();
-        if resync.on_message(pbx, m, model, &mut steps) {
+        if resync.on_message(pbx, m, model, normalizer.trunk_variable(), &mut steps) {
             for step in steps {
                 match step {
                     SyncStep::Apply(c) => out.push(c),

@@ -26,6 +26,9 @@ pub struct Normalizer {
     trunk_variable: Text,
     rules: Rules,
     bridges: Map<(Text, Text), Bridge>,
+    /// The (Uniqueid, Linkedid) an AMI 2.x model event carried: a channel's Linkedid
+    /// changes when an operator bridges it elsewhere, and later events say so.
+    linked: Option<(Text, Text)>,
 }
 
 impl Default for Normalizer {
@@ -66,7 +69,14 @@ impl Normalizer {
             trunk_variable: trunk_variable.into(),
             rules,
             bridges: Map::default(),
+            linked: None,
         }
+    }
+
+    /// The (Uniqueid, Linkedid) the last message carried, if it was a model event that
+    /// carries both (AMI 2.x), for the model to follow.
+    pub fn take_linkedid(&mut self) -> Option<(Text, Text)> {
+        self.linked.take()
     }
 
     pub fn rules(&self) -> Rules {
@@ -135,6 +145,9 @@ impl Normalizer {
         };
         if name == Event::VarSet && !self.is_trunk_variable(m) {
             return; // most VarSets: decided without allocating
+        }
+        if let (Some(uid), Some(linked)) = (m.get("Uniqueid"), m.get("Linkedid")) {
+            self.linked = Some((Text::from_utf8_lossy(uid), Text::from_utf8_lossy(linked)));
         }
         let pbx = pbx.into();
         let change = match name {

@@ -1,5 +1,5 @@
-//! Resync: rebuilding one PBX's state from its answers to `CoreShowChannels` and
-//! `ConfbridgeList`, for a monitor that starts (or reconnects) in the middle of calls.
+//! Resync: rebuilding one PBX's state from its answers to `CoreShowChannels`, `Status`
+//! and `ConfbridgeList`, for a monitor that starts (or reconnects) in the middle of calls.
 //!
 //! The socket sends the actions after login with ActionIDs under `ami::sync`; this
 //! module collects the answers while live events go on being applied, then turns the
@@ -9,11 +9,19 @@
 //! Listing is not atomic: events interleave with the answer. A channel hung up while the
 //! list was being sent may still be listed, and one created meanwhile may be missing; so
 //! channels seen hanging up since the sync began are never resurrected, and channels seen
-//! created since then are never removed.
+//! created since then are never removed. Once every answer is in, the resync of that PBX
+//! is over and what it kept is let go (a monitor runs for months).
+//!
+//! What a PBX cannot tell on connect stays unknown: who dialled whom (roles), and a
+//! channel put on hold by its phone (`Hold`); a channel in the `MusicOnHold` application
+//! is HELD.
 
 use super::Text;
-use super::{Change, Model};
-use crate::ami::sync::{SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PREFIX};
+use super::{Activity, Change, Model, Rules};
+use crate::ami::sync::{
+    SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PREFIX, SYNC_ROOMS as ROOMS,
+    SYNC_STATUS as STATUS,
+};
 use crate::ami::Message;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -30,6 +38,8 @@ struct Listed {
     bridgeid: Text,
     /// AMI 1.x: the channel it is bridged to.
     bridged_uniqueid: Text,
+    /// The dialplan application it runs (`MusicOnHold`: it is held).
+    application: Text,
 }
 
 #[derive(Debug, Default)]
@@ -44,6 +54,31 @@ struct PbxSync {
     /// `BridgeType: holding` bridges (parking, holding) from `BridgeList`: their
     /// members are in no call together, as the normaliser has it for live events.
     holding: HashSet<Text>,
+    /// The channel list has been applied.
+    channels_done: bool,
+    /// Each channel's trunk value from the `Status` answer: (Uniqueid, Channel, value).
+    trunk_values: Vec<(Text, Text, Text)>,
+    status_done: bool,
+    /// Rooms `ConfbridgeListRooms` named; how many room lists to expect once it is
+    /// complete; how many have been answered.
+    rooms_named: usize,
+    rooms_expected: Option<usize>,
+    rooms_answered: usize,
+}
+
+/// Live changes a resync keeps track of at most while it waits for its answers: past
+/// that, a PBX that never finishes answering is given up on (the memory stays bounded).
+const MAX_SEEN: usize = 100_000;
+
+impl PbxSync {
+    /// Every answer is in: nothing more for this resync to do.
+    fn finished(&self) -> bool {
+        self.channels_done
+            && self.status_done
+            && self
+                .rooms_expected
+                .is_some_and(|n| self.rooms_answered >= n)
+    }
 }
 
 /// What a completed answer asks of the tracker.
@@ -71,18 +106,32 @@ fn text(m: &Message, key: &str) -> Text {
     m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
 }
 
+/// The non-empty value of the channel variable `name` in a `Status` answer
+/// (`Variable: NAME=value` lines).
+fn variable(m: &Message, name: &str) -> Option<Text> {
+    m.get_all("Variable").find_map(|v| {
+        let v = String::from_utf8_lossy(v);
+        let (k, value) = v.split_once('=')?;
+        (k.trim_start_matches('_') == name && !value.is_empty()).then(|| value.into())
+    })
+}
+
 /// Events that can belong to a resync answer (responses carry no Event at all).
 pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
-    const ANSWERS: [&[u8]; 5] = [
+    const ANSWERS: [&[u8]; 9] = [
         b"BridgeListItem",
         b"CoreShowChannel",
         b"CoreShowChannelsComplete",
         b"ConfbridgeList",
         b"ConfbridgeListComplete",
+        b"ConfbridgeListRooms",
+        b"ConfbridgeListRoomsComplete",
+        b"Status",
+        b"StatusComplete",
     ];
     event.is_none_or(|e| {
         // Every message passes here: most are turned away by their first letter.
-        matches!(e.first(), Some(b'B' | b'b' | b'C' | b'c'))
+        matches!(e.first(), Some(b'B' | b'b' | b'C' | b'c' | b'S' | b's'))
             && ANSWERS.iter().any(|k| e.eq_ignore_ascii_case(k))
     })
 }
@@ -93,23 +142,39 @@ impl Resync {
         self.pbxes.contains_key(pbx)
     }
 
+    /// PBXes whose resync is under way, and the live changes it keeps track of (for leak
+    /// checks).
+    pub fn tracked(&self) -> (usize, usize) {
+        let seen = self
+            .pbxes
+            .values()
+            .map(|s| s.created.len() + s.hung_up.len() + s.listed.len())
+            .sum();
+        (self.pbxes.len(), seen)
+    }
+
     /// Note a change applied live while a resync is under way.
     pub(crate) fn saw(&mut self, change: &Change) {
-        match change {
-            Change::NewChannel { pbx, uniqueid, .. } => {
-                if let Some(s) = self.pbxes.get_mut(pbx) {
-                    s.created.insert(uniqueid.clone());
-                }
-            }
-            Change::Hangup { pbx, uniqueid, .. } => {
-                if let Some(s) = self.pbxes.get_mut(pbx) {
-                    s.hung_up.insert(uniqueid.clone());
-                }
-            }
+        let (pbx, seen) = match change {
+            Change::NewChannel { pbx, uniqueid, .. } => (pbx, Some((uniqueid, true))),
+            Change::Hangup { pbx, uniqueid, .. } => (pbx, Some((uniqueid, false))),
             Change::End { pbx } => {
                 self.pbxes.remove(pbx);
+                return;
             }
-            _ => {}
+            _ => return,
+        };
+        let Some(s) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        match seen {
+            Some((uid, true)) => s.created.insert(uid.clone()),
+            Some((uid, false)) => s.hung_up.insert(uid.clone()),
+            None => false,
+        };
+        if s.created.len() + s.hung_up.len() > MAX_SEEN {
+            log::warn!("{pbx}: the resync's answers never completed; following events only");
+            self.pbxes.remove(pbx);
         }
     }
 
@@ -120,6 +185,23 @@ impl Resync {
         pbx: &str,
         m: &Message,
         model: &Model,
+        trunk_variable: &str,
+        out: &mut Vec<SyncStep>,
+    ) -> bool {
+        let ours = self.answer(pbx, m, model, trunk_variable, out);
+        if ours && self.pbxes.get(pbx).is_some_and(PbxSync::finished) {
+            self.pbxes.remove(pbx);
+            log::debug!("{pbx}: resync complete");
+        }
+        ours
+    }
+
+    fn answer(
+        &mut self,
+        pbx: &str,
+        m: &Message,
+        model: &Model,
+        trunk_variable: &str,
         out: &mut Vec<SyncStep>,
     ) -> bool {
         let Some(id) = m.get_str("ActionID") else {
@@ -132,6 +214,12 @@ impl Resync {
         let response = m.response();
         let is_channels = rest.ends_with(CHANNELS);
         let is_bridges = rest.ends_with(BRIDGES);
+        let is_status = rest.ends_with(STATUS);
+        let is_rooms = rest.ends_with(ROOMS);
+        let is_room_list = rest.contains(&format!("{ROOMS}-"));
+        let success = response
+            .as_deref()
+            .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
         match (event.as_deref(), response.as_deref()) {
             // Without BridgeList (AMI 1.x) every listed bridge is taken as a call.
             (None, Some(r)) if is_bridges && r.eq_ignore_ascii_case("Success") => {
@@ -158,26 +246,80 @@ impl Resync {
                     self.pbxes.remove(pbx);
                 }
             }
-            (None, Some(_)) => {} // ConfbridgeListRooms/ConfbridgeList: the socket's concern
+            // Refused: that part of the answer is complete, empty.
+            (None, Some(_)) if !success => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    if is_status {
+                        s.status_done = true;
+                    } else if is_rooms {
+                        s.rooms_expected = Some(0);
+                    } else if is_room_list {
+                        s.rooms_answered += 1;
+                    }
+                }
+            }
+            (None, Some(_)) => {}
+            (Some(e), _) if is_status && e.eq_ignore_ascii_case("Status") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    if let Some(value) = variable(m, trunk_variable) {
+                        s.trunk_values
+                            .push((text(m, "Uniqueid"), text(m, "Channel"), value));
+                    }
+                }
+            }
+            (Some(e), _) if is_status && e.eq_ignore_ascii_case("StatusComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.status_done = true;
+                    for (uid, channel, value) in std::mem::take(&mut s.trunk_values) {
+                        let known = model.channel(pbx, &uid);
+                        let waiting = known.is_some_and(|c| c.sipcallid.as_ref() == Some(&value));
+                        if !waiting && !uid.is_empty() && !s.hung_up.contains(&uid) {
+                            out.push(SyncStep::Apply(Change::SipCallId {
+                                pbx: pbx.into(),
+                                uniqueid: uid,
+                                channel,
+                                value,
+                            }));
+                        }
+                    }
+                }
+            }
+            (Some(e), _) if is_rooms && e.eq_ignore_ascii_case("ConfbridgeListRooms") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.rooms_named += 1;
+                }
+            }
+            (Some(e), _) if is_rooms && e.eq_ignore_ascii_case("ConfbridgeListRoomsComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.rooms_expected = Some(s.rooms_named);
+                }
+            }
             (Some(e), _) if e.eq_ignore_ascii_case("CoreShowChannel") => {
                 if let Some(s) = self.pbxes.get_mut(pbx).filter(|s| s.listing) {
+                    let mut calleridnum = text(m, "CallerIDNum");
+                    if calleridnum == "<unknown>" && model.rules() == Rules::Standard {
+                        calleridnum = Text::default(); // as events have it: no number
+                    }
                     s.listed.push(Listed {
                         uniqueid: text(m, "Uniqueid"),
                         channel: text(m, "Channel"),
-                        calleridnum: text(m, "CallerIDNum"),
+                        calleridnum,
                         channelstate: text(m, "ChannelState"),
                         channelstatedesc: text(m, "ChannelStateDesc"),
                         linkedid: text(m, "Linkedid"),
                         bridgeid: text(m, "BridgeId"),
                         bridged_uniqueid: text(m, "BridgedUniqueID"),
+                        application: text(m, "Application"),
                     });
                 }
             }
             (Some(e), _) if e.eq_ignore_ascii_case("CoreShowChannelsComplete") => {
                 if let Some(s) = self.pbxes.get_mut(pbx).filter(|s| s.listing) {
                     s.listing = false;
+                    s.channels_done = true;
                     let n = s.listed.len();
                     channels(pbx, s, model, out);
+                    s.listed = Vec::new();
                     log::info!("{pbx}: resynced {n} channels from CoreShowChannels");
                 }
             }
@@ -194,6 +336,7 @@ impl Resync {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
                     let entries = s.rooms.remove(id.as_ref()).unwrap_or_default();
                     rooms(pbx, s, &entries, model, out);
+                    s.rooms_answered += 1;
                 }
             }
             _ => {}
@@ -221,7 +364,11 @@ fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
         }
     }
     for l in &s.listed {
-        if listed.contains_key(l.uniqueid.as_str()) && model.channel(pbx, &l.uniqueid).is_none() {
+        if !listed.contains_key(l.uniqueid.as_str()) {
+            continue;
+        }
+        let known = model.channel(pbx, &l.uniqueid);
+        if known.is_none() {
             out.push(SyncStep::Apply(Change::NewChannel {
                 pbx: pbx.into(),
                 uniqueid: l.uniqueid.clone(),
@@ -230,6 +377,14 @@ fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
                 channelstate: l.channelstate.clone(),
                 channelstatedesc: l.channelstatedesc.clone(),
                 linkedid: l.linkedid.clone(),
+            }));
+        }
+        let held = known.is_some_and(|c| c.activity == Activity::Held);
+        if !held && l.application.eq_ignore_ascii_case("MusicOnHold") {
+            out.push(SyncStep::Apply(Change::MusicOnHold {
+                pbx: pbx.into(),
+                uniqueid: l.uniqueid.clone(),
+                channel: l.channel.clone(),
             }));
         }
     }

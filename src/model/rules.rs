@@ -24,15 +24,7 @@ pub enum Rules {
 }
 
 impl Rules {
-    /// The rules a name means (`"standard"` or `"2014"`), for configuration and bindings.
-    pub fn from_name(name: &str) -> Option<Rules> {
-        match name {
-            "standard" => Some(Rules::Standard),
-            "2014" => Some(Rules::Framework2014),
-            _ => None,
-        }
-    }
-
+    /// `"standard"` or `"2014"`, as the Python API names them.
     pub fn name(self) -> &'static str {
         match self {
             Rules::Standard => "standard",

@@ -346,6 +346,17 @@ impl Model {
         }
     }
 
+    /// A channel's Linkedid as an event now gives it; true when it changed.
+    pub fn follow_linkedid(&mut self, pbx: &str, uid: &str, linkedid: &str) -> bool {
+        match self.chan_mut(pbx, uid) {
+            Some(c) if !linkedid.is_empty() && c.linkedid != linkedid => {
+                set_text(&mut c.linkedid, linkedid);
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn newstate(&mut self, pbx: &str, uid: &str, state: &str, desc: &str) {
         if let Some(c) = self.chan_mut(pbx, uid) {
             // In place: a state is a few bytes, and the strings keep their capacity.

@@ -264,12 +264,12 @@ impl Normalizer {
 
     #[getter]
     fn trunk_variable(&self) -> String {
-        self.inner.lock().0.trunk_variable().to_string()
+        lock_from_python(&self.inner).0.trunk_variable().to_string()
     }
 
     #[getter]
     fn rules(&self) -> &'static str {
-        self.inner.lock().0.rules().name()
+        lock_from_python(&self.inner).0.rules().name()
     }
 
     /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
@@ -288,7 +288,9 @@ impl Normalizer {
             return Ok(Vec::new()); // the old framework ignored events without SOURCE
         };
         let mut changes = Vec::new();
-        let mut guard = self.inner.lock();
+        // Held while the model's lock is awaited (with the GIL released): waiting for it
+        // with the GIL held could wait for ever on a thread that needs the GIL.
+        let mut guard = lock_from_python(&self.inner);
         let (normalizer, resync) = &mut *guard;
         match model {
             Some(model) => {

@@ -2,7 +2,9 @@
 //! changes without Python; changes with a hook are queued and the hooks run on the
 //! Python side (`dispatch`), so readers never wait for Python.
 
-use super::errors::config_error;
+use super::args::{self, Number};
+use super::errors::{config_error, thread_error, ArgumentError, UsageError};
+use super::locks::lock_from_python;
 use super::model::{Model, Pending};
 use super::sources::{File, Server, Trace};
 use crate::ami::Message;
@@ -10,7 +12,7 @@ use crate::engine::{self, EngineHandle, EngineOptions, FeedSpec, Sink};
 use crate::source::CaptureKind;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -44,12 +46,16 @@ impl Sink for ModelSink {
     }
 }
 
-fn spec_of(obj: &Bound<'_, PyAny>) -> PyResult<FeedSpec> {
+/// What the engine reads from `obj`; a server's resync asks for the model's trunk
+/// variable.
+fn spec_of(obj: &Bound<'_, PyAny>, trunk_variable: &str) -> PyResult<FeedSpec> {
     if let Ok(s) = obj.cast::<Server>() {
-        return Ok(FeedSpec::Server(s.get().config.clone()));
+        let mut config = s.get().config.clone();
+        config.trunk_variable = trunk_variable.to_string();
+        return Ok(FeedSpec::Server(config));
     }
     let capture = |c: &super::sources::Capture, kind| {
-        let f = super::locks::lock_from_python(&c.file);
+        let f = lock_from_python(&c.file);
         FeedSpec::Capture {
             name: c.name.to_string(),
             path: f.path().to_path_buf(),
@@ -81,33 +87,29 @@ pub struct NativeEngine {
 #[pymethods]
 impl NativeEngine {
     #[new]
-    #[pyo3(signature = (sources, model, threaded = false, backoff = 0.5, backoff_max = 30.0))]
+    #[pyo3(signature = (sources, model, threaded = false, backoff = Number::of(0.5), backoff_max = Number::of(30.0)))]
+    #[pyo3(text_signature = "(sources, model, threaded=False, backoff=0.5, backoff_max=30.0)")]
     fn new(
         sources: &Bound<'_, PyAny>,
         model: Py<Model>,
         threaded: bool,
-        backoff: f64,
-        backoff_max: f64,
+        backoff: Number,
+        backoff_max: Number,
     ) -> PyResult<Self> {
+        let trunk_variable = model.get().trunk_variable.clone();
         let specs: Vec<FeedSpec> = sources
             .try_iter()?
-            .map(|s| spec_of(&s?))
+            .map(|s| spec_of(&s?, &trunk_variable))
             .collect::<PyResult<_>>()?;
         if specs.is_empty() {
-            return Err(PyValueError::new_err("an Engine needs at least one source"));
+            return Err(ArgumentError::new_err(
+                "an Engine needs at least one source",
+            ));
         }
-        let secs = |v: f64, what: &str| {
-            Duration::try_from_secs_f64(v)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    PyValueError::new_err(format!("{what} must be a positive number of seconds"))
-                })
-        };
         let opts = EngineOptions {
             threaded,
-            backoff: secs(backoff, "backoff")?,
-            backoff_max: secs(backoff_max, "backoff_max")?,
+            backoff: args::positive(backoff, "backoff")?,
+            backoff_max: args::positive(backoff_max, "backoff_max")?,
         };
         let (tx, rx) = crossbeam_channel::unbounded();
         Ok(NativeEngine {
@@ -122,7 +124,7 @@ impl NativeEngine {
 
     /// Start the engine threads (once).
     fn start(&self) -> PyResult<()> {
-        let Some((specs, opts)) = self.setup.lock().take() else {
+        let Some((specs, opts)) = lock_from_python(&self.setup).take() else {
             return Ok(());
         };
         let model = self.model.get();
@@ -130,24 +132,28 @@ impl NativeEngine {
             state: model.state.clone(),
             hooked: model.hooked,
             listening: model.listening.clone(),
-            tx: self.tx.lock().take().expect("sender kept until start"),
+            tx: lock_from_python(&self.tx)
+                .take()
+                .expect("sender kept until start"),
         };
         let handle = engine::start(specs, opts, Box::new(sink))
-            .map_err(|e| PyRuntimeError::new_err(format!("cannot start the engine: {e}")))?;
-        *self.handle.lock() = Some(handle);
+            .map_err(|e| thread_error("the engine", e))?;
+        *lock_from_python(&self.handle) = Some(handle);
         Ok(())
     }
 
-    /// Run queued hooks for up to `timeout` seconds. False once the engine has finished
-    /// and every hook has run. Raises KeyboardInterrupt on Ctrl-C (main thread).
-    fn dispatch(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
-        let deadline =
-            Instant::now() + Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or_default();
+    /// Run queued hooks for up to `timeout` seconds (None: until the engine has
+    /// finished). False once the engine has finished and every hook has run. Raises
+    /// KeyboardInterrupt on Ctrl-C (main thread).
+    fn dispatch(&self, py: Python<'_>, timeout: Option<Number>) -> PyResult<bool> {
+        let deadline = args::wait(timeout, "timeout")?.map(args::deadline);
         let model = self.model.get();
         loop {
-            let wait = deadline
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(100));
+            let wait = match deadline {
+                Some(Some(d)) => d.saturating_duration_since(Instant::now()),
+                _ => Duration::MAX,
+            }
+            .min(Duration::from_millis(100));
             match py.detach(|| self.rx.recv_timeout(wait)) {
                 Ok(first) => {
                     // Counted as each leaves the queue, so `hooks_pending` never reads 0
@@ -164,7 +170,7 @@ impl NativeEngine {
                 Err(RecvTimeoutError::Timeout) => {}
             }
             py.check_signals()?;
-            if Instant::now() >= deadline {
+            if matches!(deadline, Some(Some(d)) if Instant::now() >= d) {
                 return Ok(true);
             }
         }
@@ -172,22 +178,25 @@ impl NativeEngine {
 
     /// Ask the engine to stop (connections log off); returns at once. Any thread.
     fn stop(&self) {
-        if let Some(h) = self.handle.lock().as_ref() {
+        if let Some(h) = lock_from_python(&self.handle).as_ref() {
             h.stop();
         }
         // Never started: nothing will come.
-        self.setup.lock().take();
-        self.tx.lock().take();
+        lock_from_python(&self.setup).take();
+        lock_from_python(&self.tx).take();
     }
 
-    /// Wait up to `timeout` seconds for the engine threads; True if they have finished.
+    /// Wait up to `timeout` seconds (None: no limit) for the engine threads; True if they
+    /// have finished.
     #[pyo3(signature = (timeout = None))]
-    fn join(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
-        let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
+    fn join(&self, py: Python<'_>, timeout: Option<Number>) -> PyResult<bool> {
+        let deadline = args::wait(timeout, "timeout")?.and_then(args::deadline);
         loop {
-            let done = self.handle.lock().as_ref().is_none_or(|h| h.is_finished());
+            let done = lock_from_python(&self.handle)
+                .as_ref()
+                .is_none_or(|h| h.is_finished());
             if done {
-                if let Some(h) = self.handle.lock().as_mut() {
+                if let Some(h) = lock_from_python(&self.handle).as_mut() {
                     h.join();
                 }
                 return Ok(true);
@@ -201,32 +210,29 @@ impl NativeEngine {
     }
 
     /// Send an action to the PBX named `pbx` and wait for its answer (as
-    /// `Connection.action`). Sent once that PBX is logged in; raises ValueError for a
-    /// name that is not one of the engine's servers, RuntimeError before `start()`.
-    #[pyo3(signature = (pbx, name, /, *, timeout = 10.0, **fields))]
+    /// `Connection.action`). Sent once that PBX is logged in; raises ArgumentError for
+    /// a name that is not one of the engine's servers, UsageError before `start()`.
+    #[pyo3(signature = (pbx, name, /, *, timeout = Some(Number::of(10.0)), **fields))]
+    #[pyo3(text_signature = "($self, pbx, name, /, *, timeout=10.0, **fields)")]
     fn action(
         &self,
         py: Python<'_>,
         pbx: &str,
         name: &str,
-        timeout: f64,
+        timeout: Option<Number>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(super::event::Event, Vec<super::event::Event>)> {
         let action = super::sources::build_action(name, fields)?;
-        let wait = Duration::try_from_secs_f64(timeout)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| PyValueError::new_err("timeout must be a positive number of seconds"))?;
-        let deadline = Instant::now() + wait;
+        let deadline = args::wait(timeout, "timeout")?.and_then(args::deadline);
         let sent = {
-            let handle = self.handle.lock();
+            let handle = lock_from_python(&self.handle);
             let Some(h) = handle.as_ref() else {
-                return Err(PyRuntimeError::new_err("the engine has not been started"));
+                return Err(UsageError::new_err("the engine has not been started"));
             };
             h.send(pbx, action)
         };
         let Some((id, answers, outbox)) = sent else {
-            return Err(PyValueError::new_err(format!(
+            return Err(ArgumentError::new_err(format!(
                 "{pbx:?} is not a server of this engine"
             )));
         };
@@ -234,7 +240,7 @@ impl NativeEngine {
             pbx,
             name,
             id: &id,
-            timeout,
+            timeout: timeout.map_or(f64::INFINITY, Number::seconds),
         };
         asked.wait(py, deadline, &answers, &outbox)
     }
@@ -248,7 +254,7 @@ impl NativeEngine {
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let out = PyDict::new(py);
         let feeds = PyDict::new(py);
-        if let Some(h) = self.handle.lock().as_ref() {
+        if let Some(h) = lock_from_python(&self.handle).as_ref() {
             let s = h.stats();
             for (name, f) in &s.feeds {
                 let d = PyDict::new(py);

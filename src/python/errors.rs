@@ -7,6 +7,7 @@ use pyo3::PyErr;
 
 pyo3::import_exception!(hackamore.errors, ActionFailedError);
 pyo3::import_exception!(hackamore.errors, ActionRefusedError);
+pyo3::import_exception!(hackamore.errors, ArgumentError);
 pyo3::import_exception!(hackamore.errors, AuthenticationError);
 pyo3::import_exception!(hackamore.errors, CaptureError);
 pyo3::import_exception!(hackamore.errors, CaptureNotFoundError);
@@ -14,8 +15,11 @@ pyo3::import_exception!(hackamore.errors, ConfigError);
 pyo3::import_exception!(hackamore.errors, ConnectError);
 pyo3::import_exception!(hackamore.errors, ConnectionLostError);
 pyo3::import_exception!(hackamore.errors, ProtocolError);
+pyo3::import_exception!(hackamore.errors, ResourceError);
 pyo3::import_exception!(hackamore.errors, ResponseTimeoutError);
+pyo3::import_exception!(hackamore.errors, ServeError);
 pyo3::import_exception!(hackamore.errors, TLSError);
+pyo3::import_exception!(hackamore.errors, UsageError);
 
 pub(crate) fn source_error(e: SourceError) -> PyErr {
     let text = e.to_string();
@@ -40,4 +44,9 @@ pub(crate) fn action_error(e: ActionError) -> PyErr {
 
 pub(crate) fn config_error(e: crate::config::ConfigError) -> PyErr {
     ConfigError::new_err(e.to_string())
+}
+
+/// A thread the system would not start.
+pub(crate) fn thread_error(what: &str, e: std::io::Error) -> PyErr {
+    ResourceError::new_err(format!("cannot start {what}: {e}"))
 }

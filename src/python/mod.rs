@@ -1,6 +1,7 @@
 //! The PyO3 bindings: thin wrappers over the core. Nothing outside this folder knows
 //! about Python.
 
+mod args;
 mod bench;
 mod change;
 mod engine;

@@ -11,7 +11,7 @@ use crossbeam_channel::{Select, TryRecvError};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyDict, PyList, PyTuple, PyType};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -101,6 +101,11 @@ impl State {
             }
         }
         self.scratch = changes;
+        if let Some((uid, linkedid)) = self.normalizer.take_linkedid() {
+            if self.model.follow_linkedid(pbx, &uid, &linkedid) {
+                self.version += 1;
+            }
+        }
         n
     }
 
@@ -259,7 +264,10 @@ fn call_one(py: Python<'_>, f: &Py<PyAny>, arg: &Py<PyAny>) -> PyResult<()> {
     unsafe { Bound::from_owned_ptr_or_err(py, result) }.map(drop)
 }
 
-fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
+/// Log a hook's exception (logger `hackamore.hooks`). What interrupts the logging itself
+/// (Ctrl-C arriving meanwhile: a KeyboardInterrupt, or SystemExit) is returned to be
+/// raised, never swallowed; any other failure to log prints the hook's exception.
+fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) -> PyResult<()> {
     let logged = (|| -> PyResult<()> {
         let logger = py
             .import("logging")?
@@ -274,8 +282,13 @@ fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) {
         )?;
         Ok(())
     })();
-    if logged.is_err() {
-        err.print(py);
+    match logged {
+        Ok(()) => Ok(()),
+        Err(e) if !e.is_instance_of::<pyo3::exceptions::PyException>(py) => Err(e),
+        Err(_) => {
+            err.print(py);
+            Ok(())
+        }
     }
 }
 
@@ -293,7 +306,7 @@ pub struct Model {
     /// Set while a listener (`Engine.changes()`) wants every change, hooked or not.
     pub(crate) listening: Arc<AtomicBool>,
     listener: Mutex<Option<Py<PyAny>>>,
-    trunk_variable: String,
+    pub(crate) trunk_variable: String,
     rules: Rules,
 }
 
@@ -427,7 +440,9 @@ impl Model {
         pending: impl IntoIterator<Item = Pending>,
         left: Option<&AtomicUsize>,
     ) -> PyResult<()> {
-        let listener = self.listener.lock().as_ref().map(|l| l.clone_ref(py));
+        let listener = lock_from_python(&self.listener)
+            .as_ref()
+            .map(|l| l.clone_ref(py));
         for p in pending {
             if let Some(left) = left {
                 left.fetch_sub(1, Ordering::Relaxed);
@@ -442,22 +457,25 @@ impl Model {
                 channels: p.channels,
                 sizes: p.sizes,
             };
+            let stopping = |e: PyErr| {
+                if let Some(left) = left {
+                    left.store(0, Ordering::Relaxed);
+                }
+                e
+            };
             let change = match Py::new(py, change) {
                 Ok(c) => c,
                 Err(e) => {
-                    report_hook_error(py, name, e);
+                    report_hook_error(py, name, e).map_err(stopping)?;
                     continue;
                 }
             };
             for f in hook.into_iter().chain(listener.as_ref()) {
                 if let Err(e) = call_one(py, f, change.as_any()) {
                     if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
-                        if let Some(left) = left {
-                            left.store(0, Ordering::Relaxed);
-                        }
-                        return Err(e);
+                        return Err(stopping(e));
                     }
-                    report_hook_error(py, name, e);
+                    report_hook_error(py, name, e).map_err(stopping)?;
                 }
             }
         }
@@ -482,11 +500,14 @@ impl Model {
 
 /// The rules a `rules=` argument names.
 pub(crate) fn rules_named(name: &str) -> PyResult<Rules> {
-    Rules::from_name(name).ok_or_else(|| {
-        pyo3::exceptions::PyValueError::new_err(format!(
-            "rules must be 'standard' or '2014', not {name:?}"
-        ))
-    })
+    super::args::one_of(
+        name,
+        "rules",
+        &[
+            (Rules::Standard.name(), Rules::Standard),
+            (Rules::Framework2014.name(), Rules::Framework2014),
+        ],
+    )
 }
 
 /// The whole model as plain Python data (see `Model.snapshot`).
@@ -582,15 +603,33 @@ fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Option<Py<PyA
 
 #[pymethods]
 impl Model {
+    /// Subclasses may take arguments of their own (their `__init__` sees them); the
+    /// Model itself takes only its keywords, so a misspelt one is an error, not a hook
+    /// silently lost.
     #[new]
-    #[pyo3(signature = (*_args, trunk_variable = "SIPCALLID", hooks = None, rules = "standard", **_kwargs))]
+    #[classmethod]
+    #[pyo3(signature = (*args, trunk_variable = "SIPCALLID", hooks = None, rules = "standard", **kwargs))]
     fn new(
-        _args: &Bound<'_, PyTuple>,
+        cls: &Bound<'_, PyType>,
+        args: &Bound<'_, PyTuple>,
         trunk_variable: &str,
         hooks: Option<&Bound<'_, PyAny>>,
         rules: &str,
-        _kwargs: Option<&Bound<'_, PyDict>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        if cls.is(cls.py().get_type::<Model>()) {
+            if let Some(k) = kwargs.and_then(|k| k.keys().iter().next()) {
+                return Err(PyTypeError::new_err(format!(
+                    "Model() got an unexpected keyword argument {}; it takes trunk_variable, hooks and rules",
+                    k.repr()?
+                )));
+            }
+            if !args.is_empty() {
+                return Err(PyTypeError::new_err(
+                    "Model() takes keyword arguments only (trunk_variable, hooks, rules)",
+                ));
+            }
+        }
         let hooks = resolve_hooks(hooks)?;
         let rules = rules_named(rules)?;
         Ok(Model {
@@ -627,7 +666,7 @@ impl Model {
     #[pyo3(signature = (listener))]
     fn _listen(&self, listener: Option<Py<PyAny>>) {
         self.listening.store(listener.is_some(), Ordering::Relaxed);
-        *self.listener.lock() = listener;
+        *lock_from_python(&self.listener) = listener;
     }
 
     /// Increases with every change applied (cheap "has anything changed?" test).

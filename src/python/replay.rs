@@ -1,10 +1,11 @@
 //! `ReplayServer`: the stand-in AMI server, for tests and `hackamore serve`.
 
-use super::errors::source_error;
+use super::args::{self, Int, Number};
+use super::errors::{source_error, ArgumentError, ServeError};
+use super::locks::lock_from_python;
 use crate::ami::Secret;
 use crate::source::{self, ReplayConfig, SourceError};
 use parking_lot::Mutex;
-use pyo3::exceptions::{PyOSError, PyValueError};
 use pyo3::prelude::*;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,7 +23,10 @@ pub struct ReplayServer {
 #[pymethods]
 impl ReplayServer {
     #[new]
-    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = 0, piece = None, delay = 0.0, garbage = 0.0, cut_after = None, stall_after = None, linger = false, answer_login = true, seed = 1, tls_cert = None, tls_key = None, start_at = None))]
+    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = Int::of(0), piece = None, delay = Number::of(0.0), garbage = Number::of(0.0), cut_after = None, stall_after = None, linger = false, answer_login = true, seed = Int::of(1), tls_cert = None, tls_key = None, start_at = None))]
+    #[pyo3(
+        text_signature = "(capture, *, username='hackamore', secret='hackamore', host='127.0.0.1', port=0, piece=None, delay=0.0, garbage=0.0, cut_after=None, stall_after=None, linger=False, answer_login=True, seed=1, tls_cert=None, tls_key=None, start_at=None)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -30,29 +34,34 @@ impl ReplayServer {
         username: &str,
         secret: &str,
         host: &str,
-        port: u16,
-        piece: Option<usize>,
-        delay: f64,
-        garbage: f64,
-        cut_after: Option<usize>,
-        stall_after: Option<usize>,
+        port: Int,
+        piece: Option<Int>,
+        delay: Number,
+        garbage: Number,
+        cut_after: Option<Int>,
+        stall_after: Option<Int>,
         linger: bool,
         answer_login: bool,
-        seed: u64,
+        seed: Int,
         tls_cert: Option<PathBuf>,
         tls_key: Option<PathBuf>,
-        start_at: Option<u32>,
+        start_at: Option<Int>,
     ) -> PyResult<Self> {
-        if !(0.0..=1.0).contains(&garbage) {
-            return Err(PyValueError::new_err(
-                "garbage must be a probability in [0, 1]",
-            ));
-        }
-        if piece == Some(0) {
-            return Err(PyValueError::new_err("piece must be at least 1 byte"));
-        }
-        let delay = Duration::try_from_secs_f64(delay)
-            .map_err(|_| PyValueError::new_err("delay must be a non-negative number of seconds"))?;
+        let port = args::listen_port(port, "port")?;
+        let garbage = args::probability(garbage, "garbage")?;
+        let delay = args::non_negative(delay, "delay")?;
+        let piece = piece.map(|p| args::size(p, "piece", 1)).transpose()?;
+        let cut_after = cut_after
+            .map(|n| args::size(n, "cut_after", 0))
+            .transpose()?;
+        let stall_after = stall_after
+            .map(|n| args::size(n, "stall_after", 0))
+            .transpose()?;
+        let seed = args::count(seed, "seed", 0)?;
+        let start_at = start_at
+            .map(|k| args::count(k, "start_at", 0))
+            .transpose()?
+            .map(|k| u32::try_from(k).unwrap_or(u32::MAX));
         let bytes = std::fs::read(&capture).map_err(|source| {
             source_error(SourceError::Capture {
                 pbx: "replay".into(),
@@ -70,7 +79,7 @@ impl ReplayServer {
         config.tls = match (tls_cert, tls_key) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,
-            _ => return Err(PyValueError::new_err("tls_cert and tls_key go together")),
+            _ => return Err(ArgumentError::new_err("tls_cert and tls_key go together")),
         };
         config.linger = linger;
         config.answer_login = answer_login;
@@ -78,8 +87,8 @@ impl ReplayServer {
         let server = py
             .detach(|| source::ReplayServer::start(config, host, port))
             .map_err(|e| match e.kind() {
-                std::io::ErrorKind::InvalidInput => PyValueError::new_err(e.to_string()),
-                _ => PyOSError::new_err(format!("cannot listen on {host}:{port}: {e}")),
+                std::io::ErrorKind::InvalidInput => ArgumentError::new_err(e.to_string()),
+                _ => ServeError::new_err(format!("cannot listen on {host}:{port}: {e}")),
             })?;
         Ok(ReplayServer {
             host: host.to_string(),
@@ -108,7 +117,9 @@ impl ReplayServer {
     /// Connections accepted so far.
     #[getter]
     fn clients(&self) -> u64 {
-        self.inner.lock().as_ref().map_or(0, |s| s.clients())
+        lock_from_python(&self.inner)
+            .as_ref()
+            .map_or(0, |s| s.clients())
     }
 
     /// Block until Ctrl-C (for the command line).
@@ -116,7 +127,7 @@ impl ReplayServer {
         loop {
             py.detach(|| std::thread::sleep(Duration::from_millis(100)));
             py.check_signals()?;
-            if self.inner.lock().is_none() {
+            if lock_from_python(&self.inner).is_none() {
                 return Ok(());
             }
         }
@@ -124,11 +135,11 @@ impl ReplayServer {
 
     /// Stop listening and end every client connection.
     fn close(&self, py: Python<'_>) {
-        py.detach(|| {
-            if let Some(mut s) = self.inner.lock().take() {
-                s.stop();
-            }
-        });
+        // Out of the lock first: stopping joins threads that may log (which takes the GIL).
+        let server = lock_from_python(&self.inner).take();
+        if let Some(mut s) = server {
+            py.detach(|| s.stop());
+        }
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

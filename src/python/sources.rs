@@ -2,7 +2,8 @@
 //! `Server` connects in a reader thread of its own that never touches Python, and the
 //! iterating thread waits on a channel in short steps so Ctrl-C is seen promptly.
 
-use super::errors::source_error;
+use super::args::{self, Int, Number};
+use super::errors::{source_error, thread_error, ArgumentError};
 use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError};
 use super::event::Event;
 use super::locks::lock_from_python;
@@ -244,16 +245,6 @@ pub struct Server {
     pub(crate) config: SocketConfig,
 }
 
-fn parse_auth(auth: &str) -> PyResult<AuthMethod> {
-    match auth.to_ascii_lowercase().as_str() {
-        "plain" => Ok(AuthMethod::Plain),
-        "md5" => Ok(AuthMethod::Md5),
-        other => Err(PyValueError::new_err(format!(
-            "auth must be 'plain' or 'md5', not {other:?}"
-        ))),
-    }
-}
-
 /// The TLS settings from `Server`'s arguments: `ca_file` or `verify=False` imply TLS.
 fn tls_config(
     tls: bool,
@@ -263,7 +254,7 @@ fn tls_config(
 ) -> PyResult<Option<TlsConfig>> {
     let verify = match (verify, ca_file) {
         (false, Some(_)) => {
-            return Err(PyValueError::new_err(
+            return Err(ArgumentError::new_err(
                 "ca_file and verify=False contradict each other",
             ))
         }
@@ -278,62 +269,59 @@ fn tls_config(
     }))
 }
 
-fn seconds(value: f64, what: &str) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| {
-            PyValueError::new_err(format!("{what} must be a positive number of seconds"))
-        })
-}
-
 #[pymethods]
 impl Server {
     #[new]
-    #[pyo3(signature = (name, host, port = 5038, username = "", secret = "", *, auth = "plain", timeout = 5.0, events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = 20.0, ping_timeout = 10.0, max_line = 65536, max_message = 1048576, max_headers = 4096, resync = true))]
+    #[pyo3(signature = (name, host, port = Int::of(5038), username = "", secret = "", *, auth = "plain", timeout = Number::of(5.0), events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = Number::of(20.0), ping_timeout = Number::of(10.0), max_line = Int::of(65536), max_message = Int::of(1048576), max_headers = Int::of(4096), resync = true, trunk_variable = "SIPCALLID"))]
+    #[pyo3(
+        text_signature = "(name, host, port=5038, username='', secret='', *, auth='plain', timeout=5.0, events=True, tls=False, ca_file=None, verify=True, server_name=None, ping_interval=20.0, ping_timeout=10.0, max_line=65536, max_message=1048576, max_headers=4096, resync=True, trunk_variable='SIPCALLID')"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn new(
         name: &str,
         host: &str,
-        port: u16,
+        port: Int,
         username: &str,
         secret: &str,
         auth: &str,
-        timeout: f64,
+        timeout: Number,
         events: bool,
         tls: bool,
         ca_file: Option<PathBuf>,
         verify: bool,
         server_name: Option<String>,
-        ping_interval: f64,
-        ping_timeout: f64,
-        max_line: usize,
-        max_message: usize,
-        max_headers: usize,
+        ping_interval: Number,
+        ping_timeout: Number,
+        max_line: Int,
+        max_message: Int,
+        max_headers: Int,
         resync: bool,
+        trunk_variable: &str,
     ) -> PyResult<Self> {
+        let port = args::port(port, "port")?;
         let mut config =
             SocketConfig::new(name, host, port).credentials(username, Secret::new(secret));
-        config.auth = parse_auth(auth)?;
-        config.connect_timeout = seconds(timeout, "timeout")?;
+        config.auth = args::one_of(
+            auth,
+            "auth",
+            &[("plain", AuthMethod::Plain), ("md5", AuthMethod::Md5)],
+        )?;
+        config.connect_timeout = args::positive(timeout, "timeout")?;
         config.login_timeout = config.connect_timeout;
         config.events = events;
         config.tls = tls_config(tls, ca_file, verify, server_name)?;
-        config.ping_interval = match ping_interval {
-            0.0 => None,
-            t => Some(seconds(t, "ping_interval")?),
+        // 0 turns the keep-alive off.
+        config.ping_interval = match args::non_negative(ping_interval, "ping_interval")? {
+            d if d.is_zero() => None,
+            d => Some(d),
         };
-        config.ping_timeout = seconds(ping_timeout, "ping_timeout")?;
-        if max_line == 0 || max_message == 0 || max_headers == 0 {
-            return Err(PyValueError::new_err(
-                "max_line, max_message and max_headers must be at least 1",
-            ));
-        }
+        config.ping_timeout = args::positive(ping_timeout, "ping_timeout")?;
         config.resync = resync;
+        config.trunk_variable = trunk_variable.to_string();
         config.limits = ami::Limits {
-            max_line,
-            max_message,
-            max_headers,
+            max_line: args::size(max_line, "max_line", 1)?,
+            max_message: args::size(max_message, "max_message", 1)?,
+            max_headers: args::size(max_headers, "max_headers", 1)?,
         };
         Ok(Server { config })
     }
@@ -378,11 +366,11 @@ impl Server {
     }
 
     /// Open a connection: connect, log in and stream events in a reader thread.
-    fn connect(&self) -> Connection {
+    fn connect(&self) -> PyResult<Connection> {
         Connection::start(self.config.clone())
     }
 
-    fn __iter__(&self) -> Connection {
+    fn __iter__(&self) -> PyResult<Connection> {
         self.connect()
     }
 
@@ -423,6 +411,7 @@ pub(crate) struct Asked<'a> {
     pub pbx: &'a str,
     pub name: &'a str,
     pub id: &'a str,
+    /// Seconds allowed, for the message when they run out.
     pub timeout: f64,
 }
 
@@ -432,14 +421,16 @@ impl Asked<'_> {
     pub(crate) fn wait(
         &self,
         py: Python<'_>,
-        deadline: Instant,
+        deadline: Option<Instant>,
         answers: &Receiver<Message>,
         outbox: &Outbox,
     ) -> PyResult<(Event, Vec<Event>)> {
         let (pbx, name) = (self.pbx, self.name);
         let mut got: Vec<Message> = Vec::new();
         loop {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left = deadline.map_or(SIGNAL_CHECK, |d| {
+                d.saturating_duration_since(Instant::now())
+            });
             if left.is_zero() {
                 outbox.cancel(self.id);
                 return Err(ResponseTimeoutError::new_err(format!(
@@ -501,16 +492,29 @@ pub struct Connection {
     outbox: Outbox,
     stop: Arc<AtomicBool>,
     progress: Arc<Mutex<Progress>>,
+    /// Set by the reader thread as it ends: read without a lock, so asking whether the
+    /// connection has ended never waits.
+    finished: Arc<AtomicBool>,
+    /// Taken, then joined outside the lock, by the first `close()`.
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
+/// Sets its flag when dropped: at the end of a thread, however the thread ends.
+struct SetOnDrop(Arc<AtomicBool>);
+
+impl Drop for SetOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 impl Connection {
-    fn start(config: SocketConfig) -> Self {
+    fn start(config: SocketConfig) -> PyResult<Self> {
         Connection::reading(Socket::new(config))
     }
 
     /// Read `socket` in a reader thread of its own.
-    fn reading(socket: Socket) -> Self {
+    fn reading(socket: Socket) -> PyResult<Self> {
         let config = socket.config();
         // Unbounded: the reader must keep draining the socket whatever Python does (an AMI
         // server drops a client that stops reading). Memory follows the backlog.
@@ -519,10 +523,13 @@ impl Connection {
         let progress = Arc::new(Mutex::new(Progress::default()));
         let name: Arc<str> = config.name.as_str().into();
         let (stop2, progress2) = (stop.clone(), progress.clone());
+        let finished = Arc::new(AtomicBool::new(false));
+        let finishing = SetOnDrop(finished.clone());
         let (outbox, port) = action_channel();
         let thread = std::thread::Builder::new()
             .name(format!("ami-{}", config.name))
             .spawn(move || {
+                let _finishing = finishing;
                 let mut socket = socket;
                 let mut closed = false;
                 loop {
@@ -554,15 +561,16 @@ impl Connection {
                 }
                 port.connection_ended();
             })
-            .expect("cannot start a reader thread");
-        Connection {
+            .map_err(|e| thread_error("a reader thread", e))?;
+        Ok(Connection {
             name,
             rx,
             outbox,
             stop,
             progress,
+            finished,
             thread: Mutex::new(Some(thread)),
-        }
+        })
     }
 }
 
@@ -589,7 +597,7 @@ impl Connection {
             Err(_) => (String::new(), 0),
         };
         let socket = Socket::adopted(SocketConfig::new(name, host, port), tcp)?;
-        Ok(Connection::reading(socket))
+        Connection::reading(socket)
     }
 
     #[getter]
@@ -600,14 +608,16 @@ impl Connection {
     /// The server's banner line, once connected.
     #[getter]
     fn banner(&self) -> Option<String> {
-        self.progress.lock().banner.as_ref().map(|b| b.text.clone())
+        lock_from_python(&self.progress)
+            .banner
+            .as_ref()
+            .map(|b| b.text.clone())
     }
 
     /// The AMI version from the banner (`13.0.0`), once connected.
     #[getter]
     fn version(&self) -> Option<String> {
-        self.progress
-            .lock()
+        lock_from_python(&self.progress)
             .banner
             .as_ref()
             .map(|b| b.version.clone())
@@ -615,7 +625,7 @@ impl Connection {
 
     #[getter]
     fn stats(&self) -> DecodeStats {
-        self.progress.lock().stats.into()
+        lock_from_python(&self.progress).stats.into()
     }
 
     fn __iter__(slf: Py<Self>) -> Py<Self> {
@@ -633,14 +643,27 @@ impl Connection {
         }
     }
 
-    /// The next event within `timeout` seconds, or None (also once the connection has
-    /// ended: see `ended`). Raises as iteration does.
-    fn poll(&self, py: Python<'_>, timeout: f64) -> PyResult<Option<Event>> {
-        let wait = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(SIGNAL_CHECK);
-        match py.detach(|| self.rx.recv_timeout(wait)) {
-            Ok(Ok(m)) => Ok(Some(Event::new(m, self.name.clone()))),
-            Ok(Err(e)) => Err(source_error(e)),
-            Err(_) => Ok(None),
+    /// The next event within `timeout` seconds (None: no limit), or None (also once the
+    /// connection has ended: see `ended`). Raises as iteration does; Ctrl-C interrupts a
+    /// long wait within about 0.1 s.
+    fn poll(&self, py: Python<'_>, timeout: Option<Number>) -> PyResult<Option<Event>> {
+        let deadline = args::wait(timeout, "timeout")?.map(args::deadline);
+        loop {
+            let left = match deadline {
+                Some(Some(d)) => d.saturating_duration_since(Instant::now()),
+                _ => SIGNAL_CHECK,
+            };
+            match py.detach(|| self.rx.recv_timeout(left.min(SIGNAL_CHECK))) {
+                Ok(Ok(m)) => return Ok(Some(Event::new(m, self.name.clone()))),
+                Ok(Err(e)) => return Err(source_error(e)),
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout) => {
+                    if matches!(deadline, Some(Some(d)) if Instant::now() >= d) {
+                        return Ok(None);
+                    }
+                    py.check_signals()?;
+                }
+            }
         }
     }
 
@@ -650,23 +673,24 @@ impl Connection {
     /// ActionRefusedError (CR/LF or an overlong line: nothing sent), ActionFailedError
     /// (`Response: Error`), ResponseTimeoutError, or ConnectionLostError. Any thread;
     /// answers never appear among the connection's events.
-    #[pyo3(signature = (name, /, *, timeout = 10.0, **fields))]
+    #[pyo3(signature = (name, /, *, timeout = Some(Number::of(10.0)), **fields))]
+    #[pyo3(text_signature = "($self, name, /, *, timeout=10.0, **fields)")]
     fn action(
         &self,
         py: Python<'_>,
         name: &str,
-        timeout: f64,
+        timeout: Option<Number>,
         fields: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<(Event, Vec<Event>)> {
         let action = build_action(name, fields)?;
-        let deadline = Instant::now() + seconds(timeout, "timeout")?;
+        let deadline = args::wait(timeout, "timeout")?.and_then(args::deadline);
         let ended = || {
             ConnectionLostError::new_err(format!(
                 "{}: the connection has ended; {name} not sent",
                 self.name
             ))
         };
-        if self.thread.lock().as_ref().is_none_or(|t| t.is_finished()) {
+        if self.finished.load(Ordering::Acquire) {
             return Err(ended());
         }
         let (id, answers) = self.outbox.send(action).ok_or_else(ended)?;
@@ -674,7 +698,7 @@ impl Connection {
             pbx: &self.name,
             name,
             id: &id,
-            timeout,
+            timeout: timeout.map_or(f64::INFINITY, Number::seconds),
         };
         asked.wait(py, deadline, &answers, &self.outbox)
     }
@@ -682,17 +706,18 @@ impl Connection {
     /// True once every event, END included, has been taken and the reader has stopped.
     #[getter]
     fn ended(&self) -> bool {
-        self.rx.is_empty() && self.thread.lock().as_ref().is_none_or(|t| t.is_finished())
+        self.rx.is_empty() && self.finished.load(Ordering::Acquire)
     }
 
     /// Log off and close. Events already received stay readable, then END.
     fn close(&self, py: Python<'_>) {
         self.stop.store(true, Ordering::Relaxed);
-        py.detach(|| {
-            if let Some(t) = self.thread.lock().take() {
-                t.join().ok();
-            }
-        });
+        // The reader may be logging (which takes the GIL): join it without the GIL, and
+        // without holding any lock another Python thread could wait for with the GIL.
+        let reader = lock_from_python(&self.thread).take();
+        if let Some(t) = reader {
+            py.detach(|| t.join().ok());
+        }
     }
 
     fn __enter__(slf: Py<Self>) -> Py<Self> {

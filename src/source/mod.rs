@@ -19,7 +19,7 @@ pub use file::{pbx_of, Ahead, CaptureFile, CaptureKind};
 pub use read_ahead::{Pace, Paced, ReadAhead};
 pub use replay::{ReplayConfig, ReplayServer};
 pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
-pub use socket::{Socket, SocketConfig, Wake};
+pub use socket::{Closing, Socket, SocketConfig, Wake};
 pub use tls::{TlsConfig, TlsError, Verify};
 
 use crate::ami::{Banner, DecodeStats, Message};

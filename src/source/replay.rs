@@ -209,6 +209,9 @@ struct State {
     channels: Vec<Message>,
     /// The recorded `ConfbridgeList` entries by conference (none: no conference).
     rooms: Vec<(String, Vec<Message>)>,
+    /// Channel variables set before the checkpoint (`VarSet`): Uniqueid -> (name, value),
+    /// the name without its inheritance prefix.
+    variables: std::collections::HashMap<String, Vec<(String, String)>>,
 }
 
 /// The messages to replay, and the state at their start.
@@ -230,6 +233,7 @@ impl Script {
         let mut state = State {
             channels: Vec::new(),
             rooms: Vec::new(),
+            variables: Default::default(),
         };
         let (mut truth_done, mut conf_done, mut start) = (false, false, None);
         for (i, raw) in messages.iter().enumerate() {
@@ -238,6 +242,15 @@ impl Script {
             let Some(m) = d.next_message() else { continue };
             let id = m.get_str("ActionID").unwrap_or_default().into_owned();
             match m.event().as_deref() {
+                Some("VarSet") => {
+                    let uid = m.get_str("Uniqueid").unwrap_or_default().into_owned();
+                    let name = m.get_str("Variable").unwrap_or_default();
+                    let name = name.trim_start_matches('_').to_string();
+                    let value = m.get_str("Value").unwrap_or_default().into_owned();
+                    let vars = state.variables.entry(uid).or_default();
+                    vars.retain(|(n, _)| *n != name);
+                    vars.push((name, value));
+                }
                 Some("CoreShowChannel") if id == truth => state.channels.push(m),
                 Some("CoreShowChannelsComplete") if id == truth => truth_done = true,
                 Some("ConfbridgeList") if id == conf => {
@@ -740,6 +753,49 @@ impl<'a> Client<'a> {
                 self.answered.0 = true;
                 Ok(Flow::Continue)
             }
+            "status" if self.shared.state.is_some() => {
+                // Not recorded: made from the listed channels and the variables they had
+                // been given by then, as `Variable: NAME=value` lines.
+                let state = self.shared.state.as_ref().expect("checked");
+                let wanted = action.get_str("Variables").unwrap_or_default().into_owned();
+                let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
+                let entries: Vec<Message> = state
+                    .channels
+                    .iter()
+                    .map(|c| {
+                        let mut m = Message::new();
+                        m.push("Event", "Status");
+                        for key in [
+                            "Channel",
+                            "ChannelState",
+                            "ChannelStateDesc",
+                            "CallerIDNum",
+                            "Uniqueid",
+                            "Linkedid",
+                            "Application",
+                        ] {
+                            m.push(key, c.get(key).unwrap_or_default());
+                        }
+                        m.push("BridgeID", c.get("BridgeId").unwrap_or_default());
+                        let uid = c.get_str("Uniqueid").unwrap_or_default();
+                        let set = state.variables.get(uid.as_ref());
+                        for name in wanted.iter().filter(|n| !n.is_empty()) {
+                            let value = set
+                                .and_then(|v| v.iter().find(|(n, _)| n == name))
+                                .map_or("", |(_, v)| v.as_str());
+                            m.push("Variable", format!("{name}={value}"));
+                        }
+                        m
+                    })
+                    .collect();
+                let list = List {
+                    message: "Channel status will follow",
+                    entries: &entries,
+                    complete: "StatusComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
             "confbridgelistrooms" if self.shared.state.is_some() => {
                 self.answered.1 = true;
                 let state = self.shared.state.as_ref().expect("checked");
@@ -951,8 +1007,16 @@ mod tests {
     }
 
     #[test]
-    fn rng_is_reproducible() {
-        let (mut a, mut b) = (Rng::new(7), Rng::new(7));
-        assert!((0..100).all(|_| a.next() == b.next()));
+    fn seeds_make_different_streams_and_below_covers_its_range() {
+        // Pieces and garbage vary with the seed (a test can try several); `below(n)`
+        // gives every value under n and nothing else.
+        let (mut a, mut b) = (Rng::new(1), Rng::new(2));
+        assert!((0..100).any(|_| a.next() != b.next()));
+        let mut seen = [0u32; 7];
+        for _ in 0..7_000 {
+            seen[usize::try_from(a.below(7)).unwrap()] += 1;
+        }
+        assert!(seen.iter().all(|&n| n > 700), "{seen:?}");
+        assert_eq!(Rng::new(3).below(0), 0);
     }
 }

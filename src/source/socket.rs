@@ -4,7 +4,7 @@
 
 use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
-use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS};
+use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS, SYNC_STATUS};
 use crate::ami::{
     Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
 };
@@ -40,6 +40,9 @@ pub struct SocketConfig {
     /// After login, ask for the PBX's current channels and conference rooms so a model
     /// that starts (or reconnects) in the middle of calls is rebuilt (see `model::Resync`).
     pub resync: bool,
+    /// The channel variable that correlates trunk legs across PBXes, asked of every
+    /// channel by the resync (`Status` with `Variables:`).
+    pub trunk_variable: String,
 }
 
 impl SocketConfig {
@@ -59,6 +62,7 @@ impl SocketConfig {
             ping_timeout: Duration::from_secs(10),
             tls: None,
             resync: true,
+            trunk_variable: crate::model::DEFAULT_TRUNK_VARIABLE.to_string(),
         }
     }
 
@@ -113,11 +117,16 @@ pub struct Socket {
     connect_ended: Option<Wake>,
     /// Made and logged in by someone else ([`Socket::adopted`]): no Logoff of ours.
     adopted: bool,
+    /// Called with the descriptor just before the connection is closed.
+    closing: Option<Closing>,
 }
 
 /// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
 /// while the connect thread resolves and connects).
 pub type Wake = std::sync::Arc<dyn Fn() + Send + Sync>;
+
+/// Told a connection's descriptor just before the connection closes it.
+pub type Closing = std::sync::Arc<dyn Fn(std::os::fd::RawFd) + Send + Sync>;
 
 impl std::fmt::Debug for Socket {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -148,7 +157,15 @@ impl Socket {
             write_failed: None,
             connect_ended: None,
             adopted: false,
+            closing: None,
         }
+    }
+
+    /// Call `closing` with the connection's descriptor just before it is closed: a poll
+    /// loop must let go of a descriptor before it is closed (the number may be reused).
+    pub fn closing(mut self, closing: Option<Closing>) -> Self {
+        self.closing = closing;
+        self
     }
 
     /// A connection someone else made and logged in on (hackamore.compat's Socket speaks
@@ -180,7 +197,6 @@ impl Socket {
     }
 
     /// The connection's descriptor once connected, for a poll loop.
-    #[cfg(unix)]
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.stream.as_ref().map(|s| s.tcp().as_raw_fd())
@@ -342,6 +358,9 @@ impl Socket {
     }
 
     fn drop_stream(&mut self) {
+        if let (Some(closing), Some(fd)) = (&self.closing, self.raw_fd()) {
+            closing(fd);
+        }
         if let Some(mut s) = self.stream.take() {
             s.shutdown();
         }
@@ -465,6 +484,10 @@ impl Socket {
         let id = |what: &str| format!("{SYNC_PREFIX}{n}{what}");
         self.send_quietly(&Action::new("BridgeList").with("ActionID", id(SYNC_BRIDGES)))?;
         self.send_quietly(&Action::new("CoreShowChannels").with("ActionID", id(SYNC_CHANNELS)))?;
+        let status = Action::new("Status")
+            .with("ActionID", id(SYNC_STATUS))
+            .with("Variables", self.config.trunk_variable.clone());
+        self.send_quietly(&status)?;
         let rooms = id(SYNC_ROOMS);
         self.send_quietly(&Action::new("ConfbridgeListRooms").with("ActionID", rooms.clone()))?;
         self.rooms_sync = Some((rooms, Vec::new()));

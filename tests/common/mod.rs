@@ -54,21 +54,17 @@ pub fn fixtures() -> Vec<PathBuf> {
 }
 
 /// `../shared/fixtures/legacy` beside the repo. Tests may read these but the files are
-/// not copied into the repo. Missing is a failure on CI, a skip elsewhere.
-pub fn legacy(name: &str) -> Option<PathBuf> {
+/// not copied into the repo. Missing is a failure, never a silent pass.
+pub fn legacy(name: &str) -> PathBuf {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/fixtures/legacy")
         .join(name);
-    if p.exists() {
-        return Some(p);
-    }
     assert!(
-        std::env::var_os("CI").is_none(),
-        "CI must have {}",
+        p.exists(),
+        "{} is missing: the legacy captures are read from ../shared beside the clone",
         p.display()
     );
-    eprintln!("skipping: {} not found", p.display());
-    None
+    p
 }
 
 /// Decode `bytes` fed in the given chunk sizes (cycled), then finish.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,29 @@ SECRET = "py-s3cret-0451"
 
 def legacy(name: str) -> Path:
     """A capture from ../shared/fixtures/legacy (read there, never copied into the repo).
-    Missing is a failure on CI and a skip elsewhere."""
+    Missing is a failure, never a silent pass."""
     path = LEGACY / name
     if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must have {path}")
-        pytest.skip(f"{path} not found")
+        pytest.fail(f"{path} is missing: the legacy captures are read from ../shared")
     return path
+
+
+def default_sigint() -> None:
+    """`preexec_fn` of a child a test stops with SIGINT: started from a shell that ignores
+    SIGINT (a background job), the test runner passes that on, and the child would ignore
+    the test's Ctrl-C too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def interrupt(proc: subprocess.Popen[str] | subprocess.Popen[bytes], wait: float = 10) -> int:
+    """Send SIGINT, and reap the child whatever happens (killed if it will not stop)."""
+    try:
+        proc.send_signal(signal.SIGINT)
+        return proc.wait(timeout=wait)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
 
 
 def event_lines(path: Path) -> list[str]:

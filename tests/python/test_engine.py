@@ -19,7 +19,7 @@ import hackamore
 import pytest
 from hackamore.compat import Event, Main, Mains, Manifold, ModelCounter, Socket
 
-from .conftest import FIXTURES, SECRET, USER
+from .conftest import FIXTURES, SECRET, USER, default_sigint, interrupt
 
 CAPTURE = FIXTURES / "conference-pbx1.ami"
 
@@ -101,9 +101,9 @@ def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
 def test_main_and_mains_give_equal_models_midway() -> None:
     """Both engines over the same streams, stopped at the same point: equal models."""
     prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
-    # The capture's messages, and the three `Response: Error` answers a replay from the
+    # The capture's messages, and the four `Response: Error` answers a replay from the
     # start gives to the resync queries (it knows no state to report).
-    want = _messages(prefix) + 3
+    want = _messages(prefix) + 4
     snapshots = []
     for threaded in (False, True):
         servers = [
@@ -301,7 +301,11 @@ def test_bad_secret_is_logged_and_retried_with_backoff(caplog: pytest.LogCapture
 
 def _sigint_within_a_second(argv: list[str], ready: str) -> tuple[int, float, str]:
     with subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=default_sigint,
     ) as proc:
         try:
             assert proc.stdout is not None
@@ -312,11 +316,28 @@ def _sigint_within_a_second(argv: list[str], ready: str) -> tuple[int, float, st
                     break
             time.sleep(0.3)
             sent = time.monotonic()
-            os.kill(proc.pid, signal.SIGINT)
-            rc = proc.wait(timeout=10)
+            rc = interrupt(proc)
             return rc, time.monotonic() - sent, "".join(seen)
         finally:
             proc.kill()
+            proc.wait()
+
+
+def test_a_child_stops_on_sigint_when_the_test_runner_ignores_it() -> None:
+    """Started from a shell that ignores SIGINT (a background job), the runner ignores
+    it, and so would the children it starts: the tests that stop a child with SIGINT
+    give it the default back."""
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        rc, _, out = _sigint_within_a_second(
+            [sys.executable, "-c", "import time; print('READY', flush=True); time.sleep(30)"],
+            "READY",
+        )
+    finally:
+        signal.signal(signal.SIGINT, before)
+    # Ended by the signal (Python exits so on an uncaught KeyboardInterrupt), not killed
+    # after the wait.
+    assert rc == -signal.SIGINT, (rc, out)
 
 
 @pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
@@ -475,7 +496,12 @@ def test_compat_programs_run_from_configuration(program: str, tmp_path: Path) ->
         with (
             log.open("w") as errors,
             subprocess.Popen(
-                argv, stdout=subprocess.PIPE, stderr=errors, text=True, env=env
+                argv,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+                env=env,
+                preexec_fn=default_sigint,
             ) as proc,
         ):
             try:
@@ -491,6 +517,7 @@ def test_compat_programs_run_from_configuration(program: str, tmp_path: Path) ->
                 rest, _ = proc.communicate(timeout=10)
             finally:
                 proc.kill()
+                proc.wait()
     out = "".join(seen) + rest
     assert proc.returncode == 0, out
     assert out.startswith("EVENT 0 Newchannel pbx1 ")
@@ -568,7 +595,9 @@ def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
             "--secret",
             SECRET,
         ]
-        with subprocess.Popen(argv, stdout=slave, stderr=slave, stdin=slave, env=env) as proc:
+        with subprocess.Popen(
+            argv, stdout=slave, stderr=slave, stdin=slave, env=env, preexec_fn=default_sigint
+        ) as proc:
             os.close(slave)
             out = b""
             try:
@@ -579,11 +608,11 @@ def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
                     if select.select([master], [], [], 0.1)[0]:
                         out += os.read(master, 65536)
                 sent = time.monotonic()
-                os.kill(proc.pid, signal.SIGINT)
-                rc = proc.wait(timeout=10)
+                rc = interrupt(proc)
                 elapsed = time.monotonic() - sent
             finally:
                 proc.kill()
+                proc.wait()
                 os.close(master)
     screens = out.split(b"\x1b[2J\x1b[1;1H")
     assert len(screens) > 2, "the screen is redrawn"

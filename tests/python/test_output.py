@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections import defaultdict
@@ -17,7 +16,7 @@ import jsonschema  # type: ignore[import-untyped]
 import pytest
 from hackamore.jsonout import KINDS, SCHEMA
 
-from .conftest import FIXTURES, SECRET, USER
+from .conftest import FIXTURES, SECRET, USER, default_sigint, interrupt
 
 CLI = [sys.executable, "-m", "hackamore"]
 
@@ -104,6 +103,7 @@ def test_run_json_against_the_stand_in_server() -> None:
             stderr=subprocess.DEVNULL,
             text=True,
             env=env,
+            preexec_fn=default_sigint,
         ) as proc:
             assert proc.stdout is not None
             lines = []
@@ -113,8 +113,7 @@ def test_run_json_against_the_stand_in_server() -> None:
                     if '"kind": "pbx_ended"' in line:
                         break
             finally:
-                proc.send_signal(signal.SIGINT)
-                proc.wait(timeout=10)
+                interrupt(proc)
     records = validate(lines)
     expected = hook_sequence(hackamore.File("pbx1", capture))["pbx1"]
     got = [(r["change"], tuple(sorted({**r["fields"], "pbx": "pbx1"}.items()))) for r in records]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +13,7 @@ from collections.abc import Iterator
 import hackamore
 import pytest
 
-from .conftest import FIXTURES, SECRET, USER
+from .conftest import FIXTURES, SECRET, USER, default_sigint, interrupt
 
 CAPTURE = FIXTURES / "conference-pbx1.ami"
 
@@ -120,17 +118,20 @@ def test_ctrl_c_interrupts_a_waiting_iteration_within_a_second() -> None:
             """
         )
         with subprocess.Popen(
-            [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", script],
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=default_sigint,
         ) as proc:
             try:
                 assert proc.stdout is not None
                 assert proc.stdout.readline().strip() == "READY"
                 time.sleep(0.3)  # now blocked waiting for more
                 sent = time.monotonic()
-                os.kill(proc.pid, signal.SIGINT)
-                rc = proc.wait(timeout=10)
+                rc = interrupt(proc)
                 elapsed = time.monotonic() - sent
             finally:
                 proc.kill()
+                proc.wait()
         assert rc == 3
         assert elapsed < 1.0, f"took {elapsed:.2f} s"
