@@ -94,6 +94,7 @@ fn message(fields: &[(&str, &str)]) -> Message {
 fn resync_answers() -> Vec<Message> {
     let id = |what: &str| format!("hackamore-sync-1-{what}");
     let (b, c, s, r) = (id("bridges"), id("channels"), id("status"), id("rooms"));
+    let (p, q) = (id("parked"), id("queues"));
     vec![
         message(&[
             ("Response", "Success"),
@@ -120,6 +121,10 @@ fn resync_answers() -> Vec<Message> {
             ("EventList", "start"),
         ]),
         message(&[("Event", "StatusComplete"), ("ActionID", &s)]),
+        message(&[("Response", "Success"), ("ActionID", &p)]),
+        message(&[("Event", "ParkedCallsComplete"), ("ActionID", &p)]),
+        message(&[("Response", "Success"), ("ActionID", &q)]),
+        message(&[("Event", "QueueStatusComplete"), ("ActionID", &q)]),
         message(&[
             ("Response", "Error"),
             ("ActionID", &r),

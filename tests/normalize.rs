@@ -237,11 +237,41 @@ fn each_generation_and_event_means_its_change() {
                 vec![
                     ("Event", "BridgeEnter"),
                     ("BridgeUniqueid", "b1"),
+                    ("BridgeType", "basic"),
+                    ("BridgeNumChannels", "2"),
                     ("Channel", "PJSIP/200-2"),
                     ("Uniqueid", "1.2"),
                 ],
             ],
-            vec![("bridge", vec![("uniqueid1", "1.1"), ("uniqueid2", "1.2")])],
+            vec![
+                (
+                    "bridgeenter",
+                    vec![
+                        ("bridge", "b1"),
+                        ("uniqueid", "1.2"),
+                        ("bridgetype", "basic"),
+                        ("numchannels", "2"),
+                    ],
+                ),
+                ("bridge", vec![("uniqueid1", "1.1"), ("uniqueid2", "1.2")]),
+            ],
+        ),
+        row(
+            "2.x BridgeCreate",
+            vec![vec![
+                ("Event", "BridgeCreate"),
+                ("BridgeUniqueid", "b1"),
+                ("BridgeType", "basic"),
+                ("BridgeTechnology", "simple_bridge"),
+            ]],
+            vec![(
+                "bridgecreate",
+                vec![
+                    ("bridge", "b1"),
+                    ("bridgetype", "basic"),
+                    ("technology", "simple_bridge"),
+                ],
+            )],
         ),
         row(
             "2.x BridgeEnter of the first member joins nobody",
@@ -251,7 +281,52 @@ fn each_generation_and_event_means_its_change() {
                 ("Channel", "PJSIP/100-1"),
                 unique,
             ]],
-            vec![],
+            vec![("bridgeenter", vec![("bridge", "b1"), ("uniqueid", "1.1")])],
+        ),
+        row(
+            "2.x a parking lot (BridgeType parking, technology holding_bridge) joins nobody",
+            vec![
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "lot"),
+                    ("BridgeType", "parking"),
+                    ("BridgeTechnology", "holding_bridge"),
+                    ("Channel", "PJSIP/100-1"),
+                    unique,
+                ],
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "lot"),
+                    ("BridgeType", "parking"),
+                    ("BridgeTechnology", "holding_bridge"),
+                    ("Channel", "PJSIP/200-2"),
+                    ("Uniqueid", "1.2"),
+                ],
+            ],
+            vec![("bridgeenter", vec![("bridge", "lot"), ("uniqueid", "1.2")])],
+        ),
+        row(
+            "2.x a bridge of the holding_bridge technology joins nobody",
+            vec![
+                vec![
+                    ("Event", "BridgeCreate"),
+                    ("BridgeUniqueid", "h2"),
+                    ("BridgeTechnology", "holding_bridge"),
+                ],
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "h2"),
+                    ("Channel", "PJSIP/100-1"),
+                    unique,
+                ],
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "h2"),
+                    ("Channel", "PJSIP/200-2"),
+                    ("Uniqueid", "1.2"),
+                ],
+            ],
+            vec![("bridgeenter", vec![("bridge", "h2"), ("uniqueid", "1.2")])],
         ),
         row(
             "2.x a holding bridge joins nobody",
@@ -274,17 +349,349 @@ fn each_generation_and_event_means_its_change() {
                     ("Uniqueid", "1.2"),
                 ],
             ],
-            vec![],
+            vec![("bridgeenter", vec![("bridge", "h1"), ("uniqueid", "1.2")])],
         ),
         row(
             "2.x BridgeLeave only drops membership",
             vec![vec![
                 ("Event", "BridgeLeave"),
                 ("BridgeUniqueid", "b1"),
+                ("BridgeNumChannels", "1"),
                 ("Channel", "PJSIP/100-1"),
                 unique,
             ]],
+            vec![(
+                "bridgeleave",
+                vec![("bridge", "b1"), ("uniqueid", "1.1"), ("numchannels", "1")],
+            )],
+        ),
+        row(
+            "2.x BridgeDestroy",
+            vec![vec![("Event", "BridgeDestroy"), ("BridgeUniqueid", "b1")]],
+            vec![("bridgedestroy", vec![("bridge", "b1")])],
+        ),
+        // ----- parking (2.x) -----
+        row(
+            "ParkedCall",
+            vec![vec![
+                ("Event", "ParkedCall"),
+                ("ParkeeChannel", "PJSIP/100-1"),
+                ("ParkeeUniqueid", "1.1"),
+                ("ParkerDialString", "PJSIP/200"),
+                ("Parkinglot", "default"),
+                ("ParkingSpace", "701"),
+                ("ParkingTimeout", "45"),
+                ("ParkingDuration", "5"),
+                ("TIME", "1000"),
+            ]],
+            vec![(
+                "parkedcall",
+                vec![
+                    ("uniqueid", "1.1"),
+                    ("channel", "PJSIP/100-1"),
+                    ("lot", "default"),
+                    ("space", "701"),
+                    ("parker", "PJSIP/200"),
+                    ("timeout", "45"),
+                    ("since", "995.000"),
+                ],
+            )],
+        ),
+        row(
+            "a ParkedCall line of a ParkedCalls answer parks nobody",
+            vec![vec![
+                ("Event", "ParkedCall"),
+                ("ActionID", "parked-1"),
+                ("ParkeeChannel", "PJSIP/100-1"),
+                ("ParkeeUniqueid", "1.1"),
+                ("ParkingSpace", "701"),
+            ]],
             vec![],
+        ),
+        row(
+            "UnParkedCall",
+            vec![vec![
+                ("Event", "UnParkedCall"),
+                ("ParkeeUniqueid", "1.1"),
+                ("Parkinglot", "default"),
+                ("ParkingSpace", "701"),
+                ("RetrieverUniqueid", "1.3"),
+                ("RetrieverChannel", "PJSIP/300-3"),
+            ]],
+            vec![(
+                "unparkedcall",
+                vec![
+                    ("uniqueid", "1.1"),
+                    ("space", "701"),
+                    ("retriever", "1.3"),
+                    ("retrieverchannel", "PJSIP/300-3"),
+                ],
+            )],
+        ),
+        row(
+            "ParkedCallTimeOut",
+            vec![vec![
+                ("Event", "ParkedCallTimeOut"),
+                ("ParkeeUniqueid", "1.1"),
+                ("ParkingSpace", "701"),
+            ]],
+            vec![(
+                "parkedcalltimeout",
+                vec![("uniqueid", "1.1"), ("space", "701")],
+            )],
+        ),
+        row(
+            "ParkedCallGiveUp",
+            vec![vec![
+                ("Event", "ParkedCallGiveUp"),
+                ("ParkeeUniqueid", "1.1"),
+                ("ParkingSpace", "701"),
+            ]],
+            vec![(
+                "parkedcallgiveup",
+                vec![("uniqueid", "1.1"), ("space", "701")],
+            )],
+        ),
+        // ----- queues (2.x) -----
+        row(
+            "QueueCallerJoin",
+            vec![vec![
+                ("Event", "QueueCallerJoin"),
+                ("Channel", "PJSIP/100-1"),
+                unique,
+                ("Queue", "support"),
+                ("Position", "2"),
+                ("TIME", "1000.5"),
+            ]],
+            vec![(
+                "queuecallerjoin",
+                vec![
+                    ("queue", "support"),
+                    ("uniqueid", "1.1"),
+                    ("position", "2"),
+                    ("since", "1000.500"),
+                ],
+            )],
+        ),
+        row(
+            "QueueCallerAbandon",
+            vec![vec![
+                ("Event", "QueueCallerAbandon"),
+                unique,
+                ("Queue", "support"),
+                ("Position", "1"),
+                ("HoldTime", "3"),
+            ]],
+            vec![(
+                "queuecallerabandon",
+                vec![("queue", "support"), ("uniqueid", "1.1"), ("holdtime", "3")],
+            )],
+        ),
+        row(
+            "QueueCallerLeave",
+            vec![vec![
+                ("Event", "QueueCallerLeave"),
+                unique,
+                ("Queue", "support"),
+            ]],
+            vec![(
+                "queuecallerleave",
+                vec![("queue", "support"), ("uniqueid", "1.1")],
+            )],
+        ),
+        row(
+            "AgentCalled: the member's phone rings for the caller",
+            vec![vec![
+                ("Event", "AgentCalled"),
+                unique,
+                ("DestUniqueid", "1.5"),
+                ("DestChannel", "Local/agent1@test-1;1"),
+                ("Queue", "support"),
+                ("Interface", "Local/agent1@test"),
+                ("MemberName", "Agent One"),
+            ]],
+            vec![(
+                "agentcalled",
+                vec![
+                    ("queue", "support"),
+                    ("interface", "Local/agent1@test"),
+                    ("membername", "Agent One"),
+                    ("uniqueid", "1.1"),
+                    ("destuniqueid", "1.5"),
+                ],
+            )],
+        ),
+        row(
+            "AgentConnect",
+            vec![vec![
+                ("Event", "AgentConnect"),
+                unique,
+                ("DestUniqueid", "1.5"),
+                ("Queue", "support"),
+                ("Interface", "Local/agent1@test"),
+                ("HoldTime", "2"),
+            ]],
+            vec![(
+                "agentconnect",
+                vec![("interface", "Local/agent1@test"), ("holdtime", "2")],
+            )],
+        ),
+        row(
+            "AgentComplete",
+            vec![vec![
+                ("Event", "AgentComplete"),
+                unique,
+                ("Queue", "support"),
+                ("Interface", "Local/agent1@test"),
+                ("TalkTime", "27"),
+                ("Reason", "caller"),
+            ]],
+            vec![(
+                "agentcomplete",
+                vec![("talktime", "27"), ("reason", "caller")],
+            )],
+        ),
+        row(
+            "AgentRingNoAnswer",
+            vec![vec![
+                ("Event", "AgentRingNoAnswer"),
+                unique,
+                ("Queue", "support"),
+                ("Interface", "Local/agent1@test"),
+            ]],
+            vec![(
+                "agentringnoanswer",
+                vec![("interface", "Local/agent1@test")],
+            )],
+        ),
+        row(
+            "QueueMemberAdded",
+            vec![vec![
+                ("Event", "QueueMemberAdded"),
+                ("Queue", "support"),
+                ("MemberName", "Agent Two"),
+                ("Interface", "Local/agent2@test"),
+                ("StateInterface", "Local/agent2@test"),
+                ("Membership", "dynamic"),
+                ("Status", "1"),
+                ("Paused", "0"),
+                ("CallsTaken", "0"),
+                ("InCall", "0"),
+            ]],
+            vec![(
+                "queuememberadded",
+                vec![
+                    ("interface", "Local/agent2@test"),
+                    ("membername", "Agent Two"),
+                    ("membership", "dynamic"),
+                    ("status", "1"),
+                ],
+            )],
+        ),
+        row(
+            "QueueMemberStatus",
+            vec![vec![
+                ("Event", "QueueMemberStatus"),
+                ("Queue", "support"),
+                ("Interface", "Local/agent2@test"),
+                ("Status", "2"),
+                ("CallsTaken", "1"),
+            ]],
+            vec![(
+                "queuememberstatus",
+                vec![("status", "2"), ("callstaken", "1")],
+            )],
+        ),
+        row(
+            "QueueMemberPaused (Asterisk 12's name) is a pause",
+            vec![vec![
+                ("Event", "QueueMemberPaused"),
+                ("Queue", "support"),
+                ("Interface", "Local/agent2@test"),
+                ("Paused", "1"),
+            ]],
+            vec![("queuememberpause", vec![("paused", "1")])],
+        ),
+        row(
+            "QueueMemberRemoved",
+            vec![vec![
+                ("Event", "QueueMemberRemoved"),
+                ("Queue", "support"),
+                ("Interface", "Local/agent2@test"),
+            ]],
+            vec![(
+                "queuememberremoved",
+                vec![("interface", "Local/agent2@test")],
+            )],
+        ),
+        row(
+            "a QueueMember line of a QueueStatus answer is no event",
+            vec![vec![
+                ("Event", "QueueMember"),
+                ("ActionID", "queues-1"),
+                ("Queue", "support"),
+                ("Location", "Local/agent1@test"),
+            ]],
+            vec![],
+        ),
+        // ----- transfers (2.x) -----
+        row(
+            "BlindTransfer: who sent whom where",
+            vec![vec![
+                ("Event", "BlindTransfer"),
+                ("Result", "Success"),
+                ("TransfererUniqueid", "1.2"),
+                ("TransfererChannel", "PJSIP/200-2"),
+                ("TransfereeUniqueid", "1.1"),
+                ("TransfereeChannel", "PJSIP/100-1"),
+                ("Extension", "300"),
+                ("Context", "test"),
+            ]],
+            vec![(
+                "blindtransfer",
+                vec![
+                    ("result", "Success"),
+                    ("transferer", "1.2"),
+                    ("transferee", "1.1"),
+                    ("extension", "300"),
+                    ("context", "test"),
+                ],
+            )],
+        ),
+        row(
+            "AttendedTransfer: the target is whoever else is in the destination bridge",
+            vec![
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "b9"),
+                    ("Channel", "PJSIP/300-3"),
+                    ("Uniqueid", "1.3"),
+                ],
+                vec![
+                    ("Event", "BridgeEnter"),
+                    ("BridgeUniqueid", "b9"),
+                    ("Channel", "PJSIP/100-1"),
+                    unique,
+                ],
+                vec![
+                    ("Event", "AttendedTransfer"),
+                    ("Result", "Success"),
+                    ("OrigTransfererUniqueid", "1.2"),
+                    ("TransfereeUniqueid", "1.1"),
+                    ("DestType", "Bridge"),
+                    ("DestBridgeUniqueid", "b9"),
+                ],
+            ],
+            vec![(
+                "attendedtransfer",
+                vec![
+                    ("transferer", "1.2"),
+                    ("transferee", "1.1"),
+                    ("target", "1.3"),
+                    ("targetchannel", "PJSIP/300-3"),
+                    ("destbridge", "b9"),
+                ],
+            )],
         ),
         // ----- Local channel halves -----
         row(

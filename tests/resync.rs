@@ -251,6 +251,13 @@ fn answers(listed: &[(&str, &str, &str, &str, &str)]) -> Vec<Message> {
         ]));
     }
     out.push(msg(&[("Event", "StatusComplete"), ("ActionID", &status)]));
+    for (list, complete) in [
+        (id("parked"), "ParkedCallsComplete"),
+        (id("queues"), "QueueStatusComplete"),
+    ] {
+        out.push(msg(&[("Response", "Success"), ("ActionID", &list)]));
+        out.push(msg(&[("Event", complete), ("ActionID", &list)]));
+    }
     out.push(msg(&[
         ("Response", "Error"),
         ("ActionID", &rooms),
@@ -414,4 +421,66 @@ fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
     let (pairs, joined) = seen;
     assert!(pairs > 0, "no trunk value on both PBXes");
     assert_eq!(joined, pairs);
+}
+
+/// A monitor that connects while calls are parked and queued agrees with the PBX as soon
+/// as its resync is over, before any event: each answer the PBX recorded at that
+/// checkpoint (channels, bridges, parked calls, queues, conference) is checked against
+/// the model the resync alone built.
+#[test]
+fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
+    // (capture, checkpoint, parked calls then, queue callers then)
+    for (file, k, parked, waiting) in [
+        ("park-two-pbx1.ami", 2, 2, 0),
+        ("park-two-pbx2.ami", 7, 2, 0),
+        ("queue-pbx1.ami", 1, 0, 2),
+    ] {
+        let path = fixtures_dir().join(file);
+        let srv = server(&path, |c| {
+            c.start_at = Some(k);
+            c.stall_after = Some(0); // silent after its answers: the model is the resync's
+        });
+        let mut s = Socket::new(socket_config(srv.port()));
+        let mut t = Tracker::default();
+        // It learns bridge types and queue members from what the socket brings.
+        let mut checker = Checker::default();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut started = false;
+        while !(started && t.resync.tracked() == (0, 0)) {
+            assert!(Instant::now() < deadline, "{file}: resync never finished");
+            if let Ok(Step::Message(m)) = s.next_step(Duration::from_millis(50)) {
+                started |= m
+                    .get_str("ActionID")
+                    .is_some_and(|id| id.starts_with("hackamore-sync-"));
+                t.process("pbx1", &m, |_, _| {});
+                checker.observe(&t.model, "pbx1", &m);
+            }
+        }
+        assert_eq!(
+            checker.checked, 0,
+            "{file}: the stand-in sent recorded answers"
+        );
+        let sizes = t.model.sizes();
+        assert_eq!(
+            (sizes.parked, sizes.queue_callers),
+            (parked, waiting),
+            "{file}"
+        );
+        // The answers recorded at checkpoint k, against that model.
+        let recorded = std::fs::read(&path).unwrap();
+        let mut d = hackamore::ami::Decoder::new();
+        d.feed(&recorded);
+        let suffix = format!("-{k}");
+        while let Some(m) = d.next_message() {
+            let id = m.get_str("ActionID").unwrap_or_default();
+            if ["truth", "conf", "bridges", "parked", "queues"]
+                .iter()
+                .any(|kind| id == format!("{kind}{suffix}"))
+            {
+                checker.observe(&t.model, "pbx1", &m);
+            }
+        }
+        assert!(checker.errors.is_empty(), "{file}: {:?}", checker.errors);
+        assert_eq!(checker.checked, 5, "{file}");
+    }
 }

@@ -260,3 +260,50 @@ fn a_trace_end_written_by_the_2014_tracer_is_an_end_marker() {
     assert!(ours.marked_end_if_trace_end().is_end());
     assert!(!user_event.marked_end_if_trace_end().is_end());
 }
+
+/// The 2014 framework never saw bridges as objects, parking lots or queues: under its
+/// rules those events mean only what its own hooks can say, and a parking lot (which it
+/// never saw either) joins nobody, as in the standard rules.
+#[test]
+fn kinds_beyond_the_2014_framework_stay_out_of_its_rules() {
+    let feed = |rules: Rules, ms: &[&[(&str, &str)]]| -> Vec<&'static str> {
+        let mut n = Normalizer::with_rules("SIPCALLID", rules);
+        let mut out = Vec::new();
+        for m in ms {
+            n.normalize("p", &message(m), &mut out);
+        }
+        out.iter().map(Change::name).collect()
+    };
+    let enter = |bridge: &'static str, kind: &'static str, uid: &'static str| {
+        [
+            ("Event", "BridgeEnter"),
+            ("BridgeUniqueid", bridge),
+            ("BridgeType", kind),
+            ("Channel", "PJSIP/x"),
+            ("Uniqueid", uid),
+        ]
+    };
+    let (a, b) = (enter("b1", "basic", "1"), enter("b1", "basic", "2"));
+    assert_eq!(
+        feed(Rules::Standard, &[&a, &b]),
+        ["bridgeenter", "bridgeenter", "bridge"]
+    );
+    assert_eq!(feed(Rules::Framework2014, &[&a, &b]), ["bridge"]);
+    let (p, q) = (enter("lot", "parking", "1"), enter("lot", "parking", "2"));
+    assert!(feed(Rules::Framework2014, &[&p, &q]).is_empty());
+    let parked: &[(&str, &str)] = &[
+        ("Event", "ParkedCall"),
+        ("ParkeeUniqueid", "1"),
+        ("ParkingSpace", "701"),
+    ];
+    let joined: &[(&str, &str)] = &[
+        ("Event", "QueueCallerJoin"),
+        ("Uniqueid", "1"),
+        ("Queue", "support"),
+    ];
+    assert_eq!(
+        feed(Rules::Standard, &[parked, joined]),
+        ["parkedcall", "queuecallerjoin"]
+    );
+    assert!(feed(Rules::Framework2014, &[parked, joined]).is_empty());
+}

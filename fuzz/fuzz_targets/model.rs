@@ -18,6 +18,10 @@ Event: CoreShowChannel\r\nActionID: hackamore-sync-1-channels\r\nChannel: SIP/up
 Event: CoreShowChannelsComplete\r\nActionID: hackamore-sync-1-channels\r\n\r\n\
 Response: Success\r\nActionID: hackamore-sync-1-status\r\nEventList: start\r\n\r\n\
 Event: StatusComplete\r\nActionID: hackamore-sync-1-status\r\n\r\n\
+Response: Success\r\nActionID: hackamore-sync-1-parked\r\n\r\n\
+Event: ParkedCallsComplete\r\nActionID: hackamore-sync-1-parked\r\n\r\n\
+Response: Success\r\nActionID: hackamore-sync-1-queues\r\n\r\n\
+Event: QueueStatusComplete\r\nActionID: hackamore-sync-1-queues\r\n\r\n\
 Response: Error\r\nActionID: hackamore-sync-1-rooms\r\nMessage: No active conferences.\r\n\r\n";
 
 fuzz_target!(|data: &[u8]| {

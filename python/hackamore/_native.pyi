@@ -346,6 +346,9 @@ class Channel:
     @property
     def conference(self) -> str | None: ...
     @property
+    def bridge(self) -> str | None:
+        """The AMI 2.x bridge it is in now (``BridgeUniqueid``), if any."""
+    @property
     def channelstate(self) -> str: ...
     @property
     def channelstatedesc(self) -> str: ...
@@ -473,6 +476,14 @@ class Model:
     def trunks(self) -> dict[str, Channel]: ...
     def numbers(self) -> dict[str, dict[str, str]]: ...
     def sizes(self) -> dict[str, int]: ...
+    def bridges(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """AMI 2.x bridges now: ``{pbx: {bridge: {"type", "technology", "numchannels",
+        "members"}}}``."""
+    def parked(self) -> dict[str, list[dict[str, Any]]]:
+        """Parked calls: ``{pbx: [{"uniqueid", "channel", "lot", "space", "parker",
+        "timeout", "since"}]}``."""
+    def queues(self) -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
+        """Queues: ``{pbx: {queue: {"callers": [...], "members": [...]}}}``."""
     def snapshot(self) -> dict[str, Any]:
         """The whole model as plain data (see the README)."""
     def _snapshot_with_call_ids(self) -> tuple[dict[str, Any], list[int]]: ...

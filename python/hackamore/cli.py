@@ -106,6 +106,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
 CLEAR = "\x1b[2J\x1b[1;1H"
 
 
+def wall_clock(t: float) -> str:
+    """Unix seconds as the local time of day."""
+    return time.strftime("%H:%M:%S", time.localtime(t))
+
+
 class LiveView:
     """Prints each model change with the model's size after it; on a terminal
     (``screen``), redraws the channels as a table instead, at most 5 times a second."""
@@ -133,9 +138,14 @@ class LiveView:
         if self.quiet or (self.limit is not None and n >= self.limit):
             return
         fields = " ".join(f"{k}={v}" for k, v in change.fields.items() if k != "pbx" and v)
+        extra = "".join(
+            f" {label} {sizes[k]}"
+            for k, label in (("parked", "parked"), ("queue_callers", "waiting"))
+            if sizes[k]
+        )
         line = (
             f"{n:>6} {change.pbx:<8} {change.name:<17} {fields}  "
-            f"[channels {sizes['channels']} calls {sizes['calls']} rooms {sizes['rooms']}]"
+            f"[channels {sizes['channels']} calls {sizes['calls']} rooms {sizes['rooms']}{extra}]"
         )
         if not self.screen:
             print(line, flush=True)
@@ -169,8 +179,49 @@ class LiveView:
                     f"{c.pbx:<10} {c.uniqueid:<18} {c.channel:<40} {c.role:<8} {c.activity:<8} "
                     f"{c.channelstatedesc:<8} {c.conference or '':<6} {call}"
                 )
+            rows += self.parking_and_queues()
             rows += ["", "Recent changes:", *self.recent]
             print("\n".join(r[:width] for r in rows), flush=True)
+
+    def parking_and_queues(self) -> list[str]:
+        """The parking lot and queue panel: who is parked where, who waits in which
+        queue, and what each queue member is doing (empty when there is none)."""
+        assert self.model is not None
+        rows: list[str] = []
+        parked = self.model.parked()
+        if parked:
+            rows += [
+                "",
+                f"{'PARKED':<10} {'LOT':<10} {'SPACE':<6} {'CHANNEL':<40} {'SINCE':<8} TIMEOUT",
+            ]
+            for pbx, calls in parked.items():
+                for p in calls:
+                    rows.append(
+                        f"{pbx:<10} {p['lot']:<10} {p['space']:<6} {p['channel']:<40} "
+                        f"{wall_clock(p['since'])} {p['timeout']}s"
+                    )
+        queues = self.model.queues()
+        if queues:
+            rows += ["", f"{'QUEUE':<10} {'NAME':<10} {'WHO':<6} {'CHANNEL/INTERFACE':<40} STATE"]
+            for pbx, by_name in queues.items():
+                for name, q in by_name.items():
+                    for c in q["callers"]:
+                        ringing = f" ringing {', '.join(c['ringing'])}" if c["ringing"] else ""
+                        rows.append(
+                            f"{pbx:<10} {name:<10} {'#' + str(c['position']):<6} "
+                            f"{c['channel']:<40} waiting since {wall_clock(c['since'])}{ringing}"
+                        )
+                    for m in q["members"]:
+                        state = m["state"] or m["status"]
+                        if m["paused"]:
+                            state += " paused"
+                        if m["connected"]:
+                            state += f" with {m['connected']}"
+                        rows.append(
+                            f"{pbx:<10} {name:<10} {'agent':<6} {m['interface']:<40} {state} "
+                            f"({m['callstaken']} calls)"
+                        )
+        return rows
 
     def summary(self, messages: int | None = None) -> None:
         if self.screen:

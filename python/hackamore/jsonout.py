@@ -3,20 +3,25 @@
 
 Each object follows :data:`SCHEMA` (JSON Schema, draft 2020-12)::
 
-    {"v": 1, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
+    {"v": 2, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
      "change": "newchannel", "kind": "channel_created",
      "fields": {"uniqueid": "1795692237.11", "channel": "Local/conf@test-00000005;1", ...},
      "channels": [{"pbx": "pbx1", "uniqueid": "1795692237.11", "channel": "...",
                    "calleridnum": "", "linkedid": "...", "state": "Up", "role": "IDLE",
-                   "activity": "IDLE", "conference": null, "call": null,
-                   "sipcallid": null}],
+                   "activity": "IDLE", "conference": null, "bridge": null,
+                   "call": null, "sipcallid": null}],
      "sizes": {"channels": 1, "calls": 0, "rooms": 0, ...}}
 
 ``change`` is the hook name (see ``hackamore.HOOK_NAMES``), ``kind`` a coarser name
 for consumers that do not care about AMI generations: ``channel_created``,
 ``channel_state``, ``dialing``, ``dial_ended``, ``call_joined``, ``room_opened``,
 ``room_joined``, ``room_left``, ``room_closed``, ``trunk_linked``, ``hold``,
-``hangup_requested``, ``callerid``, ``renamed``, ``channel_gone``, ``pbx_ended``.
+``hangup_requested``, ``callerid``, ``renamed``, ``channel_gone``, ``pbx_ended``; and
+for AMI 2.x state beyond the 2014 framework's: ``bridge_created``, ``bridge_entered``,
+``bridge_left``, ``bridge_destroyed``, ``parked``, ``unparked``, ``queue_joined``,
+``queue_left``, ``queue_abandoned``, ``agent_ringing``, ``agent_connected``,
+``agent_done``, ``agent_no_answer``, ``queue_member``, ``queue_member_removed``,
+``transferred``. Version 2 added those and each channel's ``bridge``.
 ``channels`` are the channels the change involves as they were right after it (for
 ``channel_gone``: just before); ``sizes`` the model's sizes right after it. ``time`` is
 when the change was written (Unix seconds).
@@ -30,7 +35,7 @@ from typing import Any, TextIO
 
 import hackamore
 
-VERSION = 1
+VERSION = 2
 
 KINDS: dict[str, str] = {
     "newchannel": "channel_created",
@@ -52,6 +57,27 @@ KINDS: dict[str, str] = {
     "rename": "renamed",
     "hangup": "channel_gone",
     "end": "pbx_ended",
+    "bridgecreate": "bridge_created",
+    "bridgeenter": "bridge_entered",
+    "bridgeleave": "bridge_left",
+    "bridgedestroy": "bridge_destroyed",
+    "parkedcall": "parked",
+    "unparkedcall": "unparked",
+    "parkedcalltimeout": "unparked",
+    "parkedcallgiveup": "unparked",
+    "queuecallerjoin": "queue_joined",
+    "queuecallerleave": "queue_left",
+    "queuecallerabandon": "queue_abandoned",
+    "agentcalled": "agent_ringing",
+    "agentconnect": "agent_connected",
+    "agentcomplete": "agent_done",
+    "agentringnoanswer": "agent_no_answer",
+    "queuememberadded": "queue_member",
+    "queuememberstatus": "queue_member",
+    "queuememberpause": "queue_member",
+    "queuememberremoved": "queue_member_removed",
+    "blindtransfer": "transferred",
+    "attendedtransfer": "transferred",
 }
 
 _TEXT = {"type": "string"}
@@ -59,7 +85,7 @@ _MAYBE_TEXT = {"type": ["string", "null"]}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://hackamore.invalid/change-v1.json",
+    "$id": "https://hackamore.invalid/change-v2.json",
     "title": "hackamore model change",
     "type": "object",
     "additionalProperties": False,
@@ -88,6 +114,7 @@ SCHEMA: dict[str, Any] = {
                     "role",
                     "activity",
                     "conference",
+                    "bridge",
                     "call",
                     "sipcallid",
                 ],
@@ -101,6 +128,7 @@ SCHEMA: dict[str, Any] = {
                     "role": {"enum": ["IDLE", "CALLING", "CALLED", "TRUNK"]},
                     "activity": {"enum": ["IDLE", "DIALING", "HUNGUP", "CAUSED", "HELD"]},
                     "conference": _MAYBE_TEXT,
+                    "bridge": _MAYBE_TEXT,
                     "call": {"type": ["integer", "null"]},
                     "sipcallid": _MAYBE_TEXT,
                 },
@@ -122,6 +150,7 @@ def channel_record(c: hackamore.Channel) -> dict[str, Any]:
         "role": c.role,
         "activity": c.activity,
         "conference": c.conference,
+        "bridge": c.bridge,
         "call": c.call,
         "sipcallid": c.sipcallid,
     }

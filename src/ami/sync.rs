@@ -1,7 +1,7 @@
 //! ActionIDs of the resync actions a socket sends after login (`BridgeList`,
-//! `CoreShowChannels`, `Status` for the trunk variable, `ConfbridgeListRooms`, then
-//! `ConfbridgeList` per room): shared by the socket that sends them and the model that
-//! reads their answers.
+//! `CoreShowChannels`, `Status` for the trunk variable, `ParkedCalls`, `QueueStatus`,
+//! `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
+//! sends them and the model that reads their answers.
 
 /// Every resync ActionID starts with this, then a number unique in the process.
 pub const SYNC_PREFIX: &str = "hackamore-sync-";
@@ -12,5 +12,9 @@ pub const SYNC_BRIDGES: &str = "-bridges";
 pub const SYNC_CHANNELS: &str = "-channels";
 /// Suffix of the `Status` ActionID (each channel's trunk variable).
 pub const SYNC_STATUS: &str = "-status";
+/// Suffix of the `ParkedCalls` ActionID (after the channels: it names them).
+pub const SYNC_PARKED: &str = "-parked";
+/// Suffix of the `QueueStatus` ActionID.
+pub const SYNC_QUEUES: &str = "-queues";
 /// Suffix of the `ConfbridgeListRooms` ActionID; each room is listed as `<that>-<i>`.
 pub const SYNC_ROOMS: &str = "-rooms";

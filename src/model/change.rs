@@ -1,419 +1,351 @@
-//! `Change`: one model event, the same for every AMI generation. Its variants are the
-//! hooks of the 2014 framework (`newchannel`, `dial`, `bridge`...), plus `dialend`.
+//! `Change`: one model event, the same for every AMI generation. The first nineteen are
+//! the hooks of the 2014 framework (`newchannel`, `dial`, `bridge`...) plus `dialend`;
+//! the rest (bridges, parking lots, queues, transfers) are AMI 2.x+ state the 2014
+//! framework never had, named after the AMI events they come from.
+//!
+//! The kinds are one table (the `changes!` invocation below): each row is a variant, its
+//! hook name, its fields in hook-argument order (every field is text, `pbx` first), and
+//! the fields naming the channels it is about.
 
 use super::Text;
-/// A normalised model event. Fields are text (lossy UTF-8 of the AMI values); `pbx` is
-/// the source's name, never the host.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Change {
-    NewChannel {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        calleridnum: Text,
-        channelstate: Text,
-        channelstatedesc: Text,
-        linkedid: Text,
-    },
-    NewState {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        channelstate: Text,
-        channelstatedesc: Text,
-    },
-    Dial {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        destuniqueid: Text,
-        destination: Text,
-    },
-    /// A dial finished; a status other than ANSWER returns the caller to IDLE activity.
-    DialEnd {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        dialstatus: Text,
-    },
-    Bridge {
-        pbx: Text,
-        uniqueid1: Text,
-        channel1: Text,
-        callerid1: Text,
-        uniqueid2: Text,
-        channel2: Text,
-        callerid2: Text,
-    },
-    LocalBridge {
-        pbx: Text,
-        uniqueid1: Text,
-        channel1: Text,
-        uniqueid2: Text,
-        channel2: Text,
-    },
-    /// The trunk-correlation variable (default `SIPCALLID`) was set on a channel.
-    SipCallId {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        value: Text,
-    },
-    ConfbridgeStart {
-        pbx: Text,
-        conference: Text,
-    },
-    ConfbridgeJoin {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        conference: Text,
-    },
-    ConfbridgeLeave {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        conference: Text,
-    },
-    ConfbridgeEnd {
-        pbx: Text,
-        conference: Text,
-    },
-    MusicOnHold {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-    },
-    MusicOffHold {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-    },
-    HangupRequest {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-    },
-    SoftHangupRequest {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        cause: Text,
-    },
-    NewCallerId {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        calleridnum: Text,
-    },
-    Rename {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-        newname: Text,
-    },
-    Hangup {
-        pbx: Text,
-        uniqueid: Text,
-        channel: Text,
-    },
-    /// The source of this PBX ended: every channel of it goes.
-    End {
-        pbx: Text,
-    },
+
+macro_rules! changes {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $name:literal { $($field:ident),* } about [$($about:ident),*];
+    )*) => {
+        /// A normalised model event. Fields are text (lossy UTF-8 of the AMI values);
+        /// `pbx` is the source's name, never the host.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Change {
+            $(
+                $(#[$doc])*
+                $variant { pbx: Text, $($field: Text),* },
+            )*
+        }
+
+        /// The kinds in table order: [`Change::index`].
+        #[derive(Clone, Copy)]
+        #[allow(dead_code)]
+        enum Kind { $($variant),* }
+
+        impl Change {
+            /// How many kinds there are.
+            pub const COUNT: usize = [$($name),*].len();
+
+            /// Every change name (the hook names), in the order of [`Change::index`].
+            pub const NAMES: [&'static str; Change::COUNT] = [$($name),*];
+
+            /// The position of this kind of change in [`Change::NAMES`]: a table index
+            /// for whoever keeps something per kind (hooks).
+            pub fn index(&self) -> usize {
+                match self {
+                    $(Change::$variant { .. } => Kind::$variant as usize,)*
+                }
+            }
+
+            /// Every field by name, `pbx` first, in the order of the hook arguments (for
+            /// the 2014 kinds, the View's, which include channel names).
+            pub fn fields(&self) -> Vec<(&'static str, &str)> {
+                match self {
+                    $(Change::$variant { pbx, $($field),* } => {
+                        vec![("pbx", pbx.as_str()) $(, (stringify!($field), $field.as_str()))*]
+                    })*
+                }
+            }
+
+            pub fn pbx(&self) -> &str {
+                match self {
+                    $(Change::$variant { pbx, .. } => pbx,)*
+                }
+            }
+
+            /// The Uniqueids this change is about, first the main one.
+            pub fn uniqueids(&self) -> (Option<&str>, Option<&str>) {
+                match self {
+                    $(Change::$variant { $($about,)* .. } => {
+                        let about: &[&Text] = &[$($about),*];
+                        (
+                            about.first().map(|t| t.as_str()),
+                            about.get(1).map(|t| t.as_str()),
+                        )
+                    })*
+                }
+            }
+        }
+    };
 }
 
-impl Change {
-    /// Every change name (the old framework's Model method names), in the order of
-    /// [`Change::index`].
-    pub const NAMES: [&'static str; 19] = [
-        "newchannel",
-        "newstate",
-        "dial",
-        "dialend",
-        "bridge",
-        "localbridge",
-        "sipcallid",
-        "confbridgestart",
-        "confbridgejoin",
-        "confbridgeleave",
-        "confbridgeend",
-        "musiconhold",
-        "musicoffhold",
-        "hanguprequest",
-        "softhanguprequest",
-        "newcallerid",
-        "rename",
-        "hangup",
-        "end",
-    ];
+changes! {
+    NewChannel "newchannel" {
+        uniqueid, channel, calleridnum, channelstate, channelstatedesc, linkedid
+    } about [uniqueid];
+    NewState "newstate" {
+        uniqueid, channel, channelstate, channelstatedesc
+    } about [uniqueid];
+    Dial "dial" { uniqueid, channel, destuniqueid, destination } about [uniqueid, destuniqueid];
+    /// A dial finished; a status other than ANSWER returns the caller to IDLE activity.
+    DialEnd "dialend" { uniqueid, channel, dialstatus } about [uniqueid];
+    /// Two channels joined: their calls merge.
+    Bridge "bridge" {
+        uniqueid1, channel1, callerid1, uniqueid2, channel2, callerid2
+    } about [uniqueid1, uniqueid2];
+    LocalBridge "localbridge" {
+        uniqueid1, channel1, uniqueid2, channel2
+    } about [uniqueid1, uniqueid2];
+    /// The trunk-correlation variable (default `SIPCALLID`) was set on a channel.
+    SipCallId "sipcallid" { uniqueid, channel, value } about [uniqueid];
+    ConfbridgeStart "confbridgestart" { conference } about [];
+    ConfbridgeJoin "confbridgejoin" { uniqueid, channel, conference } about [uniqueid];
+    ConfbridgeLeave "confbridgeleave" { uniqueid, channel, conference } about [uniqueid];
+    ConfbridgeEnd "confbridgeend" { conference } about [];
+    MusicOnHold "musiconhold" { uniqueid, channel } about [uniqueid];
+    MusicOffHold "musicoffhold" { uniqueid, channel } about [uniqueid];
+    HangupRequest "hanguprequest" { uniqueid, channel } about [uniqueid];
+    SoftHangupRequest "softhanguprequest" { uniqueid, channel, cause } about [uniqueid];
+    NewCallerId "newcallerid" { uniqueid, channel, calleridnum } about [uniqueid];
+    Rename "rename" { uniqueid, channel, newname } about [uniqueid];
+    Hangup "hangup" { uniqueid, channel } about [uniqueid];
+    /// The source of this PBX ended: every channel of it goes.
+    End "end" {} about [];
 
-    /// The hook name (the old framework's Model method name).
+    /// An AMI 2.x bridge came to be (`BridgeType` basic, holding, parking...;
+    /// `BridgeTechnology` simple_bridge, softmix, holding_bridge...).
+    BridgeCreate "bridgecreate" { bridge, bridgetype, technology } about [];
+    /// A channel entered a bridge (a bridge not seen created is made here);
+    /// `numchannels` is the PBX's count after it, hidden channels included (ConfBridge's
+    /// announcer).
+    BridgeEnter "bridgeenter" {
+        bridge, uniqueid, channel, bridgetype, technology, numchannels
+    } about [uniqueid];
+    BridgeLeave "bridgeleave" { bridge, uniqueid, channel, numchannels } about [uniqueid];
+    BridgeDestroy "bridgedestroy" { bridge } about [];
+
+    /// A call was parked: `lot` and `space`, who parked it (`parker`, the parker's dial
+    /// string), `timeout` in seconds from `since` (Unix time).
+    ParkedCall "parkedcall" {
+        uniqueid, channel, lot, space, parker, timeout, since
+    } about [uniqueid];
+    /// A parked call was taken back by `retriever`.
+    UnParkedCall "unparkedcall" {
+        uniqueid, channel, lot, space, retriever, retrieverchannel
+    } about [uniqueid, retriever];
+    /// A parked call's time ran out (Asterisk sends it back to its parker or on).
+    ParkedCallTimeOut "parkedcalltimeout" { uniqueid, channel, lot, space } about [uniqueid];
+    /// A parked caller hung up.
+    ParkedCallGiveUp "parkedcallgiveup" { uniqueid, channel, lot, space } about [uniqueid];
+
+    /// A caller entered a queue at `position` (1 first), waiting since `since`.
+    QueueCallerJoin "queuecallerjoin" {
+        queue, uniqueid, channel, position, since
+    } about [uniqueid];
+    /// A caller left the queue: answered (an `agentconnect` follows), abandoned (a
+    /// `queuecallerabandon` came first), or timed out.
+    QueueCallerLeave "queuecallerleave" { queue, uniqueid, channel } about [uniqueid];
+    QueueCallerAbandon "queuecallerabandon" {
+        queue, uniqueid, channel, position, holdtime
+    } about [uniqueid];
+    /// A member's phone rings for a waiting caller (`destuniqueid`: the member's channel).
+    AgentCalled "agentcalled" {
+        queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
+    } about [uniqueid, destuniqueid];
+    /// A member answered a caller.
+    AgentConnect "agentconnect" {
+        queue, interface, membername, uniqueid, channel, destuniqueid, destchannel, holdtime
+    } about [uniqueid, destuniqueid];
+    /// A member's call with a caller ended.
+    AgentComplete "agentcomplete" {
+        queue, interface, membername, uniqueid, channel, talktime, reason
+    } about [uniqueid];
+    AgentRingNoAnswer "agentringnoanswer" {
+        queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
+    } about [uniqueid, destuniqueid];
+    /// A member joined a queue (`QueueAdd`, or a queue member listed by a resync);
+    /// `status` is its device state as AMI numbers it.
+    QueueMemberAdded "queuememberadded" {
+        queue, interface, membername, stateinterface, membership, status, paused,
+        callstaken, incall
+    } about [];
+    QueueMemberStatus "queuememberstatus" {
+        queue, interface, membername, stateinterface, membership, status, paused,
+        callstaken, incall
+    } about [];
+    QueueMemberPause "queuememberpause" {
+        queue, interface, membername, stateinterface, membership, status, paused,
+        callstaken, incall
+    } about [];
+    QueueMemberRemoved "queuememberremoved" { queue, interface, membername } about [];
+
+    /// `transferer` sent `transferee` to `extension@context` (`result`: Success...).
+    BlindTransfer "blindtransfer" {
+        result, transferer, transfererchannel, transferee, transfereechannel, extension,
+        context, isexternal
+    } about [transferee, transferer];
+    /// `transferer` joined `transferee` to `target` (the channel it had called;
+    /// empty when the PBX did not say and the destination bridge held no one else).
+    AttendedTransfer "attendedtransfer" {
+        result, transferer, transfererchannel, transferee, transfereechannel, target,
+        targetchannel, desttype, destbridge, isexternal
+    } about [transferee, target];
+}
+
+/// The `queuemember*` changes that carry a member's whole state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MemberEvent {
+    Added,
+    Status,
+    Pause,
+}
+
+/// A queue member's whole state as those changes carry it: queue, interface, membername,
+/// stateinterface, membership, status, paused, callstaken, incall.
+pub type MemberState = [Text; 9];
+
+impl Change {
+    /// The `queuemember*` change of `event` for a member in `state`.
+    pub fn queue_member(event: MemberEvent, pbx: Text, state: MemberState) -> Change {
+        let [queue, interface, membername, stateinterface, membership, status, paused, callstaken, incall] =
+            state;
+        match event {
+            MemberEvent::Added => Change::QueueMemberAdded {
+                pbx,
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+            },
+            MemberEvent::Status => Change::QueueMemberStatus {
+                pbx,
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+            },
+            MemberEvent::Pause => Change::QueueMemberPause {
+                pbx,
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+            },
+        }
+    }
+
+    /// The member's whole state, for the changes that carry one.
+    pub fn member_state(&self) -> Option<[&Text; 9]> {
+        match self {
+            Change::QueueMemberAdded {
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+                ..
+            }
+            | Change::QueueMemberStatus {
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+                ..
+            }
+            | Change::QueueMemberPause {
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+                ..
+            } => Some([
+                queue,
+                interface,
+                membername,
+                stateinterface,
+                membership,
+                status,
+                paused,
+                callstaken,
+                incall,
+            ]),
+            _ => None,
+        }
+    }
+
+    /// Kinds the 2014 framework had (and `hackamore.compat` shows): the first nineteen.
+    pub const FRAMEWORK_2014: usize = 19;
+
+    /// The hook name.
     pub fn name(&self) -> &'static str {
         Change::NAMES[self.index()]
     }
 
-    /// The position of this kind of change in [`Change::NAMES`]: a table index for
-    /// whoever keeps something per kind (hooks).
-    pub fn index(&self) -> usize {
-        match self {
-            Change::NewChannel { .. } => 0,
-            Change::NewState { .. } => 1,
-            Change::Dial { .. } => 2,
-            Change::DialEnd { .. } => 3,
-            Change::Bridge { .. } => 4,
-            Change::LocalBridge { .. } => 5,
-            Change::SipCallId { .. } => 6,
-            Change::ConfbridgeStart { .. } => 7,
-            Change::ConfbridgeJoin { .. } => 8,
-            Change::ConfbridgeLeave { .. } => 9,
-            Change::ConfbridgeEnd { .. } => 10,
-            Change::MusicOnHold { .. } => 11,
-            Change::MusicOffHold { .. } => 12,
-            Change::HangupRequest { .. } => 13,
-            Change::SoftHangupRequest { .. } => 14,
-            Change::NewCallerId { .. } => 15,
-            Change::Rename { .. } => 16,
-            Change::Hangup { .. } => 17,
-            Change::End { .. } => 18,
-        }
+    /// Is this a kind beyond the 2014 framework's (bridges, parking, queues, transfers)?
+    pub fn beyond_2014(&self) -> bool {
+        self.index() >= Change::FRAMEWORK_2014
     }
+}
 
-    /// Every field by name, `pbx` first, in the order of the old framework's hook
-    /// arguments (the View's, which include channel names).
-    pub fn fields(&self) -> Vec<(&'static str, &str)> {
-        match self {
-            Change::NewChannel {
-                pbx,
-                uniqueid,
-                channel,
-                calleridnum,
-                channelstate,
-                channelstatedesc,
-                linkedid,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("calleridnum", calleridnum),
-                ("channelstate", channelstate),
-                ("channelstatedesc", channelstatedesc),
-                ("linkedid", linkedid),
-            ],
-            Change::NewState {
-                pbx,
-                uniqueid,
-                channel,
-                channelstate,
-                channelstatedesc,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("channelstate", channelstate),
-                ("channelstatedesc", channelstatedesc),
-            ],
-            Change::Dial {
-                pbx,
-                uniqueid,
-                channel,
-                destuniqueid,
-                destination,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("destuniqueid", destuniqueid),
-                ("destination", destination),
-            ],
-            Change::DialEnd {
-                pbx,
-                uniqueid,
-                channel,
-                dialstatus,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("dialstatus", dialstatus),
-            ],
-            Change::Bridge {
-                pbx,
-                uniqueid1,
-                channel1,
-                callerid1,
-                uniqueid2,
-                channel2,
-                callerid2,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid1", uniqueid1),
-                ("channel1", channel1),
-                ("callerid1", callerid1),
-                ("uniqueid2", uniqueid2),
-                ("channel2", channel2),
-                ("callerid2", callerid2),
-            ],
-            Change::LocalBridge {
-                pbx,
-                uniqueid1,
-                channel1,
-                uniqueid2,
-                channel2,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid1", uniqueid1),
-                ("channel1", channel1),
-                ("uniqueid2", uniqueid2),
-                ("channel2", channel2),
-            ],
-            Change::SipCallId {
-                pbx,
-                uniqueid,
-                channel,
-                value,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("value", value),
-            ],
-            Change::ConfbridgeStart { pbx, conference }
-            | Change::ConfbridgeEnd { pbx, conference } => {
-                vec![("pbx", pbx), ("conference", conference)]
-            }
-            Change::ConfbridgeJoin {
-                pbx,
-                uniqueid,
-                channel,
-                conference,
-            }
-            | Change::ConfbridgeLeave {
-                pbx,
-                uniqueid,
-                channel,
-                conference,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("conference", conference),
-            ],
-            Change::MusicOnHold {
-                pbx,
-                uniqueid,
-                channel,
-            }
-            | Change::MusicOffHold {
-                pbx,
-                uniqueid,
-                channel,
-            }
-            | Change::HangupRequest {
-                pbx,
-                uniqueid,
-                channel,
-            }
-            | Change::Hangup {
-                pbx,
-                uniqueid,
-                channel,
-            } => vec![("pbx", pbx), ("uniqueid", uniqueid), ("channel", channel)],
-            Change::SoftHangupRequest {
-                pbx,
-                uniqueid,
-                channel,
-                cause,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("cause", cause),
-            ],
-            Change::NewCallerId {
-                pbx,
-                uniqueid,
-                channel,
-                calleridnum,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("calleridnum", calleridnum),
-            ],
-            Change::Rename {
-                pbx,
-                uniqueid,
-                channel,
-                newname,
-            } => vec![
-                ("pbx", pbx),
-                ("uniqueid", uniqueid),
-                ("channel", channel),
-                ("newname", newname),
-            ],
-            Change::End { pbx } => vec![("pbx", pbx)],
-        }
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    pub fn pbx(&self) -> &str {
-        match self {
-            Change::NewChannel { pbx, .. }
-            | Change::NewState { pbx, .. }
-            | Change::Dial { pbx, .. }
-            | Change::DialEnd { pbx, .. }
-            | Change::Bridge { pbx, .. }
-            | Change::LocalBridge { pbx, .. }
-            | Change::SipCallId { pbx, .. }
-            | Change::ConfbridgeStart { pbx, .. }
-            | Change::ConfbridgeJoin { pbx, .. }
-            | Change::ConfbridgeLeave { pbx, .. }
-            | Change::ConfbridgeEnd { pbx, .. }
-            | Change::MusicOnHold { pbx, .. }
-            | Change::MusicOffHold { pbx, .. }
-            | Change::HangupRequest { pbx, .. }
-            | Change::SoftHangupRequest { pbx, .. }
-            | Change::NewCallerId { pbx, .. }
-            | Change::Rename { pbx, .. }
-            | Change::Hangup { pbx, .. }
-            | Change::End { pbx } => pbx,
-        }
-    }
-
-    /// The Uniqueids this change is about, first the main one.
-    pub fn uniqueids(&self) -> (Option<&str>, Option<&str>) {
-        match self {
-            Change::Dial {
-                uniqueid,
-                destuniqueid,
-                ..
-            } => (Some(uniqueid), Some(destuniqueid)),
-            Change::Bridge {
-                uniqueid1,
-                uniqueid2,
-                ..
-            }
-            | Change::LocalBridge {
-                uniqueid1,
-                uniqueid2,
-                ..
-            } => (Some(uniqueid1), Some(uniqueid2)),
-            Change::NewChannel { uniqueid, .. }
-            | Change::NewState { uniqueid, .. }
-            | Change::DialEnd { uniqueid, .. }
-            | Change::SipCallId { uniqueid, .. }
-            | Change::ConfbridgeJoin { uniqueid, .. }
-            | Change::ConfbridgeLeave { uniqueid, .. }
-            | Change::MusicOnHold { uniqueid, .. }
-            | Change::MusicOffHold { uniqueid, .. }
-            | Change::HangupRequest { uniqueid, .. }
-            | Change::SoftHangupRequest { uniqueid, .. }
-            | Change::NewCallerId { uniqueid, .. }
-            | Change::Rename { uniqueid, .. }
-            | Change::Hangup { uniqueid, .. } => (Some(uniqueid), None),
-            Change::ConfbridgeStart { .. } | Change::ConfbridgeEnd { .. } | Change::End { .. } => {
-                (None, None)
-            }
-        }
+    #[test]
+    fn the_table_numbers_names_and_fields_alike() {
+        let c = Change::Dial {
+            pbx: "p".into(),
+            uniqueid: "1".into(),
+            channel: "SIP/a".into(),
+            destuniqueid: "2".into(),
+            destination: "SIP/b".into(),
+        };
+        assert_eq!(c.name(), "dial");
+        assert_eq!(Change::NAMES[c.index()], "dial");
+        assert_eq!(
+            c.fields(),
+            [
+                ("pbx", "p"),
+                ("uniqueid", "1"),
+                ("channel", "SIP/a"),
+                ("destuniqueid", "2"),
+                ("destination", "SIP/b")
+            ]
+        );
+        assert_eq!(c.uniqueids(), (Some("1"), Some("2")));
+        let end = Change::End { pbx: "p".into() };
+        assert_eq!((end.index(), end.uniqueids()), (18, (None, None)));
+        assert!(!end.beyond_2014());
+        assert_eq!(Change::NAMES[Change::FRAMEWORK_2014], "bridgecreate");
+        let mut names = Change::NAMES.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Change::COUNT);
     }
 }

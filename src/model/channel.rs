@@ -72,6 +72,8 @@ pub struct Channel {
     pub sipcallid: Option<Text>,
     /// The conference room it is in, if any.
     pub conference: Option<Text>,
+    /// The AMI 2.x bridge it is in now, if any (`BridgeUniqueid`).
+    pub bridge: Option<Text>,
     pub channelstate: Text,
     pub channelstatedesc: Text,
     pub role: Role,

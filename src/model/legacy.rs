@@ -12,6 +12,8 @@ use super::Text;
 use crate::ami::Message;
 
 /// What the 2014 dispatch makes of a message.
+// Made and matched at once, never stored: the size of a Change costs nothing here.
+#[allow(clippy::large_enum_variant)]
 pub(super) enum Dispatch {
     /// An event it handled: the change it meant, or none (a field absent, a state it did
     /// not act on).

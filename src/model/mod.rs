@@ -1,17 +1,23 @@
 //! The call-state model: AMI messages are normalised into [`Change`]s (one set for every
 //! AMI generation), which the standard [`Model`] applies.
 
+mod bridges;
 mod change;
 mod channel;
 mod legacy;
 mod normalize;
+mod parking;
+mod queues;
 mod resync;
 mod rules;
 mod standard;
 
+pub use bridges::{holds_only, Bridge};
 pub use change::Change;
 pub use channel::{Activity, CallId, Channel, Role};
 pub use normalize::{Normalizer, DEFAULT_TRUNK_VARIABLE};
+pub use parking::ParkedCall;
+pub use queues::{device_state, Queue, QueueCaller, QueueMember};
 pub use resync::Resync;
 pub use rules::Rules;
 pub use standard::{ChannelKey, Model, ModelSizes};

@@ -1,8 +1,13 @@
 //! AMI 1.x and 2.x+ events -> [`Change`]s. Stateful only for AMI 2.x bridges: a channel
 //! entering a bridge is bridged with the bridge's first member, so the normaliser keeps
 //! each bridge's members (per PBX) until they leave, hang up, or the bridge goes.
+//!
+//! An event that carries an `ActionID` is a line of an answer to a list action (a
+//! `ParkedCall` in a `ParkedCalls` answer is not a call being parked): it never changes
+//! the model. The resync reads the answers to its own actions before this sees them.
 
-use super::change::Change;
+use super::bridges::holds_only;
+use super::change::{Change, MemberEvent, MemberState};
 use super::legacy::{self, Dispatch};
 use super::Map;
 use super::Rules;
@@ -14,7 +19,8 @@ pub const DEFAULT_TRUNK_VARIABLE: &str = "SIPCALLID";
 
 #[derive(Debug, Default)]
 struct Bridge {
-    /// `BridgeType: holding` bridges (parking, holding) join nobody.
+    /// Bridges that only hold their channels (parking lots, holding bridges: see
+    /// [`holds_only`]) join nobody.
     holding: bool,
     /// (Uniqueid, Channel, CallerIDNum) in order of entry.
     members: Vec<(Text, Text, Text)>,
@@ -146,10 +152,32 @@ impl Normalizer {
         if name == Event::VarSet && !self.is_trunk_variable(m) {
             return; // most VarSets: decided without allocating
         }
-        if let (Some(uid), Some(linked)) = (m.get("Uniqueid"), m.get("Linkedid")) {
-            self.linked = Some((Text::from_utf8_lossy(uid), Text::from_utf8_lossy(linked)));
+        if m.get("ActionID").is_some() {
+            return; // a line of a list action's answer, not something that happened
         }
-        let pbx = pbx.into();
+        if let (Some(uid), Some(linked)) = (m.get("Uniqueid"), m.get("Linkedid")) {
+            // The 2014 framework kept the Linkedid a channel was created with.
+            if self.rules == Rules::Standard {
+                self.linked = Some((Text::from_utf8_lossy(uid), Text::from_utf8_lossy(linked)));
+            }
+        }
+        let start = out.len();
+        self.changes(name, pbx.into(), m, out);
+        if self.rules == Rules::Framework2014 {
+            // The 2014 framework had none of the kinds beyond its own.
+            let mut i = start;
+            while i < out.len() {
+                if out[i].beyond_2014() {
+                    out.remove(i);
+                } else {
+                    i += 1;
+                }
+            }
+        }
+    }
+
+    /// The changes one model event means.
+    fn changes(&mut self, name: Event, pbx: Text, m: &Message, out: &mut Vec<Change>) {
         let change = match name {
             Event::NewChannel => (|| {
                 Some(Change::NewChannel {
@@ -205,30 +233,126 @@ impl Normalizer {
                     })()
                 }
             }
-            Event::BridgeCreate => {
-                if let Some(id) = required(m, "BridgeUniqueid") {
-                    let b = self.bridges.entry((pbx, id)).or_default();
-                    b.holding = is_holding(m);
+            Event::BridgeCreate => required(m, "BridgeUniqueid").map(|bridge| {
+                let b = self
+                    .bridges
+                    .entry((pbx.clone(), bridge.clone()))
+                    .or_default();
+                b.holding = is_holding(m);
+                Change::BridgeCreate {
+                    pbx,
+                    bridge,
+                    bridgetype: text(m, "BridgeType"),
+                    technology: text(m, "BridgeTechnology"),
                 }
-                None
-            }
-            Event::BridgeEnter => self.bridge_enter(m, pbx),
-            Event::BridgeLeave => {
-                if let (Some(id), Some(uid)) =
+            }),
+            Event::BridgeEnter => {
+                if let (Some(bridge), Some(uniqueid)) =
                     (required(m, "BridgeUniqueid"), required(m, "Uniqueid"))
                 {
-                    if let Some(b) = self.bridges.get_mut(&(pbx, id)) {
-                        b.members.retain(|(u, _, _)| *u != uid);
-                    }
+                    out.push(Change::BridgeEnter {
+                        pbx: pbx.clone(),
+                        bridge,
+                        uniqueid,
+                        channel: text(m, "Channel"),
+                        bridgetype: text(m, "BridgeType"),
+                        technology: text(m, "BridgeTechnology"),
+                        numchannels: text(m, "BridgeNumChannels"),
+                    });
                 }
-                None
+                self.bridge_enter(m, pbx)
             }
-            Event::BridgeDestroy => {
-                if let Some(id) = required(m, "BridgeUniqueid") {
-                    self.bridges.remove(&(pbx, id));
+            Event::BridgeLeave => {
+                let (Some(bridge), Some(uniqueid)) =
+                    (required(m, "BridgeUniqueid"), required(m, "Uniqueid"))
+                else {
+                    return;
+                };
+                if let Some(b) = self.bridges.get_mut(&(pbx.clone(), bridge.clone())) {
+                    b.members.retain(|(u, _, _)| *u != uniqueid);
                 }
-                None
+                Some(Change::BridgeLeave {
+                    pbx,
+                    bridge,
+                    uniqueid,
+                    channel: text(m, "Channel"),
+                    numchannels: text(m, "BridgeNumChannels"),
+                })
             }
+            Event::BridgeDestroy => required(m, "BridgeUniqueid").map(|bridge| {
+                self.bridges.remove(&(pbx.clone(), bridge.clone()));
+                Change::BridgeDestroy { pbx, bridge }
+            }),
+            Event::ParkedCall => parked(m, pbx, ParkEvent::Parked),
+            Event::UnParkedCall => parked(m, pbx, ParkEvent::Unparked),
+            Event::ParkedCallTimeOut => parked(m, pbx, ParkEvent::TimedOut),
+            Event::ParkedCallGiveUp => parked(m, pbx, ParkEvent::GaveUp),
+            Event::QueueCallerJoin => (|| {
+                Some(Change::QueueCallerJoin {
+                    queue: required(m, "Queue")?,
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    position: text(m, "Position"),
+                    since: seconds(clock(m)),
+                    pbx,
+                })
+            })(),
+            Event::QueueCallerLeave => (|| {
+                Some(Change::QueueCallerLeave {
+                    queue: required(m, "Queue")?,
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    pbx,
+                })
+            })(),
+            Event::QueueCallerAbandon => (|| {
+                Some(Change::QueueCallerAbandon {
+                    queue: required(m, "Queue")?,
+                    uniqueid: required(m, "Uniqueid")?,
+                    channel: text(m, "Channel"),
+                    position: text(m, "Position"),
+                    holdtime: text(m, "HoldTime"),
+                    pbx,
+                })
+            })(),
+            Event::AgentCalled | Event::AgentConnect | Event::AgentRingNoAnswer => {
+                agent(m, pbx, name)
+            }
+            Event::AgentComplete => (|| {
+                Some(Change::AgentComplete {
+                    queue: required(m, "Queue")?,
+                    interface: interface(m)?,
+                    membername: text(m, "MemberName"),
+                    uniqueid: text(m, "Uniqueid"),
+                    channel: text(m, "Channel"),
+                    talktime: text(m, "TalkTime"),
+                    reason: text(m, "Reason"),
+                    pbx,
+                })
+            })(),
+            Event::QueueMemberAdded | Event::QueueMemberStatus | Event::QueueMemberPause => {
+                queue_member(m, pbx, name)
+            }
+            Event::QueueMemberRemoved => (|| {
+                Some(Change::QueueMemberRemoved {
+                    queue: required(m, "Queue")?,
+                    interface: interface(m)?,
+                    membername: text(m, "MemberName"),
+                    pbx,
+                })
+            })(),
+            Event::BlindTransfer => Some(Change::BlindTransfer {
+                result: text(m, "Result"),
+                transferer: text(m, "TransfererUniqueid"),
+                transfererchannel: text(m, "TransfererChannel"),
+                transferee: text(m, "TransfereeUniqueid"),
+                transfereechannel: text(m, "TransfereeChannel"),
+                extension: text(m, "Extension"),
+                context: text(m, "Context"),
+                isexternal: text(m, "IsExternal"),
+                pbx,
+            }),
+            Event::AttendedTransfer => Some(self.attended_transfer(m, pbx)),
             Event::LocalBridge => (|| {
                 // AMI 2.x names the halves LocalOne/LocalTwo; 1.x numbers them 1/2.
                 let (u1, c1, u2, c2) = if m.get("LocalOneUniqueid").is_some() {
@@ -338,6 +462,44 @@ impl Normalizer {
         out.extend(change);
     }
 
+    /// Who joined whom: the transfer target is named by the PBX (`TransferTarget*`), or
+    /// is whoever else is in the destination bridge.
+    fn attended_transfer(&self, m: &Message, pbx: Text) -> Change {
+        let transferee = text(m, "TransfereeUniqueid");
+        let transferer = text(m, "OrigTransfererUniqueid");
+        let mut target = (
+            text(m, "TransferTargetUniqueid"),
+            text(m, "TransferTargetChannel"),
+        );
+        let destbridge = text(m, "DestBridgeUniqueid");
+        if target.0.is_empty() {
+            let other = self
+                .bridges
+                .get(&(pbx.clone(), destbridge.clone()))
+                .and_then(|b| {
+                    b.members
+                        .iter()
+                        .find(|(u, _, _)| *u != transferee && *u != transferer)
+                });
+            if let Some((u, c, _)) = other {
+                target = (u.clone(), c.clone());
+            }
+        }
+        Change::AttendedTransfer {
+            result: text(m, "Result"),
+            transferer,
+            transfererchannel: text(m, "OrigTransfererChannel"),
+            transferee,
+            transfereechannel: text(m, "TransfereeChannel"),
+            target: target.0,
+            targetchannel: target.1,
+            desttype: text(m, "DestType"),
+            destbridge,
+            isexternal: text(m, "IsExternal"),
+            pbx,
+        }
+    }
+
     /// A channel hung up: it is in no bridge any more.
     fn forget(&mut self, pbx: &str, uid: &str) {
         for ((p, _), b) in self.bridges.iter_mut() {
@@ -426,13 +588,30 @@ enum Event {
     NewCallerId,
     Rename,
     Hangup,
+    ParkedCall,
+    UnParkedCall,
+    ParkedCallTimeOut,
+    ParkedCallGiveUp,
+    QueueCallerJoin,
+    QueueCallerLeave,
+    QueueCallerAbandon,
+    AgentCalled,
+    AgentConnect,
+    AgentComplete,
+    AgentRingNoAnswer,
+    QueueMemberAdded,
+    QueueMemberStatus,
+    QueueMemberPause,
+    QueueMemberRemoved,
+    BlindTransfer,
+    AttendedTransfer,
 }
 
 /// The model event an `Event:` value names, compared without case and without
 /// allocating; None for every other event. A `match` on the bytes compiles to a
 /// decision on length and content, not a scan of every name.
 fn model_event(name: &[u8]) -> Option<Event> {
-    let mut lower = [0u8; 17]; // the longest name the model uses
+    let mut lower = [0u8; 18]; // the longest name the model uses
     let lower = lower.get_mut(..name.len())?;
     for (l, n) in lower.iter_mut().zip(name) {
         *l = n.to_ascii_lowercase();
@@ -466,13 +645,183 @@ fn model_event(name: &[u8]) -> Option<Event> {
         b"newconnectedline" => Event::NewCallerId,
         b"rename" => Event::Rename,
         b"hangup" => Event::Hangup,
+        b"parkedcall" => Event::ParkedCall,
+        b"unparkedcall" => Event::UnParkedCall,
+        b"parkedcalltimeout" => Event::ParkedCallTimeOut,
+        b"parkedcallgiveup" => Event::ParkedCallGiveUp,
+        b"queuecallerjoin" => Event::QueueCallerJoin,
+        b"queuecallerleave" => Event::QueueCallerLeave,
+        b"queuecallerabandon" => Event::QueueCallerAbandon,
+        b"agentcalled" => Event::AgentCalled,
+        b"agentconnect" => Event::AgentConnect,
+        b"agentcomplete" => Event::AgentComplete,
+        b"agentringnoanswer" => Event::AgentRingNoAnswer,
+        b"queuememberadded" => Event::QueueMemberAdded,
+        b"queuememberstatus" => Event::QueueMemberStatus,
+        // Asterisk 12 named it QueueMemberPaused; 13 and later QueueMemberPause.
+        b"queuememberpause" | b"queuememberpaused" => Event::QueueMemberPause,
+        b"queuememberremoved" => Event::QueueMemberRemoved,
+        b"blindtransfer" => Event::BlindTransfer,
+        b"attendedtransfer" => Event::AttendedTransfer,
         _ => return None,
     })
 }
 
 fn is_holding(m: &Message) -> bool {
-    m.get_str("BridgeType")
-        .is_some_and(|t| t.eq_ignore_ascii_case("holding"))
+    holds_only(&text(m, "BridgeType"), &text(m, "BridgeTechnology"))
+}
+
+/// When a message happened, in Unix seconds: its `TIME` (a Trace records one per
+/// message), else now.
+pub(crate) fn clock(m: &Message) -> f64 {
+    m.get_exact("TIME")
+        .and_then(|t| std::str::from_utf8(t).ok()?.trim().parse::<f64>().ok())
+        .filter(|t| t.is_finite())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64())
+        })
+}
+
+/// Unix seconds as a change field (milliseconds are plenty).
+pub(crate) fn seconds(t: f64) -> Text {
+    compact_str::format_compact!("{t:.3}")
+}
+
+/// `at` less `field` seconds (how long it has been so), as a change field.
+pub(crate) fn seconds_before(at: f64, m: &Message, field: &str) -> Text {
+    let ago = text(m, field).trim().parse::<f64>().unwrap_or(0.0);
+    seconds(at - ago.max(0.0))
+}
+
+/// A `ParkedCall` (event or line of a `ParkedCalls` answer) as its change.
+pub(crate) fn parked_call(m: &Message, pbx: Text) -> Option<Change> {
+    parked(m, pbx, ParkEvent::Parked)
+}
+
+enum ParkEvent {
+    Parked,
+    Unparked,
+    TimedOut,
+    GaveUp,
+}
+
+fn parked(m: &Message, pbx: Text, event: ParkEvent) -> Option<Change> {
+    let uniqueid = required(m, "ParkeeUniqueid")?;
+    let channel = text(m, "ParkeeChannel");
+    let lot = text(m, "Parkinglot");
+    let space = text(m, "ParkingSpace");
+    Some(match event {
+        ParkEvent::Parked => Change::ParkedCall {
+            parker: text(m, "ParkerDialString"),
+            timeout: text(m, "ParkingTimeout"),
+            since: seconds_before(clock(m), m, "ParkingDuration"),
+            pbx,
+            uniqueid,
+            channel,
+            lot,
+            space,
+        },
+        ParkEvent::Unparked => Change::UnParkedCall {
+            retriever: text(m, "RetrieverUniqueid"),
+            retrieverchannel: text(m, "RetrieverChannel"),
+            pbx,
+            uniqueid,
+            channel,
+            lot,
+            space,
+        },
+        ParkEvent::TimedOut => Change::ParkedCallTimeOut {
+            pbx,
+            uniqueid,
+            channel,
+            lot,
+            space,
+        },
+        ParkEvent::GaveUp => Change::ParkedCallGiveUp {
+            pbx,
+            uniqueid,
+            channel,
+            lot,
+            space,
+        },
+    })
+}
+
+/// A queue member's interface: `Interface` (Asterisk 12+), `Location` (older, and the
+/// `QueueMember` lines of a `QueueStatus` answer).
+fn interface(m: &Message) -> Option<Text> {
+    required(m, "Interface").or_else(|| required(m, "Location"))
+}
+
+fn agent(m: &Message, pbx: Text, name: Event) -> Option<Change> {
+    let queue = required(m, "Queue")?;
+    let interface = interface(m)?;
+    let membername = text(m, "MemberName");
+    let uniqueid = text(m, "Uniqueid");
+    let channel = text(m, "Channel");
+    let destuniqueid = text(m, "DestUniqueid");
+    let destchannel = text(m, "DestChannel");
+    Some(match name {
+        Event::AgentCalled => Change::AgentCalled {
+            pbx,
+            queue,
+            interface,
+            membername,
+            uniqueid,
+            channel,
+            destuniqueid,
+            destchannel,
+        },
+        Event::AgentConnect => Change::AgentConnect {
+            holdtime: text(m, "HoldTime"),
+            pbx,
+            queue,
+            interface,
+            membername,
+            uniqueid,
+            channel,
+            destuniqueid,
+            destchannel,
+        },
+        _ => Change::AgentRingNoAnswer {
+            pbx,
+            queue,
+            interface,
+            membername,
+            uniqueid,
+            channel,
+            destuniqueid,
+            destchannel,
+        },
+    })
+}
+
+/// A queue member's whole state, as `QueueMemberAdded`, `...Status` and `...Pause` (and a
+/// `QueueStatus` answer's `QueueMember` lines) carry it.
+pub(crate) fn queue_member_fields(m: &Message) -> Option<MemberState> {
+    Some([
+        required(m, "Queue")?,
+        interface(m)?,
+        // The QueueStatus answer calls the member's name `Name`.
+        required(m, "MemberName").unwrap_or_else(|| text(m, "Name")),
+        text(m, "StateInterface"),
+        text(m, "Membership"),
+        text(m, "Status"),
+        text(m, "Paused"),
+        text(m, "CallsTaken"),
+        text(m, "InCall"),
+    ])
+}
+
+fn queue_member(m: &Message, pbx: Text, name: Event) -> Option<Change> {
+    let event = match name {
+        Event::QueueMemberAdded => MemberEvent::Added,
+        Event::QueueMemberStatus => MemberEvent::Status,
+        _ => MemberEvent::Pause,
+    };
+    Some(Change::queue_member(event, pbx, queue_member_fields(m)?))
 }
 
 fn dial_end(m: &Message, pbx: Text) -> Option<Change> {

@@ -1,9 +1,13 @@
 //! The standard model: channels, calls, conference rooms, trunks and numbers, changed by
 //! [`Change`]s under the rules of the 2014 framework (forgiving: a change about a channel
-//! it never saw created is ignored).
+//! it never saw created is ignored); and beyond it, AMI 2.x bridges, parked calls and
+//! queues.
 
+use super::bridges::Bridge;
 use super::change::Change;
 use super::channel::{Activity, CallId, Channel, Role};
+use super::parking::ParkedCall;
+use super::queues::{Queue, QueueCaller, QueueMember};
 use super::Map;
 use super::Rules;
 use super::Text;
@@ -66,6 +70,39 @@ struct Pbx {
     rooms: Map<Text, Room>,
     /// Channel name -> caller id number.
     numbers: Map<Text, Text>,
+    /// AMI 2.x bridges by `BridgeUniqueid`.
+    bridges: Map<Text, Bridge>,
+    /// Parked calls by the parked channel's Uniqueid.
+    parked: Map<Text, ParkedCall>,
+    queues: BTreeMap<Text, Queue>,
+}
+
+impl Pbx {
+    fn is_empty(&self) -> bool {
+        self.channels.is_empty()
+            && self.rooms.is_empty()
+            && self.numbers.is_empty()
+            && self.bridges.is_empty()
+            && self.parked.is_empty()
+            && self.queues.is_empty()
+    }
+
+    /// The queue named `name`, made on first use.
+    fn queue(&mut self, name: &str, seq: u64) -> &mut Queue {
+        self.queues.entry(name.into()).or_insert_with(|| Queue {
+            name: name.into(),
+            seq,
+            ..Queue::default()
+        })
+    }
+
+    /// A queue that holds nobody any more goes (it comes back with its next caller or
+    /// member).
+    fn drop_queue_if_empty(&mut self, name: &str) {
+        if self.queues.get(name).is_some_and(Queue::is_empty) {
+            self.queues.remove(name);
+        }
+    }
 }
 
 /// Sizes of every container, for leak checks and health reporting.
@@ -77,11 +114,33 @@ pub struct ModelSizes {
     pub rooms: usize,
     pub trunks: usize,
     pub numbers: usize,
+    pub bridges: usize,
+    pub parked: usize,
+    pub queues: usize,
+    pub queue_callers: usize,
+    pub queue_members: usize,
 }
 
 impl ModelSizes {
     pub fn is_empty(&self) -> bool {
         *self == ModelSizes::default()
+    }
+
+    /// Every size by name.
+    pub fn named(&self) -> [(&'static str, usize); 11] {
+        [
+            ("pbxes", self.pbxes),
+            ("channels", self.channels),
+            ("calls", self.calls),
+            ("rooms", self.rooms),
+            ("trunks", self.trunks),
+            ("numbers", self.numbers),
+            ("bridges", self.bridges),
+            ("parked", self.parked),
+            ("queues", self.queues),
+            ("queue_callers", self.queue_callers),
+            ("queue_members", self.queue_members),
+        ]
     }
 }
 
@@ -163,6 +222,36 @@ impl Model {
             .collect()
     }
 
+    /// AMI 2.x bridges of one PBX in the order they were first seen.
+    pub fn bridges_of(&self, pbx: &str) -> Vec<&Bridge> {
+        let mut v: Vec<&Bridge> = self
+            .pbxes
+            .get(pbx)
+            .map(|p| p.bridges.values().collect())
+            .unwrap_or_default();
+        v.sort_by_key(|b| b.seq);
+        v
+    }
+
+    /// Parked calls of one PBX by lot and space.
+    pub fn parked_of(&self, pbx: &str) -> Vec<&ParkedCall> {
+        let mut v: Vec<&ParkedCall> = self
+            .pbxes
+            .get(pbx)
+            .map(|p| p.parked.values().collect())
+            .unwrap_or_default();
+        v.sort_by(|a, b| (&a.lot, &a.space, &a.uniqueid).cmp(&(&b.lot, &b.space, &b.uniqueid)));
+        v
+    }
+
+    /// Queues of one PBX by name.
+    pub fn queues_of(&self, pbx: &str) -> Vec<&Queue> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| p.queues.values().collect())
+            .unwrap_or_default()
+    }
+
     /// Channels waiting for their trunk twin, by correlation value (sorted).
     pub fn trunks(&self) -> Vec<(&str, &ChannelKey)> {
         let mut v: Vec<_> = self.trunks.iter().map(|(k, c)| (k.as_str(), c)).collect();
@@ -197,6 +286,13 @@ impl Model {
             s.channels += p.channels.len();
             s.rooms += p.rooms.len();
             s.numbers += p.numbers.len();
+            s.bridges += p.bridges.len();
+            s.parked += p.parked.len();
+            s.queues += p.queues.len();
+            for q in p.queues.values() {
+                s.queue_callers += q.callers.len();
+                s.queue_members += q.members.len();
+            }
         }
         s
     }
@@ -302,6 +398,132 @@ impl Model {
             } => self.rename(pbx, uniqueid, newname),
             Change::Hangup { pbx, uniqueid, .. } => self.hangup(pbx, uniqueid),
             Change::End { pbx } => self.end(pbx),
+            Change::BridgeCreate {
+                pbx,
+                bridge,
+                bridgetype,
+                technology,
+            } => self.bridgecreate(pbx, bridge, bridgetype, technology),
+            Change::BridgeEnter {
+                pbx,
+                bridge,
+                uniqueid,
+                bridgetype,
+                technology,
+                numchannels,
+                ..
+            } => {
+                self.bridgeenter(pbx, bridge, uniqueid, bridgetype, technology);
+                self.bridge_count(pbx, bridge, numchannels);
+            }
+            Change::BridgeLeave {
+                pbx,
+                bridge,
+                uniqueid,
+                numchannels,
+                ..
+            } => {
+                self.bridgeleave(pbx, bridge, uniqueid);
+                self.bridge_count(pbx, bridge, numchannels);
+            }
+            Change::BridgeDestroy { pbx, bridge } => self.bridgedestroy(pbx, bridge),
+            Change::ParkedCall {
+                pbx,
+                uniqueid,
+                channel,
+                lot,
+                space,
+                parker,
+                timeout,
+                since,
+            } => self.parkedcall(
+                ParkedCall {
+                    uniqueid: uniqueid.clone(),
+                    channel: channel.clone(),
+                    lot: lot.clone(),
+                    space: space.clone(),
+                    parker: parker.clone(),
+                    timeout: timeout.parse().unwrap_or(0),
+                    since: since.parse().unwrap_or(0.0),
+                },
+                pbx,
+            ),
+            Change::UnParkedCall { pbx, uniqueid, .. }
+            | Change::ParkedCallTimeOut { pbx, uniqueid, .. }
+            | Change::ParkedCallGiveUp { pbx, uniqueid, .. } => self.unparked(pbx, uniqueid),
+            Change::QueueCallerJoin {
+                pbx,
+                queue,
+                uniqueid,
+                channel,
+                position,
+                since,
+            } => self.queuecallerjoin(
+                pbx,
+                queue,
+                QueueCaller {
+                    uniqueid: uniqueid.clone(),
+                    channel: channel.clone(),
+                    position: position.parse().unwrap_or(u32::MAX),
+                    since: since.parse().unwrap_or(0.0),
+                    ringing: Vec::new(),
+                    abandoned: false,
+                },
+            ),
+            Change::QueueCallerLeave {
+                pbx,
+                queue,
+                uniqueid,
+                ..
+            } => self.queuecallerleave(pbx, queue, uniqueid),
+            Change::QueueCallerAbandon {
+                pbx,
+                queue,
+                uniqueid,
+                ..
+            } => self.queuecallerabandon(pbx, queue, uniqueid),
+            Change::AgentCalled {
+                pbx,
+                queue,
+                interface,
+                uniqueid,
+                ..
+            } => self.agentcalled(pbx, queue, interface, uniqueid),
+            Change::AgentConnect {
+                pbx,
+                queue,
+                interface,
+                uniqueid,
+                ..
+            } => self.agentconnect(pbx, queue, interface, uniqueid),
+            Change::AgentComplete {
+                pbx,
+                queue,
+                interface,
+                ..
+            } => self.agent_free(pbx, queue, interface),
+            Change::AgentRingNoAnswer {
+                pbx,
+                queue,
+                interface,
+                uniqueid,
+                ..
+            } => self.agentringnoanswer(pbx, queue, interface, uniqueid),
+            Change::QueueMemberAdded { pbx, .. }
+            | Change::QueueMemberStatus { pbx, .. }
+            | Change::QueueMemberPause { pbx, .. } => {
+                let state = change.member_state().expect("a queuemember change");
+                self.queuemember(pbx, state[0], QueueMember::from_state(state));
+            }
+            Change::QueueMemberRemoved {
+                pbx,
+                queue,
+                interface,
+                ..
+            } => self.queuememberremoved(pbx, queue, interface),
+            // Transfers move channels by the bridge events around them; the change itself
+            // tells who did what.
+            Change::BlindTransfer { .. } | Change::AttendedTransfer { .. } => {}
         }
     }
 
@@ -333,6 +555,7 @@ impl Model {
                 linkedid: linkedid.into(),
                 sipcallid: None,
                 conference: None,
+                bridge: None,
                 channelstate: channelstate.into(),
                 channelstatedesc: channelstatedesc.into(),
                 role: Role::Idle,
@@ -590,6 +813,16 @@ impl Model {
             return;
         };
         p.numbers.remove(&c.channel);
+        if let Some(bridge) = c.bridge.as_ref().and_then(|b| p.bridges.get_mut(b)) {
+            bridge.members.retain(|u| u != uid);
+        }
+        p.parked.remove(uid);
+        if !p.queues.is_empty() {
+            for q in p.queues.values_mut() {
+                q.forget(uid);
+            }
+            p.queues.retain(|_, q| !q.is_empty());
+        }
         if let Some(conf) = &c.conference {
             if let Some(room) = p.rooms.get_mut(conf) {
                 let before = room.members.len();
@@ -640,11 +873,241 @@ impl Model {
     }
 
     fn drop_if_empty(&mut self, pbx: &str) {
-        if let Some(p) = self.pbxes.get(pbx) {
-            if p.channels.is_empty() && p.rooms.is_empty() && p.numbers.is_empty() {
-                self.pbxes.remove(pbx);
+        if self.pbxes.get(pbx).is_some_and(Pbx::is_empty) {
+            self.pbxes.remove(pbx);
+        }
+    }
+
+    fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq - 1
+    }
+
+    // ----- AMI 2.x bridges -----
+
+    /// A bridge came to be (a repeated create keeps its members, takes the type given).
+    pub fn bridgecreate(&mut self, pbx: &str, id: &str, bridgetype: &str, technology: &str) {
+        let seq = self.seq();
+        let p = pbx_entry(&mut self.pbxes, pbx);
+        let b = p.bridges.entry(id.into()).or_insert_with(|| Bridge {
+            id: id.into(),
+            bridgetype: Text::default(),
+            technology: Text::default(),
+            members: Vec::new(),
+            numchannels: 0,
+            seq,
+        });
+        if !bridgetype.is_empty() {
+            set_text(&mut b.bridgetype, bridgetype);
+        }
+        if !technology.is_empty() {
+            set_text(&mut b.technology, technology);
+        }
+    }
+
+    /// A known channel entered a bridge (made here if it was not seen created); a
+    /// channel is in one bridge at a time.
+    pub fn bridgeenter(
+        &mut self,
+        pbx: &str,
+        id: &str,
+        uid: &str,
+        bridgetype: &str,
+        technology: &str,
+    ) {
+        if !self.exists(pbx, uid) {
+            return;
+        }
+        self.bridgecreate(pbx, id, bridgetype, technology);
+        let p = self.pbxes.get_mut(pbx).expect("the channel's PBX");
+        let c = p.channels.get_mut(uid).expect("checked above");
+        if let Some(old) = c.bridge.replace(id.into()).filter(|old| old != id) {
+            if let Some(b) = p.bridges.get_mut(&old) {
+                b.members.retain(|u| u != uid);
             }
         }
+        let b = p.bridges.get_mut(id).expect("created above");
+        if !b.members.iter().any(|u| u == uid) {
+            b.members.push(uid.into());
+        }
+    }
+
+    /// The PBX's own count of a bridge's channels (absent or unreadable: the members
+    /// the model knows).
+    fn bridge_count(&mut self, pbx: &str, id: &str, numchannels: &str) {
+        let Some(b) = self.pbxes.get_mut(pbx).and_then(|p| p.bridges.get_mut(id)) else {
+            return;
+        };
+        b.numchannels = numchannels
+            .parse()
+            .unwrap_or_else(|_| u32::try_from(b.members.len()).unwrap_or(u32::MAX));
+    }
+
+    pub fn bridgeleave(&mut self, pbx: &str, id: &str, uid: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if let Some(b) = p.bridges.get_mut(id) {
+            b.members.retain(|u| u != uid);
+        }
+        if let Some(c) = p.channels.get_mut(uid) {
+            if c.bridge.as_deref() == Some(id) {
+                c.bridge = None;
+            }
+        }
+    }
+
+    /// The bridge goes; its members are in no bridge.
+    pub fn bridgedestroy(&mut self, pbx: &str, id: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if let Some(b) = p.bridges.remove(id) {
+            for uid in b.members {
+                if let Some(c) = p.channels.get_mut(&uid) {
+                    c.bridge = None;
+                }
+            }
+        }
+        self.drop_if_empty(pbx);
+    }
+
+    // ----- parking -----
+
+    /// A known channel was parked (parked again: its new space).
+    pub fn parkedcall(&mut self, parked: ParkedCall, pbx: &str) {
+        if let Some(p) = self.pbxes.get_mut(pbx) {
+            if p.channels.get(&parked.uniqueid).is_some() {
+                p.parked.insert(parked.uniqueid.clone(), parked);
+            }
+        }
+    }
+
+    /// A parked call left its space (taken back, timed out, or hung up).
+    pub fn unparked(&mut self, pbx: &str, uid: &str) {
+        if let Some(p) = self.pbxes.get_mut(pbx) {
+            p.parked.remove(uid);
+        }
+        self.drop_if_empty(pbx);
+    }
+
+    // ----- queues -----
+
+    /// A known channel joined a queue's line.
+    pub fn queuecallerjoin(&mut self, pbx: &str, queue: &str, caller: QueueCaller) {
+        if !self.exists(pbx, &caller.uniqueid) {
+            return;
+        }
+        let seq = self.seq();
+        let p = self.pbxes.get_mut(pbx).expect("the channel's PBX");
+        p.queue(queue, seq).join(caller);
+    }
+
+    pub fn queuecallerleave(&mut self, pbx: &str, queue: &str, uid: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if let Some(q) = p.queues.get_mut(queue) {
+            q.leave(uid);
+        }
+        p.drop_queue_if_empty(queue);
+        self.drop_if_empty(pbx);
+    }
+
+    pub fn queuecallerabandon(&mut self, pbx: &str, queue: &str, uid: &str) {
+        let caller = self
+            .pbxes
+            .get_mut(pbx)
+            .and_then(|p| p.queues.get_mut(queue))
+            .and_then(|q| q.caller_mut(uid));
+        if let Some(c) = caller {
+            c.abandoned = true;
+        }
+    }
+
+    fn queue_mut(&mut self, pbx: &str, queue: &str) -> Option<&mut Queue> {
+        self.pbxes.get_mut(pbx)?.queues.get_mut(queue)
+    }
+
+    /// A member's phone rings for a waiting caller.
+    pub fn agentcalled(&mut self, pbx: &str, queue: &str, interface: &str, caller: &str) {
+        let Some(q) = self.queue_mut(pbx, queue) else {
+            return;
+        };
+        if let Some(c) = q.caller_mut(caller) {
+            if !c.ringing.iter().any(|i| i == interface) {
+                c.ringing.push(interface.into());
+            }
+        }
+        if let Some(m) = q.member_mut(interface) {
+            m.ringing = Some(caller.into());
+        }
+    }
+
+    pub fn agentringnoanswer(&mut self, pbx: &str, queue: &str, interface: &str, caller: &str) {
+        let Some(q) = self.queue_mut(pbx, queue) else {
+            return;
+        };
+        if let Some(c) = q.caller_mut(caller) {
+            c.ringing.retain(|i| i != interface);
+        }
+        if let Some(m) = q.member_mut(interface) {
+            m.ringing = None;
+        }
+    }
+
+    /// A member answered the caller (who has left the line by now).
+    pub fn agentconnect(&mut self, pbx: &str, queue: &str, interface: &str, caller: &str) {
+        if let Some(m) = self
+            .queue_mut(pbx, queue)
+            .and_then(|q| q.member_mut(interface))
+        {
+            m.ringing = None;
+            m.connected = Some(caller.into());
+            m.incall = true;
+        }
+    }
+
+    /// A member's call ended.
+    pub fn agent_free(&mut self, pbx: &str, queue: &str, interface: &str) {
+        if let Some(m) = self
+            .queue_mut(pbx, queue)
+            .and_then(|q| q.member_mut(interface))
+        {
+            m.connected = None;
+            m.incall = false;
+        }
+    }
+
+    /// A member joined, or its state changed: the event carries all of it.
+    pub fn queuemember(&mut self, pbx: &str, queue: &str, member: QueueMember) {
+        if member.interface.is_empty() {
+            return;
+        }
+        let seq = self.seq();
+        let q = pbx_entry(&mut self.pbxes, pbx).queue(queue, seq);
+        match q.member_mut(&member.interface) {
+            Some(m) => {
+                let (ringing, connected) = (m.ringing.take(), m.connected.take());
+                *m = QueueMember {
+                    ringing,
+                    connected,
+                    ..member
+                };
+            }
+            None => q.members.push(member),
+        }
+    }
+
+    pub fn queuememberremoved(&mut self, pbx: &str, queue: &str, interface: &str) {
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        if let Some(q) = p.queues.get_mut(queue) {
+            q.members.retain(|m| m.interface != interface);
+        }
+        p.drop_queue_if_empty(queue);
+        self.drop_if_empty(pbx);
     }
 
     fn set_call(&mut self, key: &ChannelKey, call: Option<CallId>) {
@@ -714,6 +1177,84 @@ fn set_text(field: &mut Text, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn member(interface: &str) -> QueueMember {
+        QueueMember {
+            interface: interface.into(),
+            status: "1".into(),
+            ..QueueMember::default()
+        }
+    }
+
+    #[test]
+    fn a_hangup_takes_a_channel_out_of_its_bridge_lot_and_queue() {
+        let mut m = Model::new();
+        for (uid, name) in [("1", "SIP/a"), ("2", "SIP/b"), ("3", "SIP/c")] {
+            m.newchannel("p", uid, name, "", "6", "Up", uid);
+        }
+        m.bridgeenter("p", "b1", "1", "basic", "simple_bridge");
+        m.bridgeenter("p", "b1", "2", "basic", "simple_bridge");
+        // A channel is in one bridge at a time.
+        m.bridgeenter("p", "lot", "2", "parking", "holding_bridge");
+        m.parkedcall(
+            ParkedCall {
+                uniqueid: "2".into(),
+                channel: "SIP/b".into(),
+                lot: "default".into(),
+                space: "701".into(),
+                parker: "SIP/a".into(),
+                timeout: 45,
+                since: 1.0,
+            },
+            "p",
+        );
+        m.queuemember("p", "support", member("Local/agent1@test"));
+        m.queuecallerjoin(
+            "p",
+            "support",
+            QueueCaller {
+                uniqueid: "3".into(),
+                channel: "SIP/c".into(),
+                position: 1,
+                since: 2.0,
+                ringing: Vec::new(),
+                abandoned: false,
+            },
+        );
+        m.agentcalled("p", "support", "Local/agent1@test", "3");
+        let bridges = |m: &Model| -> Vec<(String, Vec<String>)> {
+            m.bridges_of("p")
+                .iter()
+                .map(|b| {
+                    let members = b.members.iter().map(|u| u.to_string()).collect();
+                    (b.id.to_string(), members)
+                })
+                .collect()
+        };
+        assert_eq!(
+            bridges(&m),
+            [
+                ("b1".to_string(), vec!["1".to_string()]),
+                ("lot".to_string(), vec!["2".to_string()])
+            ]
+        );
+        assert_eq!(m.channel("p", "2").unwrap().bridge.as_deref(), Some("lot"));
+        let q = &m.queues_of("p")[0];
+        assert_eq!(q.callers[0].ringing, ["Local/agent1@test"]);
+        assert_eq!(q.members[0].ringing.as_deref(), Some("3"));
+        for uid in ["2", "3"] {
+            m.hangup("p", uid);
+        }
+        let s = m.sizes();
+        assert_eq!((s.parked, s.queue_callers, s.queue_members), (0, 0, 1));
+        assert_eq!(bridges(&m)[1].1, Vec::<String>::new());
+        assert_eq!(m.queues_of("p")[0].members[0].ringing, None);
+        // The bridge goes: its members are in none.
+        m.bridgedestroy("p", "b1");
+        assert_eq!(m.channel("p", "1").unwrap().bridge, None);
+        m.end("p");
+        assert!(m.sizes().is_empty());
+    }
 
     #[test]
     fn a_shared_channel_keeps_its_state_while_the_model_moves_on() {

@@ -67,6 +67,12 @@ impl Channel {
         self.0.conference.as_deref()
     }
 
+    /// The AMI 2.x bridge it is in now (`BridgeUniqueid`), if any.
+    #[getter]
+    fn bridge(&self) -> Option<&str> {
+        self.0.bridge.as_deref()
+    }
+
     #[getter]
     fn channelstate(&self) -> &str {
         &self.0.channelstate
@@ -171,15 +177,7 @@ impl Change {
     /// moved on by the time the hook runs).
     #[getter]
     fn sizes(&self) -> HashMap<&'static str, usize> {
-        let s = self.sizes;
-        HashMap::from([
-            ("pbxes", s.pbxes),
-            ("channels", s.channels),
-            ("calls", s.calls),
-            ("rooms", s.rooms),
-            ("trunks", s.trunks),
-            ("numbers", s.numbers),
-        ])
+        HashMap::from(self.sizes.named())
     }
 
     fn __getitem__(&self, key: &str) -> PyResult<String> {

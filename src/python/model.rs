@@ -20,11 +20,13 @@ use std::thread::Scope;
 use std::time::Duration;
 
 /// Every hook name, in the order of `Change::index`.
-pub const HOOK_NAMES: [&str; 19] = CoreChange::NAMES;
+pub const HOOK_NAMES: [&str; CoreChange::COUNT] = CoreChange::NAMES;
 
 /// The kinds of change that have a hook: one bit per [`CoreChange::index`].
 #[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct HookSet(u32);
+pub(crate) struct HookSet(u64);
+
+const _: () = assert!(CoreChange::COUNT <= 64, "a HookSet has a bit per kind");
 
 impl HookSet {
     fn of(hooks: &[Option<Py<PyAny>>]) -> Self {
@@ -528,6 +530,7 @@ fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyD
                 f.set_item("linkedid", c.linkedid.as_str())?;
                 f.set_item("sipcallid", c.sipcallid.as_deref())?;
                 f.set_item("conference", c.conference.as_deref())?;
+                f.set_item("bridge", c.bridge.as_deref())?;
                 f.set_item("channelstate", c.channelstate.as_str())?;
                 f.set_item("channelstatedesc", c.channelstatedesc.as_str())?;
                 f.set_item("role", c.role.name())?;
@@ -572,6 +575,109 @@ fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyD
     out.set_item("rooms", rooms)?;
     out.set_item("trunks", trunks)?;
     out.set_item("numbers", numbers)?;
+    out.set_item("bridges", bridges_of(py, m)?)?;
+    out.set_item("parked", parked_of(py, m)?)?;
+    out.set_item("queues", queues_of(py, m)?)?;
+    Ok(out)
+}
+
+/// `{pbx: {bridge: {"type", "technology", "numchannels", "members": [uniqueid]}}}`.
+fn bridges_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for pbx in m.pbx_names() {
+        let bridges = m.bridges_of(pbx);
+        if bridges.is_empty() {
+            continue;
+        }
+        let d = PyDict::new(py);
+        for b in bridges {
+            let f = PyDict::new(py);
+            f.set_item("type", b.bridgetype.as_str())?;
+            f.set_item("technology", b.technology.as_str())?;
+            f.set_item("numchannels", b.numchannels)?;
+            f.set_item(
+                "members",
+                PyList::new(py, b.members.iter().map(|u| u.as_str()))?,
+            )?;
+            d.set_item(b.id.as_str(), f)?;
+        }
+        out.set_item(pbx, d)?;
+    }
+    Ok(out)
+}
+
+/// `{pbx: [{"uniqueid", "channel", "lot", "space", "parker", "timeout", "since"}]}`.
+fn parked_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for pbx in m.pbx_names() {
+        let parked = m.parked_of(pbx);
+        if parked.is_empty() {
+            continue;
+        }
+        let calls = PyList::empty(py);
+        for p in parked {
+            let f = PyDict::new(py);
+            f.set_item("uniqueid", p.uniqueid.as_str())?;
+            f.set_item("channel", p.channel.as_str())?;
+            f.set_item("lot", p.lot.as_str())?;
+            f.set_item("space", p.space.as_str())?;
+            f.set_item("parker", p.parker.as_str())?;
+            f.set_item("timeout", p.timeout)?;
+            f.set_item("since", p.since)?;
+            calls.append(f)?;
+        }
+        out.set_item(pbx, calls)?;
+    }
+    Ok(out)
+}
+
+/// `{pbx: {queue: {"callers": [...], "members": [...]}}}` (see the README).
+fn queues_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for pbx in m.pbx_names() {
+        let queues = m.queues_of(pbx);
+        if queues.is_empty() {
+            continue;
+        }
+        let d = PyDict::new(py);
+        for q in queues {
+            let callers = PyList::empty(py);
+            for c in &q.callers {
+                let f = PyDict::new(py);
+                f.set_item("uniqueid", c.uniqueid.as_str())?;
+                f.set_item("channel", c.channel.as_str())?;
+                f.set_item("position", c.position)?;
+                f.set_item("since", c.since)?;
+                f.set_item(
+                    "ringing",
+                    PyList::new(py, c.ringing.iter().map(|i| i.as_str()))?,
+                )?;
+                f.set_item("abandoned", c.abandoned)?;
+                callers.append(f)?;
+            }
+            let members = PyList::empty(py);
+            for mb in &q.members {
+                let f = PyDict::new(py);
+                f.set_item("interface", mb.interface.as_str())?;
+                f.set_item("membername", mb.membername.as_str())?;
+                f.set_item("stateinterface", mb.stateinterface.as_str())?;
+                f.set_item("membership", mb.membership.as_str())?;
+                f.set_item("status", mb.status.as_str())?;
+                f.set_item("state", core::device_state(&mb.status))?;
+                f.set_item("paused", mb.paused)?;
+                f.set_item("callstaken", mb.callstaken)?;
+                f.set_item("incall", mb.incall)?;
+                f.set_item("ringing", mb.ringing.as_deref())?;
+                f.set_item("connected", mb.connected.as_deref())?;
+                members.append(f)?;
+            }
+            let f = PyDict::new(py);
+            f.set_item("callers", callers)?;
+            f.set_item("members", members)?;
+            d.set_item(q.name.as_str(), f)?;
+        }
+        out.set_item(pbx, d)?;
+    }
     Ok(out)
 }
 
@@ -915,26 +1021,36 @@ impl Model {
             .collect()
     }
 
-    /// Sizes of every container (`channels`, `calls`, `rooms`, `trunks`, `numbers`,
-    /// `pbxes`, and the normaliser's tracked `bridges`).
+    /// Sizes of every container (`pbxes`, `channels`, `calls`, `rooms`, `trunks`,
+    /// `numbers`, `bridges`, `parked`, `queues`, `queue_callers`, `queue_members`).
     fn sizes(&self) -> HashMap<&'static str, usize> {
-        let st = lock_from_python(&self.state);
-        let s = st.model.sizes();
-        HashMap::from([
-            ("pbxes", s.pbxes),
-            ("channels", s.channels),
-            ("calls", s.calls),
-            ("rooms", s.rooms),
-            ("trunks", s.trunks),
-            ("numbers", s.numbers),
-            ("bridges", st.normalizer.tracked_bridges()),
-        ])
+        HashMap::from(lock_from_python(&self.state).model.sizes().named())
+    }
+
+    /// AMI 2.x bridges now: `{pbx: {bridge: {"type", "technology", "numchannels",
+    /// "members": [uniqueid]}}}` (`numchannels`: the PBX's count, hidden channels such as
+    /// a ConfBridge announcer included).
+    fn bridges<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        bridges_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Parked calls: `{pbx: [{"uniqueid", "channel", "lot", "space", "parker", "timeout",
+    /// "since"}]}` by lot and space.
+    fn parked<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        parked_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Queues: `{pbx: {queue: {"callers": [...], "members": [...]}}}`, callers first in
+    /// line first (see the README).
+    fn queues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        queues_of(py, lock_from_python(&self.state).model())
     }
 
     /// The whole model as plain data: `channels` `{pbx: {uniqueid: {field: value}}}`
     /// (each with `call`, an index into `calls`), `calls` `[[(pbx, uniqueid)]]`, `rooms`
     /// `{pbx: {conference: [uniqueid]}}`, `trunks` `{value: (pbx, uniqueid)}`, `numbers`
-    /// `{pbx: {channel: number}}`.
+    /// `{pbx: {channel: number}}`, and `bridges`, `parked`, `queues` as the methods of
+    /// those names give them.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         snapshot_of(py, lock_from_python(&self.state).model())
     }

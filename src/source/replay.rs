@@ -44,9 +44,11 @@ pub struct ReplayConfig {
     /// Speak TLS with this certificate chain and private key (PEM files).
     pub tls: Option<(PathBuf, PathBuf)>,
     /// Start the replay right after recorded checkpoint `k` (the capture's answers to
-    /// `CoreShowChannels` with ActionID `truth-k` and `ConfbridgeList` with `conf-k`), as
-    /// a PBX that was mid-call when the client connected; `CoreShowChannels`,
-    /// `ConfbridgeListRooms` and `ConfbridgeList` are then answered with that state.
+    /// `CoreShowChannels` with ActionID `truth-k` and `ConfbridgeList` with `conf-k`, and
+    /// where recorded `BridgeList` with `bridges-k`, `ParkedCalls` with `parked-k` and
+    /// `QueueStatus` with `queues-k`), as a PBX that was mid-call when the client
+    /// connected; those actions, `Status` and `ConfbridgeListRooms` are then answered
+    /// with that state.
     pub start_at: Option<u32>,
 }
 
@@ -212,6 +214,12 @@ struct State {
     /// Channel variables set before the checkpoint (`VarSet`): Uniqueid -> (name, value),
     /// the name without its inheritance prefix.
     variables: std::collections::HashMap<String, Vec<(String, String)>>,
+    /// The recorded `BridgeListItem` entries, if the capture has them.
+    bridges: Option<Vec<Message>>,
+    /// The recorded `ParkedCall` lines of `ParkedCalls`.
+    parked: Vec<Message>,
+    /// The recorded `QueueParams`, `QueueMember` and `QueueEntry` lines of `QueueStatus`.
+    queues: Vec<Message>,
 }
 
 /// The messages to replay, and the state at their start.
@@ -230,18 +238,41 @@ impl Script {
             });
         };
         let (truth, conf) = (format!("truth-{k}"), format!("conf-{k}"));
+        let [bridges, parked, queues] = ["bridges", "parked", "queues"].map(|kind| {
+            let id = format!("{kind}-{k}");
+            // Only what the capture recorded is waited for.
+            let recorded = messages.iter().any(|raw| {
+                let needle = format!("ActionID: {id}\r\n");
+                raw.windows(needle.len()).any(|w| w == needle.as_bytes())
+            });
+            (id, recorded)
+        });
         let mut state = State {
             channels: Vec::new(),
             rooms: Vec::new(),
             variables: Default::default(),
+            bridges: bridges.1.then(Vec::new),
+            parked: Vec::new(),
+            queues: Vec::new(),
         };
         let (mut truth_done, mut conf_done, mut start) = (false, false, None);
+        let mut optional_done = [!bridges.1, !parked.1, !queues.1];
         for (i, raw) in messages.iter().enumerate() {
             let mut d = Decoder::new();
             d.feed(raw);
             let Some(m) = d.next_message() else { continue };
             let id = m.get_str("ActionID").unwrap_or_default().into_owned();
             match m.event().as_deref() {
+                Some("BridgeListItem") if id == bridges.0 => {
+                    state.bridges.get_or_insert_with(Vec::new).push(m);
+                }
+                Some("BridgeListComplete") if id == bridges.0 => optional_done[0] = true,
+                Some("ParkedCall") if id == parked.0 => state.parked.push(m),
+                Some("ParkedCallsComplete") if id == parked.0 => optional_done[1] = true,
+                Some("QueueParams" | "QueueMember" | "QueueEntry") if id == queues.0 => {
+                    state.queues.push(m);
+                }
+                Some("QueueStatusComplete") if id == queues.0 => optional_done[2] = true,
                 Some("VarSet") => {
                     let uid = m.get_str("Uniqueid").unwrap_or_default().into_owned();
                     let name = m.get_str("Variable").unwrap_or_default();
@@ -264,7 +295,7 @@ impl Script {
                 None if id == conf && m.response().as_deref() == Some("Error") => conf_done = true,
                 _ => {}
             }
-            if truth_done && conf_done {
+            if truth_done && conf_done && optional_done.iter().all(|d| *d) {
                 start = Some(i + 1);
                 break;
             }
@@ -364,6 +395,16 @@ enum Flow {
     Close,
 }
 
+/// Which state queries a client has had answered.
+#[derive(Default)]
+struct Answered {
+    channels: bool,
+    rooms: bool,
+    room_lists: usize,
+    parked: bool,
+    queues: bool,
+}
+
 struct Client<'a> {
     stream: Transport,
     shared: &'a Shared,
@@ -371,8 +412,8 @@ struct Client<'a> {
     rng: Rng,
     challenge: Option<String>,
     written: usize,
-    /// State queries answered: CoreShowChannels, ConfbridgeListRooms, ConfbridgeList.
-    answered: (bool, bool, usize),
+    /// State queries answered.
+    answered: Answered,
     /// Channel variables set by `Setvar` ((channel, variable) -> value; "" for globals).
     variables: std::collections::HashMap<(String, String), String>,
 }
@@ -398,7 +439,7 @@ impl<'a> Client<'a> {
             rng: Rng::new(shared.config.seed.wrapping_add(n)),
             challenge: None,
             written: 0,
-            answered: (false, false, 0),
+            answered: Answered::default(),
             variables: Default::default(),
         })
     }
@@ -477,8 +518,8 @@ impl<'a> Client<'a> {
         let rooms = state.rooms.len();
         let deadline = Instant::now() + Duration::from_secs(1);
         while Instant::now() < deadline && !self.stopping() {
-            let (channels, listed_rooms, lists) = self.answered;
-            if channels && listed_rooms && lists >= rooms {
+            let a = &self.answered;
+            if a.channels && a.rooms && a.room_lists >= rooms && a.parked && a.queues {
                 break;
             }
             if let Flow::Close = self.answer_actions(Duration::from_millis(10))? {
@@ -705,11 +746,60 @@ impl<'a> Client<'a> {
                 self.respond(action, "Success", &[("Ping", "Pong")])?;
                 Ok(Flow::Continue)
             }
-            "originate" | "hangup" | "redirect" | "setvar" | "getvar" | "command"
-            | "queuestatus" => self.answer_common(&name, action),
+            "originate" | "hangup" | "redirect" | "setvar" | "getvar" | "command" => {
+                self.answer_common(&name, action)
+            }
+            // The recorded answer at the checkpoint (none recorded: nobody parked, no
+            // queue); without a checkpoint, refused like the other state queries.
+            "parkedcalls" if self.shared.state.is_some() => {
+                self.answered.parked = true;
+                let entries = self.shared.state.as_ref().map(|s| &s.parked[..]);
+                let list = List {
+                    message: "Parked calls will follow",
+                    entries: entries.unwrap_or_default(),
+                    complete: "ParkedCallsComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
+            "queuestatus" if self.shared.state.is_some() => {
+                self.answered.queues = true;
+                let queue = action.get("Queue").filter(|q| !q.is_empty());
+                let entries: Vec<Message> = self
+                    .shared
+                    .state
+                    .iter()
+                    .flat_map(|s| &s.queues)
+                    .filter(|m| queue.is_none() || m.get("Queue") == queue)
+                    .cloned()
+                    .collect();
+                let list = List {
+                    message: "Queue status will follow",
+                    entries: &entries,
+                    complete: "QueueStatusComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
             // Answered when an event comes or its Timeout passes; here, never: what a
             // client's timeout is for.
             "waitevent" => Ok(Flow::Continue),
+            "bridgelist"
+                if self
+                    .shared
+                    .state
+                    .as_ref()
+                    .is_some_and(|s| s.bridges.is_some()) =>
+            {
+                let state = self.shared.state.as_ref().expect("checked");
+                let list = List {
+                    message: "Bridge listing will follow",
+                    entries: state.bridges.as_deref().unwrap_or_default(),
+                    complete: "BridgeListComplete",
+                };
+                self.stream.write_all(&list.wire(action))?;
+                Ok(Flow::Continue)
+            }
             "bridgelist" if self.shared.state.is_some() => {
                 // Not recorded: made from the channels' BridgeIds (all basic bridges).
                 let state = self.shared.state.as_ref().expect("checked");
@@ -750,7 +840,7 @@ impl<'a> Client<'a> {
                     complete: "CoreShowChannelsComplete",
                 };
                 self.stream.write_all(&list.wire(action))?;
-                self.answered.0 = true;
+                self.answered.channels = true;
                 Ok(Flow::Continue)
             }
             "status" if self.shared.state.is_some() => {
@@ -797,7 +887,7 @@ impl<'a> Client<'a> {
                 Ok(Flow::Continue)
             }
             "confbridgelistrooms" if self.shared.state.is_some() => {
-                self.answered.1 = true;
+                self.answered.rooms = true;
                 let state = self.shared.state.as_ref().expect("checked");
                 if state.rooms.is_empty() {
                     self.respond(action, "Error", &[("Message", "No active conferences.")])?;
@@ -826,7 +916,7 @@ impl<'a> Client<'a> {
                 Ok(Flow::Continue)
             }
             "confbridgelist" if self.shared.state.is_some() => {
-                self.answered.2 += 1;
+                self.answered.room_lists += 1;
                 let state = self.shared.state.as_ref().expect("checked");
                 let room = action.get_str("Conference").unwrap_or_default();
                 match state.rooms.iter().find(|(r, _)| *r == room) {
@@ -921,29 +1011,6 @@ impl Client<'_> {
                     "Success",
                     &[("Message", "Command output follows"), ("Output", &output)],
                 )?
-            }
-            "queuestatus" => {
-                let params = Message::from_iter([
-                    ("Event", "QueueParams"),
-                    ("Queue", "support"),
-                    ("Max", "0"),
-                    ("Strategy", "ringall"),
-                    ("Calls", "0"),
-                ]);
-                let member = Message::from_iter([
-                    ("Event", "QueueMember"),
-                    ("Queue", "support"),
-                    ("Name", "SIP/100"),
-                    ("Location", "SIP/100"),
-                    ("Status", "1"),
-                    ("Paused", "0"),
-                ]);
-                let list = List {
-                    message: "Queue status will follow",
-                    entries: &[params, member],
-                    complete: "QueueStatusComplete",
-                };
-                self.stream.write_all(&list.wire(action))?;
             }
             _ => unreachable!("answer_common called for {name}"),
         }

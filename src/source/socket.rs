@@ -4,7 +4,9 @@
 
 use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
-use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS, SYNC_STATUS};
+use crate::ami::sync::{
+    SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PARKED, SYNC_PREFIX, SYNC_QUEUES, SYNC_ROOMS, SYNC_STATUS,
+};
 use crate::ami::{
     Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
 };
@@ -477,7 +479,8 @@ impl Socket {
         Ok(wait.min(due.saturating_duration_since(now)))
     }
 
-    /// Ask for the current channels and conference rooms (answers go to the model).
+    /// Ask for the current bridges, channels, parked calls, queues and conference rooms
+    /// (answers go to the model).
     fn start_resync(&mut self) -> Result<(), SourceError> {
         static SYNCS: AtomicU64 = AtomicU64::new(0);
         let n = SYNCS.fetch_add(1, Ordering::Relaxed) + 1;
@@ -488,6 +491,8 @@ impl Socket {
             .with("ActionID", id(SYNC_STATUS))
             .with("Variables", self.config.trunk_variable.clone());
         self.send_quietly(&status)?;
+        self.send_quietly(&Action::new("ParkedCalls").with("ActionID", id(SYNC_PARKED)))?;
+        self.send_quietly(&Action::new("QueueStatus").with("ActionID", id(SYNC_QUEUES)))?;
         let rooms = id(SYNC_ROOMS);
         self.send_quietly(&Action::new("ConfbridgeListRooms").with("ActionID", rooms.clone()))?;
         self.rooms_sync = Some((rooms, Vec::new()));

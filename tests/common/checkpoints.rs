@@ -1,14 +1,30 @@
-//! The checkpoint checker: the model must agree with every answer to `CoreShowChannels`
-//! (`truth-k`) and `ConfbridgeList` (`conf-k`) recorded in the fixtures (see their README).
+//! The checkpoint checker: the model must agree with every answer recorded in the
+//! fixtures (see their README): `CoreShowChannels` (`truth-k`), `ConfbridgeList`
+//! (`conf-k`) and, in the feature scenarios, `BridgeList` (`bridges-k`), `ParkedCalls`
+//! (`parked-k`) and `QueueStatus` (`queues-k`).
 
 use hackamore::ami::Message;
-use hackamore::model::Model;
-use std::collections::{BTreeSet, HashMap};
+use hackamore::model::{holds_only, Model};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[derive(Default)]
 pub struct Pending {
-    /// ActionID -> CoreShowChannel / ConfbridgeList entries so far.
+    /// ActionID -> the list's entries so far.
     entries: HashMap<String, Vec<Message>>,
+    /// Bridge -> (type, technology), as the PBX named them in any message so far.
+    bridge_types: HashMap<String, (String, String)>,
+    /// (queue, interface) of the members an event has described whole so far: only
+    /// those can be known from events (a static member of a queue idle since before the
+    /// capture began is in no event).
+    described: BTreeSet<(String, String)>,
+}
+
+impl Pending {
+    fn holding(&self, bridge: &str) -> bool {
+        self.bridge_types
+            .get(bridge)
+            .is_some_and(|(t, tech)| holds_only(t, tech))
+    }
 }
 
 fn get(m: &Message, k: &str) -> String {
@@ -22,7 +38,7 @@ fn same_call(model: &Model, pbx: &str, a: &str, b: &str) -> bool {
 }
 
 /// Check one truth checkpoint; returns a description of each disagreement.
-fn check_channels(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> {
+fn check_channels(model: &Model, pbx: &str, entries: &[Message], p: &Pending) -> Vec<String> {
     let mut errs = Vec::new();
     let want: BTreeSet<(String, String, String)> = entries
         .iter()
@@ -55,8 +71,14 @@ fn check_channels(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> 
     let mut by_bridge: HashMap<String, Vec<String>> = HashMap::new();
     for e in entries {
         let b = get(e, "BridgeId");
-        if !b.is_empty() {
-            by_bridge.entry(b).or_default().push(get(e, "Uniqueid"));
+        let uid = get(e, "Uniqueid");
+        let in_model = model.channel(pbx, &uid).and_then(|c| c.bridge.clone());
+        if in_model.as_deref().unwrap_or_default() != b {
+            errs.push(format!("{uid}: in bridge {in_model:?}, the PBX says {b:?}"));
+        }
+        // Channels in a parking lot or holding bridge are not talking to each other.
+        if !b.is_empty() && !p.holding(&b) {
+            by_bridge.entry(b).or_default().push(uid);
         }
     }
     for (b, uids) in by_bridge {
@@ -125,11 +147,159 @@ fn check_room(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> {
     }
 }
 
+/// `BridgeList`: every bridge the model holds is listed, with its type and technology;
+/// every listed bridge with channels is in the model with as many members. (A bridge
+/// that was empty and idle since before the capture began cannot be known.)
+fn check_bridges(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> {
+    let mut errs = Vec::new();
+    let listed: BTreeMap<String, (String, String, usize)> = entries
+        .iter()
+        .map(|e| {
+            (
+                get(e, "BridgeUniqueid"),
+                (
+                    get(e, "BridgeType"),
+                    get(e, "BridgeTechnology"),
+                    get(e, "BridgeNumChannels").parse().unwrap_or(usize::MAX),
+                ),
+            )
+        })
+        .collect();
+    let have: BTreeMap<String, (String, String, usize)> = model
+        .bridges_of(pbx)
+        .iter()
+        .map(|b| {
+            (
+                b.id.to_string(),
+                (
+                    b.bridgetype.to_string(),
+                    b.technology.to_string(),
+                    b.numchannels as usize,
+                ),
+            )
+        })
+        .collect();
+    for (id, h) in &have {
+        match listed.get(id) {
+            Some(l) if l == h => {}
+            l => errs.push(format!("bridge {id}: model {h:?}, PBX {l:?}")),
+        }
+    }
+    for (id, l) in &listed {
+        if l.2 > 0 && !have.contains_key(id) {
+            errs.push(format!("bridge {id} {l:?} missing"));
+        }
+    }
+    errs
+}
+
+/// `ParkedCalls`: the model's parked calls are the listed ones, in the same lots and
+/// spaces; and two calls parked at once are never on one call.
+fn check_parked(model: &Model, pbx: &str, entries: &[Message]) -> Vec<String> {
+    let want: BTreeSet<(String, String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                get(e, "ParkeeUniqueid"),
+                get(e, "Parkinglot"),
+                get(e, "ParkingSpace"),
+            )
+        })
+        .collect();
+    let have: BTreeSet<(String, String, String)> = model
+        .parked_of(pbx)
+        .iter()
+        .map(|p| {
+            (
+                p.uniqueid.to_string(),
+                p.lot.to_string(),
+                p.space.to_string(),
+            )
+        })
+        .collect();
+    let mut errs = Vec::new();
+    if want != have {
+        errs.push(format!("parked: want {want:?}, have {have:?}"));
+    }
+    let parked: Vec<&(String, String, String)> = want.iter().collect();
+    for (i, a) in parked.iter().enumerate() {
+        for b in &parked[i + 1..] {
+            if same_call(model, pbx, &a.0, &b.0) {
+                errs.push(format!("parked {} and {} on one call", a.0, b.0));
+            }
+        }
+    }
+    errs
+}
+
+/// `QueueStatus`: each queue's waiting callers (Uniqueid, position) and members
+/// (interface, device state, paused, in a call, calls taken) are the model's; listed
+/// members no event has described yet are left out.
+fn check_queues(model: &Model, pbx: &str, entries: &[Message], p: &Pending) -> Vec<String> {
+    type Line = BTreeSet<(String, String)>;
+    type Members = BTreeSet<(String, String, bool, bool, String)>;
+    let mut want: BTreeMap<String, (Line, Members)> = BTreeMap::new();
+    for e in entries {
+        let queue = get(e, "Queue");
+        match get(e, "Event").as_str() {
+            "QueueEntry" => {
+                want.entry(queue)
+                    .or_default()
+                    .0
+                    .insert((get(e, "Uniqueid"), get(e, "Position")));
+            }
+            "QueueMember" if p.described.contains(&(queue.clone(), get(e, "Location"))) => {
+                want.entry(queue).or_default().1.insert((
+                    get(e, "Location"),
+                    get(e, "Status"),
+                    get(e, "Paused") == "1",
+                    get(e, "InCall") == "1",
+                    get(e, "CallsTaken"),
+                ));
+            }
+            _ => {}
+        }
+    }
+    want.retain(|_, (line, members)| !line.is_empty() || !members.is_empty());
+    let have: BTreeMap<String, (Line, Members)> = model
+        .queues_of(pbx)
+        .iter()
+        .map(|q| {
+            let line = q
+                .callers
+                .iter()
+                .map(|c| (c.uniqueid.to_string(), c.position.to_string()))
+                .collect();
+            let members = q
+                .members
+                .iter()
+                .map(|m| {
+                    (
+                        m.interface.to_string(),
+                        m.status.to_string(),
+                        m.paused,
+                        m.incall,
+                        m.callstaken.to_string(),
+                    )
+                })
+                .collect();
+            (q.name.to_string(), (line, members))
+        })
+        .collect();
+    if want == have {
+        vec![]
+    } else {
+        vec![format!("queues: want {want:?}, have {have:?}")]
+    }
+}
+
 /// Watches a stream go by and checks the model at each recorded checkpoint.
 #[derive(Default)]
 pub struct Checker {
     pending: HashMap<String, Pending>,
     pub checked: usize,
+    /// Answers checked by kind (the ActionID's prefix: truth, conf, bridges...).
+    pub kinds: BTreeMap<String, usize>,
     pub errors: Vec<String>,
 }
 
@@ -139,16 +309,49 @@ impl Checker {
         let id = get(m, "ActionID");
         let event = get(m, "Event");
         let p = self.pending.entry(pbx.to_string()).or_default();
+        let bridge = get(m, "BridgeUniqueid");
+        if !bridge.is_empty() && m.get("BridgeType").is_some() {
+            let kind = (get(m, "BridgeType"), get(m, "BridgeTechnology"));
+            p.bridge_types.insert(bridge, kind);
+        }
+        // A member is described by an event, or by a line of the monitor's own resync.
+        let resync = id.starts_with("hackamore-sync-");
+        if (id.is_empty() || resync) && event.starts_with("QueueMember") {
+            let interface = if resync { "Location" } else { "Interface" };
+            let member = (get(m, "Queue"), get(m, interface));
+            if event == "QueueMemberRemoved" {
+                p.described.remove(&member);
+            } else {
+                p.described.insert(member);
+            }
+        }
         let errs = match event.as_str() {
-            "CoreShowChannel" | "ConfbridgeList" => {
+            "CoreShowChannel" | "ConfbridgeList" | "BridgeListItem" | "QueueParams"
+            | "QueueMember" | "QueueEntry" => {
+                p.entries.entry(id).or_default().push(m.clone());
+                return;
+            }
+            "ParkedCall" if !id.is_empty() => {
                 p.entries.entry(id).or_default().push(m.clone());
                 return;
             }
             "CoreShowChannelsComplete" if id.starts_with("truth-") => {
                 let entries = p.entries.remove(&id).unwrap_or_default();
-                let mut e = check_channels(model, pbx, &entries);
+                let mut e = check_channels(model, pbx, &entries, p);
                 e.extend(check_sipcallids(model));
                 e
+            }
+            "BridgeListComplete" if id.starts_with("bridges-") => {
+                let entries = p.entries.remove(&id).unwrap_or_default();
+                check_bridges(model, pbx, &entries)
+            }
+            "ParkedCallsComplete" if id.starts_with("parked-") => {
+                let entries = p.entries.remove(&id).unwrap_or_default();
+                check_parked(model, pbx, &entries)
+            }
+            "QueueStatusComplete" if id.starts_with("queues-") => {
+                let entries = p.entries.remove(&id).unwrap_or_default();
+                check_queues(model, pbx, &entries, p)
             }
             "ConfbridgeListComplete" if id.starts_with("conf-") => {
                 let entries = p.entries.remove(&id).unwrap_or_default();
@@ -160,6 +363,8 @@ impl Checker {
             _ => return,
         };
         self.checked += 1;
+        let kind = id.split('-').next().unwrap_or_default().to_string();
+        *self.kinds.entry(kind).or_default() += 1;
         self.errors
             .extend(errs.into_iter().map(|e| format!("{pbx} {id}: {e}")));
     }

@@ -1,5 +1,7 @@
 """The ground truth recorded inside the fixtures (see tests/fixtures/asterisk and the
-fixtures README): a Manifold subclass that checks the model at every checkpoint."""
+fixtures README): a Manifold subclass that checks the model at every checkpoint: the
+channels (`truth-k`), the conference room (`conf-k`) and, where recorded, that calls
+parked at once are on different calls (`parked-k`)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,12 @@ def in_one_call(chans: list[Any]) -> bool:
     return len(calls) == 1 and chans[0].call is not None
 
 
+def holds_only(kind: tuple[str, str]) -> bool:
+    """A parking lot or holding bridge: its members are not talking to each other."""
+    bridgetype, technology = (k.lower() for k in kind)
+    return bridgetype in ("holding", "parking") or technology == "holding_bridge"
+
+
 class CheckingManifold(Manifold.Manifold):
     """Sees every event dict (as a migrated script's Manifold subclass does), passes it
     on, and at each checkpoint compares the model with what the PBX reported."""
@@ -21,7 +29,9 @@ class CheckingManifold(Manifold.Manifold):
     def __init__(self, model: Any, view: Any = None) -> None:
         Manifold.Manifold.__init__(self, model, view)
         self.entries: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+        self.bridge_types: dict[str, tuple[str, str]] = {}
         self.checked = 0
+        self.kinds: dict[str, int] = defaultdict(int)
         self.errors: list[str] = []
 
     def process(self, event: dict[str, Any]) -> None:
@@ -29,8 +39,13 @@ class CheckingManifold(Manifold.Manifold):
         pbx = event.get("SOURCE", "")
         action = event.get("ActionID", "")
         name = event.get("Event")
-        if name in ("CoreShowChannel", "ConfbridgeList"):
+        if event.get("BridgeUniqueid") and "BridgeType" in event:
+            kind = (event["BridgeType"], event.get("BridgeTechnology", ""))
+            self.bridge_types[event["BridgeUniqueid"]] = kind
+        if name in ("CoreShowChannel", "ConfbridgeList") or (name == "ParkedCall" and action):
             self.entries[(pbx, action)].append(event)
+        elif name == "ParkedCallsComplete" and action.startswith("parked-"):
+            self.check_parked(pbx, action, self.entries.pop((pbx, action), []))
         elif name == "CoreShowChannelsComplete" and action.startswith("truth-"):
             self.check_channels(pbx, action, self.entries.pop((pbx, action), []))
         elif name == "ConfbridgeListComplete" and action.startswith("conf-"):
@@ -41,8 +56,24 @@ class CheckingManifold(Manifold.Manifold):
     def fail(self, pbx: str, action: str, text: str) -> None:
         self.errors.append(f"{pbx} {action}: {text}")
 
-    def check_channels(self, pbx: str, action: str, entries: list[dict[str, Any]]) -> None:
+    def count(self, action: str) -> None:
         self.checked += 1
+        self.kinds[action.split("-")[0]] += 1
+
+    def check_parked(self, pbx: str, action: str, entries: list[dict[str, Any]]) -> None:
+        """Two calls parked at once are never one call."""
+        self.count(action)
+        chans = self.model.channels.get(pbx, {})
+        parked = [chans[e["ParkeeUniqueid"]] for e in entries if e["ParkeeUniqueid"] in chans]
+        if len(parked) != len(entries):
+            self.fail(pbx, action, "a parked channel is missing")
+        for i, a in enumerate(parked):
+            for b in parked[i + 1 :]:
+                if in_one_call([a, b]):
+                    self.fail(pbx, action, f"parked {a.uniqueid} and {b.uniqueid} on one call")
+
+    def check_channels(self, pbx: str, action: str, entries: list[dict[str, Any]]) -> None:
+        self.count(action)
         chans = self.model.channels.get(pbx, {})
         want = {(e["Uniqueid"], e["Channel"], e["ChannelState"]) for e in entries}
         have = {(c.uniqueid, c.channel, c.channelstate) for c in chans.values()}
@@ -51,8 +82,9 @@ class CheckingManifold(Manifold.Manifold):
             return
         groups: dict[str, list[Any]] = defaultdict(list)
         for e in entries:
-            if e.get("BridgeId"):
-                groups[e["BridgeId"]].append(chans[e["Uniqueid"]])
+            bridge = e.get("BridgeId")
+            if bridge and not holds_only(self.bridge_types.get(bridge, ("", ""))):
+                groups[bridge].append(chans[e["Uniqueid"]])
         for bridge, members in groups.items():
             if len(members) > 1 and not in_one_call(members):
                 self.fail(pbx, action, f"bridge {bridge} split across calls")
@@ -71,7 +103,7 @@ class CheckingManifold(Manifold.Manifold):
                 self.fail(pbx, action, f"SIPCALLID {value} split across calls")
 
     def check_room(self, pbx: str, action: str, entries: list[dict[str, Any]]) -> None:
-        self.checked += 1
+        self.count(action)
         room = self.model.bridges.get(pbx, {}).get("100", {})
         want = sorted(e["Channel"] for e in entries)
         have = sorted(c.channel for c in room.values())

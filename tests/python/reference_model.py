@@ -8,6 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 ROLES = ("IDLE", "CALLING", "CALLED", "TRUNK")
+DEVICE_STATES = {
+    "0": "UNKNOWN",
+    "1": "NOT_INUSE",
+    "2": "INUSE",
+    "3": "BUSY",
+    "4": "INVALID",
+    "5": "UNAVAILABLE",
+    "6": "RINGING",
+    "7": "RINGINUSE",
+    "8": "ONHOLD",
+}
 ACTIVITIES = ("IDLE", "DIALING", "HUNGUP", "CAUSED", "HELD")
 
 
@@ -17,6 +28,7 @@ class Chan:
         self.state, self.desc, self.linked = state, desc, linked
         self.sipcallid: str | None = None
         self.conference: str | None = None
+        self.bridge: str | None = None
         self.role = "IDLE"
         self.activity = "IDLE"
         self.call: list[Chan] | None = None
@@ -37,6 +49,59 @@ def num(v: str | None) -> str:
     return "" if v is None or v == "<unknown>" else v
 
 
+def holds_only(bridgetype: str, technology: str) -> bool:
+    """Parking lots and holding bridges join nobody."""
+    return bridgetype.lower() in ("holding", "parking") or technology.lower() == "holding_bridge"
+
+
+def count(v: str | None, default: int) -> int:
+    """An unsigned 32-bit count as AMI writes it (digits only), else ``default``."""
+    return int(v) if v is not None and v.isdigit() and int(v) < 2**32 else default
+
+
+def flag(v: str) -> bool:
+    return v.lower() in ("1", "yes", "true")
+
+
+def seconds(at: float, ago: str | None) -> float:
+    """Unix seconds ``ago`` seconds before ``at``, to the millisecond, as the model has them."""
+    try:
+        back = max(float(ago or "0"), 0.0)
+    except ValueError:
+        back = 0.0
+    return float(f"{at - back:.3f}")
+
+
+class Bridge:
+    def __init__(self, bid: str) -> None:
+        self.id, self.type, self.technology = bid, "", ""
+        self.numchannels = 0
+        self.members: list[str] = []
+
+
+class Queue:
+    def __init__(self) -> None:
+        self.callers: list[dict[str, Any]] = []
+        self.members: list[dict[str, Any]] = []
+
+    def renumber(self) -> None:
+        for i, c in enumerate(self.callers):
+            c["position"] = i + 1
+
+    def leave(self, uid: str) -> None:
+        self.callers = [c for c in self.callers if c["uniqueid"] != uid]
+        for m in self.members:
+            if m["ringing"] == uid:
+                m["ringing"] = None
+        self.renumber()
+
+    def member(self, interface: str) -> dict[str, Any] | None:
+        return next((m for m in self.members if m["interface"] == interface), None)
+
+    def caller(self, uid: str) -> dict[str, Any] | None:
+        return next((c for c in self.callers if c["uniqueid"] == uid), None)
+
+
 class ReferenceModel:
     def __init__(self, trunk_variable: str = "SIPCALLID") -> None:
         self.trunk_variable = trunk_variable
@@ -45,8 +110,13 @@ class ReferenceModel:
         self.rooms: dict[str, dict[str, list[Chan]]] = {}
         self.trunks: dict[str, Chan] = {}
         self.numbers: dict[str, dict[str, str]] = {}
-        # AMI 2.x bridges: (pbx, bridge id) -> [holding?, [members]]
+        # AMI 2.x bridges as the normaliser tracks them for calls:
+        # (pbx, bridge id) -> [holding?, [members]]
         self.bridges2: dict[tuple[str, str], list[Any]] = {}
+        # ... and as the model shows them: pbx -> bridge id -> Bridge
+        self.bridges: dict[str, dict[str, Bridge]] = {}
+        self.parked: dict[str, dict[str, dict[str, Any]]] = {}
+        self.queues: dict[str, dict[str, Queue]] = {}
 
     # ----- event dicts -> rules -----
 
@@ -59,8 +129,8 @@ class ReferenceModel:
             self.end(pbx)
             return
         name = lookup(event, "Event")
-        if name is None:
-            return
+        if name is None or lookup(event, "ActionID") is not None:
+            return  # an ActionID: a line of a list action's answer, not an event
 
         def get(k: str) -> str:
             return lookup(event, k) or ""
@@ -98,23 +168,61 @@ class ReferenceModel:
                 self.bridge(pbx, get("Uniqueid1"), get("Uniqueid2"))
         elif n == "bridgecreate" and need("BridgeUniqueid"):
             b = self.bridges2.setdefault((pbx, get("BridgeUniqueid")), [False, []])
-            b[0] = get("BridgeType").lower() == "holding"
+            b[0] = holds_only(get("BridgeType"), get("BridgeTechnology"))
+            self.bridgecreate(
+                pbx, get("BridgeUniqueid"), get("BridgeType"), get("BridgeTechnology")
+            )
         elif n == "bridgeenter" and need("BridgeUniqueid", "Uniqueid"):
-            key = (pbx, get("BridgeUniqueid"))
+            bid, uid = get("BridgeUniqueid"), get("Uniqueid")
+            self.bridgeenter(pbx, bid, uid, get("BridgeType"), get("BridgeTechnology"))
+            self.bridgecount(pbx, bid, lookup(event, "BridgeNumChannels"))
+            key = (pbx, bid)
             if key not in self.bridges2:
-                self.bridges2[key] = [get("BridgeType").lower() == "holding", []]
+                self.bridges2[key] = [holds_only(get("BridgeType"), get("BridgeTechnology")), []]
             holding, members = self.bridges2[key]
-            uid = get("Uniqueid")
             if not holding and uid not in members:
                 members.append(uid)
                 if len(members) > 1:
                     self.bridge(pbx, members[0], uid)
         elif n == "bridgeleave" and need("BridgeUniqueid", "Uniqueid"):
-            found = self.bridges2.get((pbx, get("BridgeUniqueid")))
-            if found and get("Uniqueid") in found[1]:
-                found[1].remove(get("Uniqueid"))
+            bid, uid = get("BridgeUniqueid"), get("Uniqueid")
+            found = self.bridges2.get((pbx, bid))
+            if found and uid in found[1]:
+                found[1].remove(uid)
+            shown = self.bridges.get(pbx, {}).get(bid)
+            if shown is not None and uid in shown.members:
+                shown.members.remove(uid)
+            c = self.chan(pbx, uid)
+            if c is not None and c.bridge == bid:
+                c.bridge = None
+            self.bridgecount(pbx, bid, lookup(event, "BridgeNumChannels"))
         elif n == "bridgedestroy" and need("BridgeUniqueid"):
             self.bridges2.pop((pbx, get("BridgeUniqueid")), None)
+            gone = self.bridges.get(pbx, {}).pop(get("BridgeUniqueid"), None)
+            for uid in gone.members if gone else []:
+                c = self.chan(pbx, uid)
+                if c is not None:
+                    c.bridge = None
+            self.tidy(pbx)
+        elif n == "parkedcall" and need("ParkeeUniqueid"):
+            uid = get("ParkeeUniqueid")
+            if self.chan(pbx, uid) is not None:
+                self.parked.setdefault(pbx, {})[uid] = {
+                    "uniqueid": uid,
+                    "channel": get("ParkeeChannel"),
+                    "lot": get("Parkinglot"),
+                    "space": get("ParkingSpace"),
+                    "parker": get("ParkerDialString"),
+                    "timeout": count(lookup(event, "ParkingTimeout"), 0),
+                    "since": seconds(float(event["TIME"]), lookup(event, "ParkingDuration")),
+                }
+        elif n in ("unparkedcall", "parkedcalltimeout", "parkedcallgiveup") and need(
+            "ParkeeUniqueid"
+        ):
+            self.parked.get(pbx, {}).pop(get("ParkeeUniqueid"), None)
+            self.tidy(pbx)
+        elif n.startswith(("queue", "agent")) and need("Queue"):
+            self.queue_event(n, pbx, event)
         elif n == "localbridge":
             if lookup(event, "LocalOneUniqueid") is not None:
                 one, two = "LocalOneUniqueid", "LocalTwoUniqueid"
@@ -159,6 +267,109 @@ class ReferenceModel:
                 if p == pbx and uid in b[1]:
                     b[1].remove(uid)
             self.hangup(pbx, uid)
+
+    def queue_event(self, n: str, pbx: str, event: dict[str, Any]) -> None:
+        def get(k: str) -> str:
+            return lookup(event, k) or ""
+
+        queue, uid = get("Queue"), get("Uniqueid")
+        interface = lookup(event, "Interface") or lookup(event, "Location") or ""
+        queues = self.queues.setdefault(pbx, {})
+        q = queues.get(queue)
+        if n == "queuecallerjoin" and uid:
+            if self.chan(pbx, uid) is None:
+                return
+            q = queues.setdefault(queue, Queue())
+            q.callers = [c for c in q.callers if c["uniqueid"] != uid]
+            at = min(max(count(lookup(event, "Position"), 2**32 - 1), 1) - 1, len(q.callers))
+            caller = {
+                "uniqueid": uid,
+                "channel": get("Channel"),
+                "position": 0,
+                "since": seconds(float(event["TIME"]), "0"),
+                "ringing": [],
+                "abandoned": False,
+            }
+            q.callers.insert(at, caller)
+            q.renumber()
+        elif n == "queuecallerleave" and uid and q is not None:
+            q.leave(uid)
+        elif n == "queuecallerabandon" and uid and q is not None:
+            c = q.caller(uid)
+            if c is not None:
+                c["abandoned"] = True
+        elif n in ("agentcalled", "agentringnoanswer", "agentconnect", "agentcomplete"):
+            if not interface or q is None:
+                return
+            c, m = q.caller(uid), q.member(interface)
+            if n == "agentcalled":
+                if c is not None and interface not in c["ringing"]:
+                    c["ringing"].append(interface)
+                if m is not None:
+                    m["ringing"] = uid
+            elif n == "agentringnoanswer":
+                if c is not None and interface in c["ringing"]:
+                    c["ringing"].remove(interface)
+                if m is not None:
+                    m["ringing"] = None
+            elif m is not None and n == "agentconnect":
+                m["ringing"], m["connected"], m["incall"] = None, uid, True
+            elif m is not None:
+                m["connected"], m["incall"] = None, False
+        elif n in (
+            "queuememberadded",
+            "queuememberstatus",
+            "queuememberpause",
+            "queuememberpaused",
+        ):
+            if not interface:
+                return
+            q = queues.setdefault(queue, Queue())
+            status = get("Status")
+            fields = {
+                "interface": interface,
+                "membername": lookup(event, "MemberName") or get("Name"),
+                "stateinterface": get("StateInterface"),
+                "membership": get("Membership"),
+                "status": status,
+                "state": DEVICE_STATES.get(status, ""),
+                "paused": flag(get("Paused")),
+                "callstaken": count(lookup(event, "CallsTaken"), 0),
+                "incall": flag(get("InCall")),
+            }
+            m = q.member(interface)
+            if m is None:
+                q.members.append({**fields, "ringing": None, "connected": None})
+            else:
+                m.update(fields)
+        elif n == "queuememberremoved" and interface and q is not None:
+            q.members = [m for m in q.members if m["interface"] != interface]
+        for name in [k for k, v in queues.items() if not v.callers and not v.members]:
+            del queues[name]
+        self.tidy(pbx)
+
+    def bridgecreate(self, pbx: str, bid: str, bridgetype: str, technology: str) -> None:
+        b = self.bridges.setdefault(pbx, {}).setdefault(bid, Bridge(bid))
+        b.type = bridgetype or b.type
+        b.technology = technology or b.technology
+
+    def bridgeenter(self, pbx: str, bid: str, uid: str, bridgetype: str, technology: str) -> None:
+        c = self.chan(pbx, uid)
+        if c is None:
+            return
+        self.bridgecreate(pbx, bid, bridgetype, technology)
+        if c.bridge is not None and c.bridge != bid:
+            old = self.bridges[pbx].get(c.bridge)
+            if old is not None and uid in old.members:
+                old.members.remove(uid)
+        c.bridge = bid
+        if uid not in self.bridges[pbx][bid].members:
+            self.bridges[pbx][bid].members.append(uid)
+
+    def bridgecount(self, pbx: str, bid: str, numchannels: str | None) -> None:
+        b = self.bridges.get(pbx, {}).get(bid)
+        if b is not None:
+            b.numchannels = count(numchannels, len(b.members))
 
     # ----- the rules of section 4 -----
 
@@ -293,6 +504,18 @@ class ReferenceModel:
             return
         del self.channels[pbx][uid]
         self.numbers.get(pbx, {}).pop(c.name, None)
+        b = self.bridges.get(pbx, {}).get(c.bridge or "")
+        if b is not None and uid in b.members:
+            b.members.remove(uid)
+        self.parked.get(pbx, {}).pop(uid, None)
+        queues = self.queues.get(pbx, {})
+        for q in queues.values():
+            q.leave(uid)
+            for m in q.members:
+                if m["connected"] == uid:
+                    m["connected"] = None
+        for name in [k for k, v in queues.items() if not v.callers and not v.members]:
+            del queues[name]
         if c.conference is not None:
             room = self.rooms.get(pbx, {}).get(c.conference)
             if room is not None and c in room:
@@ -310,12 +533,15 @@ class ReferenceModel:
     def end(self, pbx: str) -> None:
         for uid in list(self.channels.get(pbx, {})):
             self.hangup(pbx, uid)
-        for d in (self.channels, self.rooms, self.numbers):
+        for d in self.per_pbx():
             d.pop(pbx, None)
 
+    def per_pbx(self) -> list[dict[str, Any]]:
+        return [self.channels, self.rooms, self.numbers, self.bridges, self.parked, self.queues]
+
     def tidy(self, pbx: str) -> None:
-        if not self.channels.get(pbx) and not self.rooms.get(pbx) and not self.numbers.get(pbx):
-            for d in (self.channels, self.rooms, self.numbers):
+        if not any(d.get(pbx) for d in self.per_pbx()):
+            for d in self.per_pbx():
                 d.pop(pbx, None)
 
     # ----- the snapshot format of hackamore.Model.snapshot() -----
@@ -332,6 +558,7 @@ class ReferenceModel:
                         "linkedid": c.linked,
                         "sipcallid": c.sipcallid,
                         "conference": c.conference,
+                        "bridge": c.bridge,
                         "channelstate": c.state,
                         "channelstatedesc": c.desc,
                         "role": c.role,
@@ -352,6 +579,38 @@ class ReferenceModel:
             "trunks": {v: (c.pbx, c.uid) for v, c in sorted(self.trunks.items())},
             "numbers": {
                 p: dict(sorted(self.numbers[p].items())) for p in pbxes if self.numbers.get(p)
+            },
+            "bridges": {
+                p: {
+                    b.id: {
+                        "type": b.type,
+                        "technology": b.technology,
+                        "numchannels": b.numchannels,
+                        "members": list(b.members),
+                    }
+                    for b in bridges.values()
+                }
+                for p, bridges in self.bridges.items()
+                if bridges
+            },
+            "parked": {
+                p: sorted(
+                    (dict(c) for c in calls.values()),
+                    key=lambda c: (c["lot"], c["space"], c["uniqueid"]),
+                )
+                for p, calls in self.parked.items()
+                if calls
+            },
+            "queues": {
+                p: {
+                    name: {
+                        "callers": [dict(c, ringing=list(c["ringing"])) for c in q.callers],
+                        "members": [dict(m) for m in q.members],
+                    }
+                    for name, q in queues.items()
+                }
+                for p, queues in self.queues.items()
+                if queues
             },
         }
 

@@ -59,8 +59,25 @@ def test_event_lists_are_collected_to_their_end(conn: hackamore.Connection) -> N
     assert events[-1].name == "CoreShowChannelsComplete"
     channels = [e for e in events if e.name == "CoreShowChannel"]
     assert len(channels) == int(events[-1]["ListItems"]) >= 3
-    queue = actions.queue_status(conn, "support")
-    assert [e.name for e in queue] == ["QueueParams", "QueueMember"]
+    # A PBX without queues answers with an empty list.
+    assert actions.queue_status(conn, "support") == []
+
+
+def test_queue_status_is_the_pbx_s_at_its_checkpoint() -> None:
+    # Met with two callers waiting for queue `support` (checkpoint 1 of queue-pbx1).
+    with hackamore.ReplayServer(
+        FIXTURES / "queue-pbx1.ami", username=USER, secret=SECRET, start_at=1, linger=True
+    ) as server:
+        with hackamore.Server("pbx1", "127.0.0.1", server.port, USER, SECRET).connect() as conn:
+            queue = actions.queue_status(conn, "support")
+            assert [e.name for e in queue] == [
+                "QueueParams",
+                "QueueMember",
+                "QueueEntry",
+                "QueueEntry",
+            ]
+            assert [e["Position"] for e in queue if e.name == "QueueEntry"] == ["1", "2"]
+            assert actions.queue_status(conn, "sales") == []
 
 
 def test_answers_never_reach_the_event_stream(conn: hackamore.Connection) -> None:

@@ -101,9 +101,10 @@ def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
 def test_main_and_mains_give_equal_models_midway() -> None:
     """Both engines over the same streams, stopped at the same point: equal models."""
     prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
-    # The capture's messages, and the four `Response: Error` answers a replay from the
-    # start gives to the resync queries (it knows no state to report).
-    want = _messages(prefix) + 4
+    # The capture's messages, and the `Response: Error` a replay from the start gives to
+    # each of the six resync queries (it knows no state to report): BridgeList,
+    # CoreShowChannels, Status, ParkedCalls, QueueStatus, ConfbridgeListRooms.
+    want = _messages(prefix) + 6
     snapshots = []
     for threaded in (False, True):
         servers = [

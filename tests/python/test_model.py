@@ -312,6 +312,15 @@ def test_long_synthetic_run_leaves_every_container_empty(tmp_path: Path) -> None
     assert (
         m.snapshot()
         == ref.snapshot()
-        == {"channels": {}, "calls": [], "rooms": {}, "trunks": {}, "numbers": {}}
+        == {
+            "channels": {},
+            "calls": [],
+            "rooms": {},
+            "trunks": {},
+            "numbers": {},
+            "bridges": {},
+            "parked": {},
+            "queues": {},
+        }
     )
     assert all(v == 0 for v in m.sizes().values()), m.sizes()

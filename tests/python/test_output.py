@@ -45,7 +45,7 @@ def validate(lines: list[str]) -> list[dict[str, Any]]:
 def test_the_schema_rejects_what_it_should() -> None:
     validator = jsonschema.Draft202012Validator(SCHEMA)
     good = {
-        "v": 1,
+        "v": 2,
         "seq": 0,
         "time": 1.0,
         "pbx": "p",
@@ -58,6 +58,7 @@ def test_the_schema_rejects_what_it_should() -> None:
     validator.validate(good)
     for bad in (
         {**good, "kind": "exploded"},
+        {**good, "v": 1},
         {**good, "extra": 1},
         {**good, "fields": {"uniqueid": 5}},
         {k: v for k, v in good.items() if k != "pbx"},

@@ -1,5 +1,6 @@
-//! Resync: rebuilding one PBX's state from its answers to `CoreShowChannels`, `Status`
-//! and `ConfbridgeList`, for a monitor that starts (or reconnects) in the middle of calls.
+//! Resync: rebuilding one PBX's state from its answers to `BridgeList`,
+//! `CoreShowChannels`, `Status`, `ParkedCalls`, `QueueStatus` and `ConfbridgeList`, for a
+//! monitor that starts (or reconnects) in the middle of calls.
 //!
 //! The socket sends the actions after login with ActionIDs under `ami::sync`; this
 //! module collects the answers while live events go on being applied, then turns the
@@ -16,14 +17,29 @@
 //! channel put on hold by its phone (`Hold`); a channel in the `MusicOnHold` application
 //! is HELD.
 
+mod channels;
+mod parking;
+mod queues;
+mod rooms;
+
+use super::normalize::{clock, parked_call, queue_member_fields, seconds_before};
 use super::Text;
-use super::{Activity, Change, Model, Rules};
+use super::{Change, Model, Rules};
 use crate::ami::sync::{
-    SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PREFIX, SYNC_ROOMS as ROOMS,
-    SYNC_STATUS as STATUS,
+    SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PARKED as PARKED, SYNC_PREFIX,
+    SYNC_QUEUES as QUEUES, SYNC_ROOMS as ROOMS, SYNC_STATUS as STATUS,
 };
 use crate::ami::Message;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
+
+/// One `BridgeListItem`.
+#[derive(Debug)]
+struct ListedBridge {
+    id: Text,
+    bridgetype: Text,
+    technology: Text,
+    numchannels: Text,
+}
 
 /// One `CoreShowChannel` entry.
 #[derive(Debug)]
@@ -51,9 +67,27 @@ struct PbxSync {
     rooms: HashMap<Text, Vec<(Text, Text, Text)>>,
     created: HashSet<Text>,
     hung_up: HashSet<Text>,
-    /// `BridgeType: holding` bridges (parking, holding) from `BridgeList`: their
+    /// Bridges that only hold (parking lots, holding bridges) from `BridgeList`: their
     /// members are in no call together, as the normaliser has it for live events.
     holding: HashSet<Text>,
+    /// `BridgeList` answered (AMI 2.x): its bridges.
+    bridges_listed: bool,
+    bridges: Vec<ListedBridge>,
+    /// Bridges seen created or entered, and channels seen entering or leaving one,
+    /// since the resync began: the events know better than the lists.
+    live_bridges: HashSet<Text>,
+    moved: HashSet<Text>,
+    /// Channels seen parked, unparked, joining or leaving a queue since it began, and
+    /// queue members (queue, interface) seen described.
+    touched: HashSet<Text>,
+    touched_members: HashSet<(Text, Text)>,
+    /// The `ParkedCalls` answer so far (each line as its `parkedcall` change).
+    parked: Vec<Change>,
+    parked_done: bool,
+    /// The `QueueStatus` answer so far.
+    queue_members: Vec<queues::MemberLine>,
+    queue_entries: Vec<queues::Entry>,
+    queues_done: bool,
     /// The channel list has been applied.
     channels_done: bool,
     /// Each channel's trunk value from the `Status` answer: (Uniqueid, Channel, value).
@@ -71,10 +105,26 @@ struct PbxSync {
 const MAX_SEEN: usize = 100_000;
 
 impl PbxSync {
+    /// Everything it keeps about live changes and answers so far.
+    fn seen(&self) -> usize {
+        self.created.len()
+            + self.hung_up.len()
+            + self.listed.len()
+            + self.live_bridges.len()
+            + self.moved.len()
+            + self.touched.len()
+            + self.touched_members.len()
+            + self.parked.len()
+            + self.queue_members.len()
+            + self.queue_entries.len()
+    }
+
     /// Every answer is in: nothing more for this resync to do.
     fn finished(&self) -> bool {
         self.channels_done
             && self.status_done
+            && self.parked_done
+            && self.queues_done
             && self
                 .rooms_expected
                 .is_some_and(|n| self.rooms_answered >= n)
@@ -118,8 +168,9 @@ fn variable(m: &Message, name: &str) -> Option<Text> {
 
 /// Events that can belong to a resync answer (responses carry no Event at all).
 pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
-    const ANSWERS: [&[u8]; 9] = [
+    const ANSWERS: [&[u8]; 16] = [
         b"BridgeListItem",
+        b"BridgeListComplete",
         b"CoreShowChannel",
         b"CoreShowChannelsComplete",
         b"ConfbridgeList",
@@ -128,11 +179,19 @@ pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
         b"ConfbridgeListRoomsComplete",
         b"Status",
         b"StatusComplete",
+        b"ParkedCall",
+        b"ParkedCallsComplete",
+        b"QueueParams",
+        b"QueueMember",
+        b"QueueEntry",
+        b"QueueStatusComplete",
     ];
     event.is_none_or(|e| {
         // Every message passes here: most are turned away by their first letter.
-        matches!(e.first(), Some(b'B' | b'b' | b'C' | b'c' | b'S' | b's'))
-            && ANSWERS.iter().any(|k| e.eq_ignore_ascii_case(k))
+        matches!(
+            e.first(),
+            Some(b'B' | b'b' | b'C' | b'c' | b'S' | b's' | b'P' | b'p' | b'Q' | b'q')
+        ) && ANSWERS.iter().any(|k| e.eq_ignore_ascii_case(k))
     })
 }
 
@@ -145,34 +204,64 @@ impl Resync {
     /// PBXes whose resync is under way, and the live changes it keeps track of (for leak
     /// checks).
     pub fn tracked(&self) -> (usize, usize) {
-        let seen = self
-            .pbxes
-            .values()
-            .map(|s| s.created.len() + s.hung_up.len() + s.listed.len())
-            .sum();
+        let seen = self.pbxes.values().map(PbxSync::seen).sum();
         (self.pbxes.len(), seen)
     }
 
     /// Note a change applied live while a resync is under way.
     pub(crate) fn saw(&mut self, change: &Change) {
-        let (pbx, seen) = match change {
-            Change::NewChannel { pbx, uniqueid, .. } => (pbx, Some((uniqueid, true))),
-            Change::Hangup { pbx, uniqueid, .. } => (pbx, Some((uniqueid, false))),
-            Change::End { pbx } => {
-                self.pbxes.remove(pbx);
-                return;
-            }
-            _ => return,
-        };
+        if let Change::End { pbx } = change {
+            self.pbxes.remove(pbx);
+            return;
+        }
+        let pbx = change.pbx();
         let Some(s) = self.pbxes.get_mut(pbx) else {
             return;
         };
-        match seen {
-            Some((uid, true)) => s.created.insert(uid.clone()),
-            Some((uid, false)) => s.hung_up.insert(uid.clone()),
-            None => false,
-        };
-        if s.created.len() + s.hung_up.len() > MAX_SEEN {
+        match change {
+            Change::NewChannel { uniqueid, .. } => {
+                s.created.insert(uniqueid.clone());
+            }
+            Change::Hangup { uniqueid, .. } => {
+                s.hung_up.insert(uniqueid.clone());
+            }
+            Change::BridgeCreate { bridge, .. } => {
+                s.live_bridges.insert(bridge.clone());
+            }
+            Change::BridgeEnter {
+                bridge, uniqueid, ..
+            } => {
+                s.live_bridges.insert(bridge.clone());
+                s.moved.insert(uniqueid.clone());
+            }
+            Change::BridgeLeave { uniqueid, .. } => {
+                s.moved.insert(uniqueid.clone());
+            }
+            Change::ParkedCall { uniqueid, .. }
+            | Change::UnParkedCall { uniqueid, .. }
+            | Change::ParkedCallTimeOut { uniqueid, .. }
+            | Change::ParkedCallGiveUp { uniqueid, .. }
+            | Change::QueueCallerJoin { uniqueid, .. }
+            | Change::QueueCallerLeave { uniqueid, .. } => {
+                s.touched.insert(uniqueid.clone());
+            }
+            Change::QueueMemberAdded {
+                queue, interface, ..
+            }
+            | Change::QueueMemberStatus {
+                queue, interface, ..
+            }
+            | Change::QueueMemberPause {
+                queue, interface, ..
+            }
+            | Change::QueueMemberRemoved {
+                queue, interface, ..
+            } => {
+                s.touched_members.insert((queue.clone(), interface.clone()));
+            }
+            _ => return,
+        }
+        if s.seen() > MAX_SEEN {
             log::warn!("{pbx}: the resync's answers never completed; following events only");
             self.pbxes.remove(pbx);
         }
@@ -215,6 +304,8 @@ impl Resync {
         let is_channels = rest.ends_with(CHANNELS);
         let is_bridges = rest.ends_with(BRIDGES);
         let is_status = rest.ends_with(STATUS);
+        let is_parked = rest.ends_with(PARKED);
+        let is_queues = rest.ends_with(QUEUES);
         let is_rooms = rest.ends_with(ROOMS);
         let is_room_list = rest.contains(&format!("{ROOMS}-"));
         let success = response
@@ -226,11 +317,23 @@ impl Resync {
                 self.pbxes.entry(pbx.into()).or_default();
             }
             (Some(e), _) if e.eq_ignore_ascii_case("BridgeListItem") => {
-                let holding = m
-                    .get("BridgeType")
-                    .is_some_and(|t| t.eq_ignore_ascii_case(b"holding"));
-                if let (true, Some(s)) = (holding, self.pbxes.get_mut(pbx)) {
-                    s.holding.insert(text(m, "BridgeUniqueid"));
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    let b = ListedBridge {
+                        id: text(m, "BridgeUniqueid"),
+                        bridgetype: text(m, "BridgeType"),
+                        technology: text(m, "BridgeTechnology"),
+                        numchannels: text(m, "BridgeNumChannels"),
+                    };
+                    if crate::model::holds_only(&b.bridgetype, &b.technology) {
+                        s.holding.insert(b.id.clone());
+                    }
+                    s.bridges_listed = true;
+                    s.bridges.push(b);
+                }
+            }
+            (Some(e), _) if e.eq_ignore_ascii_case("BridgeListComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.bridges_listed = true;
                 }
             }
             (None, Some(r)) if is_channels => {
@@ -251,6 +354,10 @@ impl Resync {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
                     if is_status {
                         s.status_done = true;
+                    } else if is_parked {
+                        s.parked_done = true;
+                    } else if is_queues {
+                        s.queues_done = true;
                     } else if is_rooms {
                         s.rooms_expected = Some(0);
                     } else if is_room_list {
@@ -282,6 +389,42 @@ impl Resync {
                             }));
                         }
                     }
+                }
+            }
+            (Some(e), _) if is_parked && e.eq_ignore_ascii_case("ParkedCall") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.parked.extend(parked_call(m, pbx.into()));
+                }
+            }
+            (Some(e), _) if is_parked && e.eq_ignore_ascii_case("ParkedCallsComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.parked_done = true;
+                    parking::parked(pbx, s, model, out);
+                    s.parked = Vec::new();
+                }
+            }
+            (Some(e), _) if is_queues && e.eq_ignore_ascii_case("QueueMember") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.queue_members.extend(queue_member_fields(m));
+                }
+            }
+            (Some(e), _) if is_queues && e.eq_ignore_ascii_case("QueueEntry") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.queue_entries.push(queues::Entry {
+                        queue: text(m, "Queue"),
+                        uniqueid: text(m, "Uniqueid"),
+                        channel: text(m, "Channel"),
+                        position: text(m, "Position").parse().unwrap_or(u32::MAX),
+                        since: seconds_before(clock(m), m, "Wait"),
+                    });
+                }
+            }
+            (Some(e), _) if is_queues && e.eq_ignore_ascii_case("QueueStatusComplete") => {
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.queues_done = true;
+                    queues::queues(pbx, s, model, out);
+                    s.queue_members = Vec::new();
+                    s.queue_entries = Vec::new();
                 }
             }
             (Some(e), _) if is_rooms && e.eq_ignore_ascii_case("ConfbridgeListRooms") => {
@@ -318,7 +461,7 @@ impl Resync {
                     s.listing = false;
                     s.channels_done = true;
                     let n = s.listed.len();
-                    channels(pbx, s, model, out);
+                    channels::channels(pbx, s, model, out);
                     s.listed = Vec::new();
                     log::info!("{pbx}: resynced {n} channels from CoreShowChannels");
                 }
@@ -335,163 +478,13 @@ impl Resync {
             (Some(e), _) if e.eq_ignore_ascii_case("ConfbridgeListComplete") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
                     let entries = s.rooms.remove(id.as_ref()).unwrap_or_default();
-                    rooms(pbx, s, &entries, model, out);
+                    rooms::rooms(pbx, s, &entries, model, out);
                     s.rooms_answered += 1;
                 }
             }
             _ => {}
         }
         true
-    }
-}
-
-/// The changes that make the model's channels of `pbx` those listed.
-fn channels(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncStep>) {
-    let listed: HashMap<&str, &Listed> = s
-        .listed
-        .iter()
-        .filter(|l| !l.uniqueid.is_empty() && !s.hung_up.contains(&l.uniqueid))
-        .map(|l| (l.uniqueid.as_str(), l))
-        .collect();
-    // Gone while we were away: known here, unknown to the PBX, not created meanwhile.
-    for c in model.channels_of(pbx) {
-        if !listed.contains_key(c.uniqueid.as_str()) && !s.created.contains(&c.uniqueid) {
-            out.push(SyncStep::Apply(Change::Hangup {
-                pbx: pbx.into(),
-                uniqueid: c.uniqueid.clone(),
-                channel: c.channel.clone(),
-            }));
-        }
-    }
-    for l in &s.listed {
-        if !listed.contains_key(l.uniqueid.as_str()) {
-            continue;
-        }
-        let known = model.channel(pbx, &l.uniqueid);
-        if known.is_none() {
-            out.push(SyncStep::Apply(Change::NewChannel {
-                pbx: pbx.into(),
-                uniqueid: l.uniqueid.clone(),
-                channel: l.channel.clone(),
-                calleridnum: l.calleridnum.clone(),
-                channelstate: l.channelstate.clone(),
-                channelstatedesc: l.channelstatedesc.clone(),
-                linkedid: l.linkedid.clone(),
-            }));
-        }
-        let held = known.is_some_and(|c| c.activity == Activity::Held);
-        if !held && l.application.eq_ignore_ascii_case("MusicOnHold") {
-            out.push(SyncStep::Apply(Change::MusicOnHold {
-                pbx: pbx.into(),
-                uniqueid: l.uniqueid.clone(),
-                channel: l.channel.clone(),
-            }));
-        }
-    }
-    // Calls: members of one bridge (2.x), bridged pairs (1.x), the halves of a Local.
-    let mut bridges: BTreeMap<&str, Vec<&Listed>> = BTreeMap::new();
-    for l in s
-        .listed
-        .iter()
-        .filter(|l| listed.contains_key(l.uniqueid.as_str()))
-    {
-        if !l.bridgeid.is_empty() {
-            bridges.entry(&l.bridgeid).or_default().push(l);
-        }
-    }
-    for (id, members) in bridges {
-        let holding = s.holding.contains(id);
-        if !holding {
-            let first = members[0];
-            for other in &members[1..] {
-                bridge(pbx, first, other, model, out);
-            }
-        }
-        out.push(SyncStep::AdoptBridge {
-            pbx: pbx.into(),
-            bridge: id.into(),
-            holding,
-            members: members
-                .iter()
-                .map(|l| (l.uniqueid.clone(), l.channel.clone(), l.calleridnum.clone()))
-                .collect(),
-        });
-    }
-    for l in listed.values() {
-        if let Some(other) = listed.get(l.bridged_uniqueid.as_str()) {
-            if l.uniqueid < other.uniqueid {
-                bridge(pbx, l, other, model, out);
-            }
-        }
-        if let Some(base) = l.channel.strip_suffix(";1") {
-            let twin = format!("{base};2");
-            if let Some(other) = listed.values().find(|o| o.channel == twin) {
-                if !same_call(model, pbx, &l.uniqueid, &other.uniqueid) {
-                    out.push(SyncStep::Apply(Change::LocalBridge {
-                        pbx: pbx.into(),
-                        uniqueid1: l.uniqueid.clone(),
-                        channel1: l.channel.clone(),
-                        uniqueid2: other.uniqueid.clone(),
-                        channel2: other.channel.clone(),
-                    }));
-                }
-            }
-        }
-    }
-}
-
-/// Two channels already in one call (as the model stood before the resync).
-fn same_call(model: &Model, pbx: &str, a: &str, b: &str) -> bool {
-    let call = |u| model.channel(pbx, u).and_then(|c| c.call);
-    call(a).is_some() && call(a) == call(b)
-}
-
-fn bridge(pbx: &str, a: &Listed, b: &Listed, model: &Model, out: &mut Vec<SyncStep>) {
-    if same_call(model, pbx, &a.uniqueid, &b.uniqueid) {
-        return;
-    }
-    out.push(SyncStep::Apply(Change::Bridge {
-        pbx: pbx.into(),
-        uniqueid1: a.uniqueid.clone(),
-        channel1: a.channel.clone(),
-        callerid1: a.calleridnum.clone(),
-        uniqueid2: b.uniqueid.clone(),
-        channel2: b.channel.clone(),
-        callerid2: b.calleridnum.clone(),
-    }));
-}
-
-/// The changes that put the listed members of a room in it.
-fn rooms(
-    pbx: &str,
-    s: &PbxSync,
-    entries: &[(Text, Text, Text)],
-    model: &Model,
-    out: &mut Vec<SyncStep>,
-) {
-    let mut started = HashSet::new();
-    for (conference, uid, channel) in entries {
-        if uid.is_empty() || s.hung_up.contains(uid) || conference.is_empty() {
-            continue;
-        }
-        let present = model.rooms_of(pbx).iter().any(|(c, _)| c == conference);
-        if !present && started.insert(conference.clone()) {
-            out.push(SyncStep::Apply(Change::ConfbridgeStart {
-                pbx: pbx.into(),
-                conference: conference.clone(),
-            }));
-        }
-        let inside = model
-            .channel(pbx, uid)
-            .is_some_and(|c| c.conference.as_deref() == Some(conference.as_str()));
-        if !inside {
-            out.push(SyncStep::Apply(Change::ConfbridgeJoin {
-                pbx: pbx.into(),
-                uniqueid: uid.clone(),
-                channel: channel.clone(),
-                conference: conference.clone(),
-            }));
-        }
     }
 }
 
