@@ -155,7 +155,7 @@ fn after_resync() {
         if SAMPLES.contains(&i) {
             let bytes = live() as isize - baseline as isize;
             held.push(bytes);
-            let (pbxes, kept) = t.resync.tracked();
+            let (pbxes, kept) = t.resync().tracked();
             println!("{i:>9} {bytes:>14} {pbxes:>9} {kept:>9}");
         }
         if i == CYCLES {

@@ -38,6 +38,7 @@ pub mod config;
 pub mod engine;
 pub mod model;
 pub mod source;
+pub mod standin;
 
 #[cfg(feature = "python")]
 mod python;

@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use hackamore::ami::Message;
-use hackamore::source::{CaptureFile, Pace, Paced, ReadAhead, Source, SourceError, Step};
+use hackamore::source::{CaptureFile, Paced, Source, SourceError, Step};
 use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
@@ -111,109 +111,6 @@ fn trace_close_and_reopen_goes_on_where_it_stopped() {
         .collect();
     assert_eq!(data, expected, "nothing lost, nothing repeated");
     assert!(got.last().unwrap().is_end());
-}
-
-/// Take `n` messages through a [`ReadAhead`] and stop it once its helper has decoded
-/// `ahead` messages beyond them (or the whole capture): what was taken, the capture's
-/// offset just before stopping, and the capture it hands back.
-fn read_ahead_then_stop(
-    path: &std::path::Path,
-    n: usize,
-    ahead: u64,
-) -> (Vec<Message>, u64, CaptureFile) {
-    let file = Mutex::new(CaptureFile::trace("t", path).unwrap());
-    let (taken, offset) = std::thread::scope(|s| {
-        let mut reading = ReadAhead::start(s, &file).unwrap();
-        let taken: Vec<Message> = (0..n)
-            .map_while(|_| reading.next_step())
-            .map(Result::unwrap)
-            .collect();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while file.lock().stats().messages < ahead {
-            assert!(Instant::now() < deadline, "the helper never read ahead");
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        let offset = file.lock().offset();
-        (taken, offset)
-    });
-    (taken, offset, file.into_inner())
-}
-
-#[test]
-fn reading_ahead_and_stopping_anywhere_loses_and_repeats_nothing() {
-    let path = fixtures_dir().join("churn.trace");
-    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
-    let decoded = all.len() as u64 - 1; // the END marker is not decoded
-    assert!(all.len() > 2000, "enough for several batches");
-    for n in [0, 1, 255, 256, 257, 1000, all.len() - 1, all.len()] {
-        // Once the helper is well ahead of the consumer (two batches or the whole file),
-        // dropping the reader hands back what it read that was not taken.
-        let (taken, reading, mut f) = read_ahead_then_stop(&path, n, decoded.min(n as u64 + 512));
-        assert_eq!(taken, all[..n], "taken through the helper, n={n}");
-        let mut plain = CaptureFile::trace("t", &path).unwrap();
-        take(&mut plain, n);
-        assert_eq!(reading, plain.offset(), "offset while reading ahead, n={n}");
-        assert_eq!(
-            f.offset(),
-            plain.offset(),
-            "where a reopen would resume, n={n}"
-        );
-        assert_eq!(
-            take(&mut f, usize::MAX),
-            all[n..],
-            "the rest, END count included, n={n}"
-        );
-    }
-}
-
-#[test]
-fn a_capture_closed_after_reading_ahead_ends_and_reopens_where_its_consumer_stopped() {
-    let path = fixtures_dir().join("churn.trace");
-    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
-    let n = 300;
-    let (taken, _, mut f) = read_ahead_then_stop(&path, n, n as u64 + 512);
-    f.close();
-    let end = take(&mut f, 1);
-    assert_eq!(
-        end[0].end_count(),
-        Some(n as u64 + 1),
-        "counts only what was taken"
-    );
-    f.reopen().unwrap();
-    let rest = take(&mut f, usize::MAX);
-    assert_eq!(rest[..rest.len() - 1], all[n..all.len() - 1]);
-    assert_eq!(
-        taken.len() + rest.len() + 1,
-        all.len() + 1,
-        "one END more: the close's"
-    );
-}
-
-#[test]
-fn a_capture_read_switching_between_ahead_and_in_turn_delivers_every_message_once() {
-    let path = fixtures_dir().join("churn.trace");
-    let all = take(&mut CaptureFile::trace("t", &path).unwrap(), usize::MAX);
-    let file = Mutex::new(CaptureFile::trace("t", &path).unwrap());
-    let got: Vec<Message> = std::thread::scope(|s| {
-        // Windows of 16 messages, the way not in use tried every 4th: over a hundred
-        // switches between the helper and the consumer's own reading.
-        let mut paced = Paced::with_pace(s, &file, Pace::new(16, 4));
-        let (mut got, mut done) = (Vec::new(), Vec::new());
-        while let Some(step) = paced.next_step() {
-            let m = step.unwrap();
-            got.push(m.clone());
-            done.push(m);
-            if done.len() == 5 {
-                paced.recycle(&mut done);
-            }
-        }
-        got
-    });
-    assert_eq!(got, all);
-    assert_eq!(
-        file.lock().offset(),
-        std::fs::metadata(&path).unwrap().len()
-    );
 }
 
 #[test]

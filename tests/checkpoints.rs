@@ -27,13 +27,13 @@ fn replay(path: &std::path::Path) -> (BTreeMap<String, usize>, Vec<String>) {
             _ => name.to_string(),
         };
         tracker.process(&pbx, &m, |_, _| {});
-        checker.observe(&tracker.model, &pbx, &m);
+        checker.observe(tracker.model(), &pbx, &m);
     }
     assert!(
-        tracker.model.sizes().is_empty(),
+        tracker.model().sizes().is_empty(),
         "{}: model not empty after END: {:?}",
         path.display(),
-        tracker.model.sizes()
+        tracker.model().sizes()
     );
     (checker.kinds, checker.errors)
 }

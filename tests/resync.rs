@@ -10,7 +10,8 @@ use common::*;
 use hackamore::ami::{Message, Secret};
 use hackamore::engine::{self, EngineOptions, FeedSpec, Sink};
 use hackamore::model::Tracker;
-use hackamore::source::{ReplayConfig, ReplayServer, Socket, SocketConfig, Source, Step};
+use hackamore::source::{Socket, SocketConfig, Source, Step};
+use hackamore::standin::{ReplayConfig, ReplayServer};
 use parking_lot::Mutex;
 use std::path::Path;
 use std::sync::Arc;
@@ -55,7 +56,7 @@ fn follow(mut s: Socket) -> (Checker, Vec<Message>) {
                 if m.is_end() {
                     return (checker, all);
                 }
-                checker.observe(&tracker.model, "pbx1", &m);
+                checker.observe(tracker.model(), "pbx1", &m);
                 all.push(m);
             }
             Ok(Step::Ended) => return (checker, all),
@@ -131,7 +132,7 @@ impl Sink for CheckingSink {
         if m.is_end() {
             *ends += 1;
         } else {
-            checker.observe(&tracker.model, pbx, m);
+            checker.observe(tracker.model(), pbx, m);
         }
     }
 }
@@ -274,7 +275,7 @@ fn a_finished_resync_keeps_nothing_however_long_the_connection_lives() {
     for m in answers(&[("1.1", "SIP/a-1", "100", "Dial", "")]) {
         t.process("pbx1", &m, |_, _| {});
     }
-    assert_eq!(t.resync.tracked(), (0, 0));
+    assert_eq!(t.resync().tracked(), (0, 0));
     for i in 0..20_000 {
         let uid = format!("2.{i}");
         t.process(
@@ -297,8 +298,8 @@ fn a_finished_resync_keeps_nothing_however_long_the_connection_lives() {
             |_, _| {},
         );
     }
-    assert_eq!(t.resync.tracked(), (0, 0));
-    assert_eq!(t.model.sizes().channels, 1);
+    assert_eq!(t.resync().tracked(), (0, 0));
+    assert_eq!(t.model().sizes().channels, 1);
 }
 
 /// A resync reads what events would have said: `<unknown>` is no number, a channel in
@@ -316,14 +317,14 @@ fn a_resync_reads_numbers_hold_and_the_trunk_variable_as_events_do() {
     for m in answers(&[("9.1", "IAX2/pbx1-1", "100", "Echo", "1.1@pbx1")]) {
         t.process("pbx2", &m, |_, _| {});
     }
-    let caller = t.model.channel("pbx1", "1.1").unwrap();
+    let caller = t.model().channel("pbx1", "1.1").unwrap();
     assert_eq!(caller.calleridnum, "");
-    assert!(t.model.numbers_of("pbx1").is_empty());
+    assert!(t.model().numbers_of("pbx1").is_empty());
     assert_eq!(
-        t.model.channel("pbx1", "1.2").unwrap().activity.name(),
+        t.model().channel("pbx1", "1.2").unwrap().activity.name(),
         "HELD"
     );
-    let leg = t.model.channel("pbx2", "9.1").unwrap();
+    let leg = t.model().channel("pbx2", "9.1").unwrap();
     assert!(caller.call.is_some() && caller.call == leg.call);
     assert_eq!(leg.role.name(), "TRUNK");
 }
@@ -345,9 +346,9 @@ fn a_channel_follows_the_linkedid_its_events_carry() {
     };
     t.process("pbx1", &event("Newchannel", "1.1"), |_, _| {});
     t.process("pbx1", &event("BridgeEnter", "7.7"), |_, _| {});
-    assert_eq!(t.model.channel("pbx1", "1.1").unwrap().linkedid, "7.7");
+    assert_eq!(t.model().channel("pbx1", "1.1").unwrap().linkedid, "7.7");
     t.process("pbx1", &event("Newstate", "8.8"), |_, _| {});
-    assert_eq!(t.model.channel("pbx1", "1.1").unwrap().linkedid, "8.8");
+    assert_eq!(t.model().channel("pbx1", "1.1").unwrap().linkedid, "8.8");
 }
 
 /// Two PBXes met in the middle of a call between them: the legs carrying the same trunk
@@ -365,13 +366,13 @@ fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
             t.process(pbx, m, |_, _| {});
             let both = ["pbx1", "pbx2"]
                 .iter()
-                .all(|p| t.model.channels_of(p).len() > 1);
-            if seen.is_some() || !both || t.resync.tracked().0 > 0 {
+                .all(|p| t.model().channels_of(p).len() > 1);
+            if seen.is_some() || !both || t.resync().tracked().0 > 0 {
                 return;
             }
             let (mut pairs, mut joined) = (0, 0);
-            for a in t.model.channels_of("pbx1") {
-                for b in t.model.channels_of("pbx2") {
+            for a in t.model().channels_of("pbx1") {
+                for b in t.model().channels_of("pbx2") {
                     if a.sipcallid.is_some() && a.sipcallid == b.sipcallid {
                         pairs += 1;
                         joined += usize::from(a.call.is_some() && a.call == b.call);
@@ -446,21 +447,21 @@ fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
         let mut checker = Checker::default();
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut started = false;
-        while !(started && t.resync.tracked() == (0, 0)) {
+        while !(started && t.resync().tracked() == (0, 0)) {
             assert!(Instant::now() < deadline, "{file}: resync never finished");
             if let Ok(Step::Message(m)) = s.next_step(Duration::from_millis(50)) {
                 started |= m
                     .get_str("ActionID")
                     .is_some_and(|id| id.starts_with("hackamore-sync-"));
                 t.process("pbx1", &m, |_, _| {});
-                checker.observe(&t.model, "pbx1", &m);
+                checker.observe(t.model(), "pbx1", &m);
             }
         }
         assert_eq!(
             checker.checked, 0,
             "{file}: the stand-in sent recorded answers"
         );
-        let sizes = t.model.sizes();
+        let sizes = t.model().sizes();
         assert_eq!(
             (sizes.parked, sizes.queue_callers),
             (parked, waiting),
@@ -477,7 +478,7 @@ fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
                 .iter()
                 .any(|kind| id == format!("{kind}{suffix}"))
             {
-                checker.observe(&t.model, "pbx1", &m);
+                checker.observe(t.model(), "pbx1", &m);
             }
         }
         assert!(checker.errors.is_empty(), "{file}: {:?}", checker.errors);

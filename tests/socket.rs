@@ -4,9 +4,8 @@ mod common;
 
 use common::*;
 use hackamore::ami::{AuthMethod, Message, Secret};
-use hackamore::source::{
-    CaptureFile, ReplayConfig, ReplayServer, Socket, SocketConfig, Source, SourceError, Step,
-};
+use hackamore::source::{CaptureFile, Socket, SocketConfig, Source, SourceError, Step};
+use hackamore::standin::{ReplayConfig, ReplayServer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -5,9 +5,9 @@ mod common;
 use common::*;
 use hackamore::ami::{Message, Secret};
 use hackamore::source::{
-    CaptureFile, ReplayConfig, ReplayServer, Socket, SocketConfig, Source, SourceError, Step,
-    TlsConfig, Verify,
+    CaptureFile, Socket, SocketConfig, Source, SourceError, Step, TlsConfig, Verify,
 };
+use hackamore::standin::{ReplayConfig, ReplayServer};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -38,23 +38,23 @@ fuzz_target!(|data: &[u8]| {
         seen += 1;
         t.process("pbx1", &m, |_, _| {});
     }
-    assert_eq!(t.resync.tracked(), (0, 0));
+    assert_eq!(t.resync().tracked(), (0, 0));
     for chunk in body.chunks(split) {
         d.feed(chunk);
         while let Some(m) = d.next_message() {
             let pbx = pbxes[usize::from(spread >> (seen % 8)) & 1];
             seen += 1;
             t.process(pbx, &m, |_, _| {});
-            assert!(t.model.sizes().channels <= seen);
+            assert!(t.model().sizes().channels <= seen);
             // A resync the input starts itself may wait for answers, within its bound.
-            assert!(t.resync.tracked().1 <= 100_000 + seen);
+            assert!(t.resync().tracked().1 <= 100_000 + seen);
         }
     }
     d.finish();
     for pbx in pbxes {
         t.process(pbx, &Message::end(seen as u64 + 1), |_, _| {});
     }
-    assert!(t.model.sizes().is_empty(), "{:?}", t.model.sizes());
-    assert_eq!(t.normalizer.tracked_bridges(), 0);
-    assert_eq!(t.resync.tracked(), (0, 0));
+    assert!(t.model().sizes().is_empty(), "{:?}", t.model().sizes());
+    assert_eq!(t.normalizer().tracked_bridges(), 0);
+    assert_eq!(t.resync().tracked(), (0, 0));
 });

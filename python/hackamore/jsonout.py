@@ -34,51 +34,12 @@ import time
 from typing import Any, TextIO
 
 import hackamore
+from hackamore._native import CHANGES
 
 VERSION = 2
 
-KINDS: dict[str, str] = {
-    "newchannel": "channel_created",
-    "newstate": "channel_state",
-    "dial": "dialing",
-    "dialend": "dial_ended",
-    "bridge": "call_joined",
-    "localbridge": "call_joined",
-    "confbridgestart": "room_opened",
-    "confbridgejoin": "room_joined",
-    "confbridgeleave": "room_left",
-    "confbridgeend": "room_closed",
-    "sipcallid": "trunk_linked",
-    "musiconhold": "hold",
-    "musicoffhold": "hold",
-    "hanguprequest": "hangup_requested",
-    "softhanguprequest": "hangup_requested",
-    "newcallerid": "callerid",
-    "rename": "renamed",
-    "hangup": "channel_gone",
-    "end": "pbx_ended",
-    "bridgecreate": "bridge_created",
-    "bridgeenter": "bridge_entered",
-    "bridgeleave": "bridge_left",
-    "bridgedestroy": "bridge_destroyed",
-    "parkedcall": "parked",
-    "unparkedcall": "unparked",
-    "parkedcalltimeout": "unparked",
-    "parkedcallgiveup": "unparked",
-    "queuecallerjoin": "queue_joined",
-    "queuecallerleave": "queue_left",
-    "queuecallerabandon": "queue_abandoned",
-    "agentcalled": "agent_ringing",
-    "agentconnect": "agent_connected",
-    "agentcomplete": "agent_done",
-    "agentringnoanswer": "agent_no_answer",
-    "queuememberadded": "queue_member",
-    "queuememberstatus": "queue_member",
-    "queuememberpause": "queue_member",
-    "queuememberremoved": "queue_member_removed",
-    "blindtransfer": "transferred",
-    "attendedtransfer": "transferred",
-}
+# The change table's (hackamore._native.CHANGES).
+KINDS: dict[str, str] = {name: kind for name, (_, _, kind) in CHANGES.items()}
 
 _TEXT = {"type": "string"}
 _MAYBE_TEXT = {"type": ["string", "null"]}

@@ -4,15 +4,32 @@
 //! framework never had, named after the AMI events they come from.
 //!
 //! The kinds are one table (the `changes!` invocation below): each row is a variant, its
-//! hook name, its fields in hook-argument order (every field is text, `pbx` first), and
-//! the fields naming the channels it is about.
+//! hook name, its fields in hook-argument order (every field is text, `pbx` first), the
+//! fields naming the channels it is about, its coarser kind in `--json` output, and for
+//! the 2014 kinds the arguments of the 2014 Model's hook (`hackamore.compat`). Everything
+//! else — the Python hook names, the compat argument lists, the JSON kinds — is derived
+//! from it ([`Change::KINDS`]); adding a kind is a row here plus its rule.
 
 use super::Text;
+
+/// What the table says of one kind of change.
+#[derive(Clone, Copy, Debug)]
+pub struct ChangeKind {
+    /// The hook name.
+    pub name: &'static str,
+    /// Its fields after `pbx`, in hook-argument order.
+    pub fields: &'static [&'static str],
+    /// The coarser kind `--json` records carry (`channel_created`, `call_joined`...).
+    pub json: &'static str,
+    /// The arguments of the 2014 Model's hook, `pbx` first (2014 kinds only).
+    pub hook_2014: Option<&'static [&'static str]>,
+}
 
 macro_rules! changes {
     ($(
         $(#[$doc:meta])*
-        $variant:ident $name:literal { $($field:ident),* } about [$($about:ident),*];
+        $variant:ident $name:literal { $($field:ident),* } about [$($about:ident),*]
+            json $json:literal $(hook_2014 [$($hook:ident),*])?;
     )*) => {
         /// A normalised model event. Fields are text (lossy UTF-8 of the AMI values);
         /// `pbx` is the source's name, never the host.
@@ -35,6 +52,30 @@ macro_rules! changes {
 
             /// Every change name (the hook names), in the order of [`Change::index`].
             pub const NAMES: [&'static str; Change::COUNT] = [$($name),*];
+
+            /// Every kind as the table describes it, in the order of [`Change::index`].
+            pub const KINDS: [ChangeKind; Change::COUNT] = [$(ChangeKind {
+                name: $name,
+                fields: &[$(stringify!($field)),*],
+                json: $json,
+                hook_2014: changes!(@hook $([$($hook),*])?),
+            }),*];
+
+            /// The change `name` with its fields from `field` (a field it does not give
+            /// is empty); None for an unknown name.
+            pub fn from_fields(
+                name: &str,
+                pbx: Text,
+                mut field: impl FnMut(&str) -> Option<Text>,
+            ) -> Option<Change> {
+                Some(match name {
+                    $($name => Change::$variant {
+                        pbx,
+                        $($field: field(stringify!($field)).unwrap_or_default(),)*
+                    },)*
+                    _ => return None,
+                })
+            }
 
             /// The position of this kind of change in [`Change::NAMES`]: a table index
             /// for whoever keeps something per kind (hooks).
@@ -74,119 +115,161 @@ macro_rules! changes {
             }
         }
     };
+    (@hook [$($hook:ident),*]) => { Some(&["pbx" $(, stringify!($hook))*]) };
+    (@hook) => { None };
 }
 
 changes! {
     NewChannel "newchannel" {
         uniqueid, channel, calleridnum, channelstate, channelstatedesc, linkedid
-    } about [uniqueid];
+    } about [uniqueid]
+        json "channel_created" hook_2014 [uniqueid, channel, calleridnum, channelstate, channelstatedesc];
     NewState "newstate" {
         uniqueid, channel, channelstate, channelstatedesc
-    } about [uniqueid];
-    Dial "dial" { uniqueid, channel, destuniqueid, destination } about [uniqueid, destuniqueid];
+    } about [uniqueid]
+        json "channel_state" hook_2014 [uniqueid, channelstate, channelstatedesc];
+    Dial "dial" { uniqueid, channel, destuniqueid, destination } about [uniqueid, destuniqueid]
+        json "dialing" hook_2014 [uniqueid, destuniqueid];
     /// A dial finished; a status other than ANSWER returns the caller to IDLE activity.
-    DialEnd "dialend" { uniqueid, channel, dialstatus } about [uniqueid];
+    DialEnd "dialend" { uniqueid, channel, dialstatus } about [uniqueid]
+        json "dial_ended" hook_2014 [uniqueid, dialstatus];
     /// Two channels joined: their calls merge.
     Bridge "bridge" {
         uniqueid1, channel1, callerid1, uniqueid2, channel2, callerid2
-    } about [uniqueid1, uniqueid2];
+    } about [uniqueid1, uniqueid2]
+        json "call_joined" hook_2014 [uniqueid1, uniqueid2];
     LocalBridge "localbridge" {
         uniqueid1, channel1, uniqueid2, channel2
-    } about [uniqueid1, uniqueid2];
+    } about [uniqueid1, uniqueid2]
+        json "call_joined" hook_2014 [uniqueid1, uniqueid2];
     /// The trunk-correlation variable (default `SIPCALLID`) was set on a channel.
-    SipCallId "sipcallid" { uniqueid, channel, value } about [uniqueid];
-    ConfbridgeStart "confbridgestart" { conference } about [];
-    ConfbridgeJoin "confbridgejoin" { uniqueid, channel, conference } about [uniqueid];
-    ConfbridgeLeave "confbridgeleave" { uniqueid, channel, conference } about [uniqueid];
-    ConfbridgeEnd "confbridgeend" { conference } about [];
-    MusicOnHold "musiconhold" { uniqueid, channel } about [uniqueid];
-    MusicOffHold "musicoffhold" { uniqueid, channel } about [uniqueid];
-    HangupRequest "hanguprequest" { uniqueid, channel } about [uniqueid];
-    SoftHangupRequest "softhanguprequest" { uniqueid, channel, cause } about [uniqueid];
-    NewCallerId "newcallerid" { uniqueid, channel, calleridnum } about [uniqueid];
-    Rename "rename" { uniqueid, channel, newname } about [uniqueid];
-    Hangup "hangup" { uniqueid, channel } about [uniqueid];
+    SipCallId "sipcallid" { uniqueid, channel, value } about [uniqueid]
+        json "trunk_linked" hook_2014 [uniqueid, value];
+    ConfbridgeStart "confbridgestart" { conference } about []
+        json "room_opened" hook_2014 [conference];
+    ConfbridgeJoin "confbridgejoin" { uniqueid, channel, conference } about [uniqueid]
+        json "room_joined" hook_2014 [uniqueid, conference];
+    ConfbridgeLeave "confbridgeleave" { uniqueid, channel, conference } about [uniqueid]
+        json "room_left" hook_2014 [uniqueid, conference];
+    ConfbridgeEnd "confbridgeend" { conference } about []
+        json "room_closed" hook_2014 [conference];
+    MusicOnHold "musiconhold" { uniqueid, channel } about [uniqueid]
+        json "hold" hook_2014 [uniqueid];
+    MusicOffHold "musicoffhold" { uniqueid, channel } about [uniqueid]
+        json "hold" hook_2014 [uniqueid];
+    HangupRequest "hanguprequest" { uniqueid, channel } about [uniqueid]
+        json "hangup_requested" hook_2014 [uniqueid];
+    SoftHangupRequest "softhanguprequest" { uniqueid, channel, cause } about [uniqueid]
+        json "hangup_requested" hook_2014 [uniqueid, cause];
+    NewCallerId "newcallerid" { uniqueid, channel, calleridnum } about [uniqueid]
+        json "callerid" hook_2014 [uniqueid, channel, calleridnum];
+    Rename "rename" { uniqueid, channel, newname } about [uniqueid]
+        json "renamed" hook_2014 [uniqueid, newname];
+    Hangup "hangup" { uniqueid, channel } about [uniqueid]
+        json "channel_gone" hook_2014 [uniqueid];
     /// The source of this PBX ended: every channel of it goes.
-    End "end" {} about [];
+    End "end" {} about []
+        json "pbx_ended" hook_2014 [];
 
     /// An AMI 2.x bridge came to be (`BridgeType` basic, holding, parking...;
     /// `BridgeTechnology` simple_bridge, softmix, holding_bridge...).
-    BridgeCreate "bridgecreate" { bridge, bridgetype, technology } about [];
+    BridgeCreate "bridgecreate" { bridge, bridgetype, technology } about []
+        json "bridge_created";
     /// A channel entered a bridge (a bridge not seen created is made here);
     /// `numchannels` is the PBX's count after it, hidden channels included (ConfBridge's
     /// announcer).
     BridgeEnter "bridgeenter" {
         bridge, uniqueid, channel, bridgetype, technology, numchannels
-    } about [uniqueid];
-    BridgeLeave "bridgeleave" { bridge, uniqueid, channel, numchannels } about [uniqueid];
-    BridgeDestroy "bridgedestroy" { bridge } about [];
+    } about [uniqueid]
+        json "bridge_entered";
+    BridgeLeave "bridgeleave" { bridge, uniqueid, channel, numchannels } about [uniqueid]
+        json "bridge_left";
+    BridgeDestroy "bridgedestroy" { bridge } about []
+        json "bridge_destroyed";
 
     /// A call was parked: `lot` and `space`, who parked it (`parker`, the parker's dial
     /// string), `timeout` in seconds from `since` (Unix time).
     ParkedCall "parkedcall" {
         uniqueid, channel, lot, space, parker, timeout, since
-    } about [uniqueid];
+    } about [uniqueid]
+        json "parked";
     /// A parked call was taken back by `retriever`.
     UnParkedCall "unparkedcall" {
         uniqueid, channel, lot, space, retriever, retrieverchannel
-    } about [uniqueid, retriever];
+    } about [uniqueid, retriever]
+        json "unparked";
     /// A parked call's time ran out (Asterisk sends it back to its parker or on).
-    ParkedCallTimeOut "parkedcalltimeout" { uniqueid, channel, lot, space } about [uniqueid];
+    ParkedCallTimeOut "parkedcalltimeout" { uniqueid, channel, lot, space } about [uniqueid]
+        json "unparked";
     /// A parked caller hung up.
-    ParkedCallGiveUp "parkedcallgiveup" { uniqueid, channel, lot, space } about [uniqueid];
+    ParkedCallGiveUp "parkedcallgiveup" { uniqueid, channel, lot, space } about [uniqueid]
+        json "unparked";
 
     /// A caller entered a queue at `position` (1 first), waiting since `since`.
     QueueCallerJoin "queuecallerjoin" {
         queue, uniqueid, channel, position, since
-    } about [uniqueid];
+    } about [uniqueid]
+        json "queue_joined";
     /// A caller left the queue: answered (an `agentconnect` follows), abandoned (a
     /// `queuecallerabandon` came first), or timed out.
-    QueueCallerLeave "queuecallerleave" { queue, uniqueid, channel } about [uniqueid];
+    QueueCallerLeave "queuecallerleave" { queue, uniqueid, channel } about [uniqueid]
+        json "queue_left";
     QueueCallerAbandon "queuecallerabandon" {
         queue, uniqueid, channel, position, holdtime
-    } about [uniqueid];
+    } about [uniqueid]
+        json "queue_abandoned";
     /// A member's phone rings for a waiting caller (`destuniqueid`: the member's channel).
     AgentCalled "agentcalled" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
-    } about [uniqueid, destuniqueid];
+    } about [uniqueid, destuniqueid]
+        json "agent_ringing";
     /// A member answered a caller.
     AgentConnect "agentconnect" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel, holdtime
-    } about [uniqueid, destuniqueid];
+    } about [uniqueid, destuniqueid]
+        json "agent_connected";
     /// A member's call with a caller ended.
     AgentComplete "agentcomplete" {
         queue, interface, membername, uniqueid, channel, talktime, reason
-    } about [uniqueid];
+    } about [uniqueid]
+        json "agent_done";
     AgentRingNoAnswer "agentringnoanswer" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
-    } about [uniqueid, destuniqueid];
+    } about [uniqueid, destuniqueid]
+        json "agent_no_answer";
     /// A member joined a queue (`QueueAdd`, or a queue member listed by a resync);
     /// `status` is its device state as AMI numbers it.
     QueueMemberAdded "queuememberadded" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
-    } about [];
+    } about []
+        json "queue_member";
     QueueMemberStatus "queuememberstatus" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
-    } about [];
+    } about []
+        json "queue_member";
     QueueMemberPause "queuememberpause" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
-    } about [];
-    QueueMemberRemoved "queuememberremoved" { queue, interface, membername } about [];
+    } about []
+        json "queue_member";
+    QueueMemberRemoved "queuememberremoved" { queue, interface, membername } about []
+        json "queue_member_removed";
 
     /// `transferer` sent `transferee` to `extension@context` (`result`: Success...).
     BlindTransfer "blindtransfer" {
         result, transferer, transfererchannel, transferee, transfereechannel, extension,
         context, isexternal
-    } about [transferee, transferer];
+    } about [transferee, transferer]
+        json "transferred";
     /// `transferer` joined `transferee` to `target` (the channel it had called;
     /// empty when the PBX did not say and the destination bridge held no one else).
     AttendedTransfer "attendedtransfer" {
         result, transferer, transfererchannel, transferee, transfereechannel, target,
         targetchannel, desttype, destbridge, isexternal
-    } about [transferee, target];
+    } about [transferee, target]
+        json "transferred";
 }
 
 /// The `queuemember*` changes that carry a member's whole state.
@@ -343,6 +426,11 @@ mod tests {
         assert_eq!((end.index(), end.uniqueids()), (18, (None, None)));
         assert!(!end.beyond_2014());
         assert_eq!(Change::NAMES[Change::FRAMEWORK_2014], "bridgecreate");
+        assert_eq!(Change::KINDS[18].hook_2014, Some(&["pbx"][..]));
+        assert_eq!(Change::KINDS[19].hook_2014, None);
+        let dial = Change::from_fields("dial", "p".into(), |f| Some(f.into())).unwrap();
+        assert_eq!(dial.fields()[3], ("destuniqueid", "destuniqueid"));
+        assert!(Change::from_fields("nosuch", "p".into(), |_| None).is_none());
         let mut names = Change::NAMES.to_vec();
         names.sort_unstable();
         names.dedup();

@@ -4,6 +4,7 @@
 //! a value of the wrong type raises `TypeError`, as Python does. Nothing here panics.
 
 use super::errors::ArgumentError;
+use crate::model::Rules;
 use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt};
@@ -177,4 +178,16 @@ pub(crate) fn one_of<T: Copy>(v: &str, what: &str, names: &[(&str, T)]) -> PyRes
 /// A deadline `d` from now, or none when it lies beyond what the clock can hold.
 pub(crate) fn deadline(d: Duration) -> Option<std::time::Instant> {
     std::time::Instant::now().checked_add(d)
+}
+
+/// The rules a `rules=` argument names.
+pub(crate) fn rules_named(name: &str) -> PyResult<Rules> {
+    one_of(
+        name,
+        "rules",
+        &[
+            (Rules::Standard.name(), Rules::Standard),
+            (Rules::Framework2014.name(), Rules::Framework2014),
+        ],
+    )
 }

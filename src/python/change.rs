@@ -1,12 +1,7 @@
-//! `Channel` and `Change` (what hooks are given) and `Normalizer` (event -> changes),
-//! plus the conversion of events and plain dicts into messages.
+//! `Channel` and `Change`: what hooks are given.
 
-use super::event::Event;
-use super::locks::lock_from_python;
-use crate::ami::Message;
-use crate::model::{self as core, Change as CoreChange, Normalizer as CoreNormalizer};
-use parking_lot::Mutex;
-use pyo3::exceptions::{PyKeyError, PyTypeError};
+use crate::model::{self as core, Change as CoreChange};
+use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use std::collections::HashMap;
@@ -202,111 +197,5 @@ impl Change {
             .map(|(k, v)| format!("{k}={v:?}"))
             .collect();
         format!("<Change {} {}>", self.change.name(), f.join(" "))
-    }
-}
-
-/// Build a message from a hackamore Event or a plain mapping (the old framework's event
-/// dicts), and the PBX it belongs to: None for a mapping without `SOURCE` (a PBX may be
-/// named "", as a 2014 script could name one).
-pub(crate) fn message_of(
-    event: &Bound<'_, PyAny>,
-    pbx: Option<&str>,
-) -> PyResult<(Option<String>, Message)> {
-    if let Ok(e) = event.cast::<Event>() {
-        let e = e.get();
-        let pbx = pbx
-            .map(str::to_string)
-            .unwrap_or_else(|| e.source.to_string());
-        return Ok((Some(pbx), e.message.clone()));
-    }
-    let Ok(d) = event.cast::<PyDict>() else {
-        return Err(PyTypeError::new_err(
-            "expected a hackamore.Event or a dict of AMI fields",
-        ));
-    };
-    let mut m = Message::new();
-    let mut source = None;
-    for (k, v) in d.iter() {
-        let k: String = k.str()?.extract()?;
-        let v: String = v.str()?.extract()?;
-        if k == "SOURCE" {
-            source = Some(v.clone());
-        }
-        m.push(k, v);
-    }
-    let pbx = pbx.map(str::to_string).or(source);
-    // The old framework's scripts say END with a dict `{"END": count, ...}`.
-    Ok((pbx, m.marked_end_if_recorded()))
-}
-
-/// The stateful normaliser (AMI 2.x bridge membership) on its own, for the compat
-/// Manifold: event -> list of `(hook name, fields)`.
-#[pyclass(name = "Normalizer", module = "hackamore._native", frozen)]
-pub struct Normalizer {
-    inner: Mutex<(CoreNormalizer, crate::model::Resync)>,
-}
-
-#[pymethods]
-impl Normalizer {
-    #[new]
-    #[pyo3(signature = (trunk_variable = "SIPCALLID", *, rules = "standard"))]
-    fn new(trunk_variable: &str, rules: &str) -> PyResult<Self> {
-        let rules = super::model::rules_named(rules)?;
-        Ok(Normalizer {
-            inner: Mutex::new((
-                CoreNormalizer::with_rules(trunk_variable, rules),
-                Default::default(),
-            )),
-        })
-    }
-
-    #[getter]
-    fn trunk_variable(&self) -> String {
-        lock_from_python(&self.inner).0.trunk_variable().to_string()
-    }
-
-    #[getter]
-    fn rules(&self) -> &'static str {
-        lock_from_python(&self.inner).0.rules().name()
-    }
-
-    /// The changes one event means: `[(name, {field: value})]` (often empty). `pbx`
-    /// defaults to the event's source (a dict's `SOURCE`). Given the native `model` the
-    /// changes are for, answers to resync queries become the changes that bring it in
-    /// line with the PBX (without it they mean nothing).
-    #[pyo3(signature = (event, pbx = None, model = None))]
-    fn normalize<'py>(
-        &self,
-        py: Python<'py>,
-        event: &Bound<'py, PyAny>,
-        pbx: Option<&str>,
-        model: Option<&Bound<'py, super::model::Model>>,
-    ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
-        let (Some(pbx), m) = message_of(event, pbx)? else {
-            return Ok(Vec::new()); // the old framework ignored events without SOURCE
-        };
-        let mut changes = Vec::new();
-        // Held while the model's lock is awaited (with the GIL released): waiting for it
-        // with the GIL held could wait for ever on a thread that needs the GIL.
-        let mut guard = lock_from_python(&self.inner);
-        let (normalizer, resync) = &mut *guard;
-        match model {
-            Some(model) => {
-                let state = lock_from_python(&model.get().state);
-                crate::model::interpret(normalizer, resync, state.model(), &pbx, &m, &mut changes);
-            }
-            None => normalizer.normalize(&pbx, &m, &mut changes),
-        }
-        drop(guard);
-        changes
-            .iter()
-            .map(|c| {
-                let d = PyDict::new(py);
-                for (k, v) in c.fields() {
-                    d.set_item(k, v)?;
-                }
-                Ok((c.name(), d))
-            })
-            .collect()
     }
 }

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 /// Applies messages to the model in the engine's thread; queues what hooks must see.
 struct ModelSink {
-    state: Arc<Mutex<super::model::State>>,
+    state: Arc<Mutex<crate::model::Tracker>>,
     hooked: super::model::HookSet,
     listening: Arc<std::sync::atomic::AtomicBool>,
     tx: Sender<Pending>,
@@ -33,7 +33,8 @@ impl Sink for ModelSink {
             return;
         }
         let mut pending = Vec::new();
-        self.state.lock().process(
+        super::model::process(
+            &mut self.state.lock(),
             pbx,
             m,
             self.hooked,

@@ -1,7 +1,7 @@
 //! `Event`: one AMI message as a read-only, dict-like Python object.
 
 use crate::ami::{is_secret_key, Action, Decoder, Message};
-use pyo3::exceptions::PyKeyError;
+use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use std::sync::Arc;
@@ -215,4 +215,38 @@ pub fn encode_action<'py>(
     a.ensure_action_id();
     let wire = a.encode().map_err(super::errors::action_error)?;
     Ok(PyBytes::new(py, &wire))
+}
+
+/// Build a message from a hackamore Event or a plain mapping (the old framework's event
+/// dicts), and the PBX it belongs to: None for a mapping without `SOURCE` (a PBX may be
+/// named "", as a 2014 script could name one).
+pub(crate) fn message_of(
+    event: &Bound<'_, PyAny>,
+    pbx: Option<&str>,
+) -> PyResult<(Option<String>, Message)> {
+    if let Ok(e) = event.cast::<Event>() {
+        let e = e.get();
+        let pbx = pbx
+            .map(str::to_string)
+            .unwrap_or_else(|| e.source.to_string());
+        return Ok((Some(pbx), e.message.clone()));
+    }
+    let Ok(d) = event.cast::<PyDict>() else {
+        return Err(PyTypeError::new_err(
+            "expected a hackamore.Event or a dict of AMI fields",
+        ));
+    };
+    let mut m = Message::new();
+    let mut source = None;
+    for (k, v) in d.iter() {
+        let k: String = k.str()?.extract()?;
+        let v: String = v.str()?.extract()?;
+        if k == "SOURCE" {
+            source = Some(v.clone());
+        }
+        m.push(k, v);
+    }
+    let pbx = pbx.map(str::to_string).or(source);
+    // The old framework's scripts say END with a dict `{"END": count, ...}`.
+    Ok((pbx, m.marked_end_if_recorded()))
 }

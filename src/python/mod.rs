@@ -9,10 +9,25 @@ mod errors;
 mod event;
 mod locks;
 mod model;
+mod normalizer;
 mod replay;
 mod sources;
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The change table, for the Python side to derive its lists from: `{name: (fields,
+/// 2014 hook arguments or None, JSON kind)}`, fields and arguments `pbx` first.
+fn changes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let d = PyDict::new(py);
+    for k in crate::model::Change::KINDS {
+        let fields: Vec<&str> = std::iter::once("pbx")
+            .chain(k.fields.iter().copied())
+            .collect();
+        d.set_item(k.name, (fields, k.hook_2014.map(<[&str]>::to_vec), k.json))?;
+    }
+    Ok(d)
+}
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -29,8 +44,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<model::Model>()?;
     m.add_class::<change::Channel>()?;
     m.add_class::<change::Change>()?;
-    m.add_class::<change::Normalizer>()?;
+    m.add_class::<normalizer::Normalizer>()?;
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
+    m.add("CHANGES", changes(m.py())?)?;
     m.add_class::<engine::NativeEngine>()?;
     m.add_function(wrap_pyfunction!(bench::bench_scan, m)?)?;
     m.add_function(wrap_pyfunction!(bench::bench_scan_lines, m)?)?;

@@ -4,7 +4,8 @@ use super::args::{self, Int, Number};
 use super::errors::{source_error, ArgumentError, ServeError};
 use super::locks::lock_from_python;
 use crate::ami::Secret;
-use crate::source::{self, ReplayConfig, SourceError};
+use crate::source::SourceError;
+use crate::standin::{self, ReplayConfig};
 use parking_lot::Mutex;
 use pyo3::prelude::*;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::time::Duration;
 /// login (plain or MD5). Use as a context manager or call `close()`.
 #[pyclass(name = "ReplayServer", module = "hackamore._native", frozen)]
 pub struct ReplayServer {
-    inner: Mutex<Option<source::ReplayServer>>,
+    inner: Mutex<Option<standin::ReplayServer>>,
     host: String,
     port: u16,
     username: String,
@@ -85,7 +86,7 @@ impl ReplayServer {
         config.answer_login = answer_login;
         config.seed = seed;
         let server = py
-            .detach(|| source::ReplayServer::start(config, host, port))
+            .detach(|| standin::ReplayServer::start(config, host, port))
             .map_err(|e| match e.kind() {
                 std::io::ErrorKind::InvalidInput => ArgumentError::new_err(e.to_string()),
                 _ => ServeError::new_err(format!("cannot listen on {host}:{port}: {e}")),

@@ -1,6 +1,5 @@
 //! Sources of AMI messages: a live [`Socket`], a raw capture [`CaptureFile`] and its
-//! Trace variant, all behind one [`Source`] trait; and [`ReplayServer`], the project's
-//! stand-in PBX.
+//! Trace variant, all behind one [`Source`] trait.
 //!
 //! Every source ends the same way: after EOF, a closed peer or an error it delivers one
 //! last `END: <count>` message (count = messages it delivered, END included), then
@@ -9,91 +8,20 @@
 mod error;
 mod file;
 mod read_ahead;
-mod replay;
 mod requests;
 mod socket;
-mod tls;
+mod step;
+pub(crate) mod tls;
 
 pub use error::SourceError;
-pub use file::{pbx_of, Ahead, CaptureFile, CaptureKind};
-pub use read_ahead::{Pace, Paced, ReadAhead};
-pub use replay::{ReplayConfig, ReplayServer};
-pub use requests::{action_channel, completes_list, opens_list, ActionPort, Outbox};
-pub use socket::{Closing, Socket, SocketConfig, Wake};
+pub(crate) use file::pbx_of;
+pub use file::{CaptureFile, CaptureKind};
+pub use read_ahead::Paced;
+pub use requests::Outbox;
+pub(crate) use requests::{action_channel, ActionPort};
+pub use requests::{completes_list, opens_list};
+pub(crate) use socket::{Closing, Wake};
+pub use socket::{Socket, SocketConfig};
+pub(crate) use step::{nothing_yet, Tally, READ_CHUNK};
+pub use step::{Source, Step};
 pub use tls::{TlsConfig, TlsError, Verify};
-
-use crate::ami::{Banner, DecodeStats, Message};
-use std::io;
-use std::time::Duration;
-
-/// Bytes a file or socket source asks for per read.
-const READ_CHUNK: usize = 64 * 1024;
-
-/// One step of a source.
-#[derive(Debug)]
-pub enum Step {
-    /// A message (the last one is always the END marker).
-    Message(Message),
-    /// Nothing arrived within the wait; ask again.
-    Idle,
-    /// The END marker was delivered; nothing more will come.
-    Ended,
-}
-
-/// A producer of AMI messages for one PBX (or, for a Trace, several).
-pub trait Source: Send {
-    /// The PBX name the messages belong to (a Trace's messages carry their own `SOURCE`).
-    fn name(&self) -> &str;
-
-    /// The next message, waiting at most `wait` for one. An error ends the source: the
-    /// following call delivers the END marker.
-    fn next_step(&mut self, wait: Duration) -> Result<Step, SourceError>;
-
-    /// The banner line seen, if any.
-    fn banner(&self) -> Option<&Banner>;
-
-    /// What the decoder dropped and delivered so far.
-    fn stats(&self) -> DecodeStats;
-
-    /// Stop early (a socket logs off). The END marker is still delivered.
-    fn close(&mut self);
-
-    /// Hand back a delivered message done with, for the next one to reuse its memory.
-    fn recycle(&mut self, _m: Message) {}
-}
-
-/// Counts delivered messages and produces the END marker exactly once.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct Tally {
-    delivered: u64,
-    ended: bool,
-}
-
-impl Tally {
-    pub(crate) fn deliver(&mut self, m: Message) -> Step {
-        self.delivered += 1;
-        Step::Message(m)
-    }
-
-    pub(crate) fn end(&mut self) -> Step {
-        if self.ended {
-            return Step::Ended;
-        }
-        self.ended = true;
-        self.delivered += 1;
-        Step::Message(Message::end(self.delivered))
-    }
-
-    /// A reopened source may end again (the count goes on).
-    pub(crate) fn restart(&mut self) {
-        self.ended = false;
-    }
-}
-
-/// A read that found nothing yet (non-blocking, timed out or interrupted): ask again.
-pub(crate) fn nothing_yet(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-    )
-}

@@ -16,69 +16,21 @@ import logging
 from collections.abc import Callable
 from typing import IO, Any
 
-from hackamore._native import Model as NativeModel
-from hackamore._native import Normalizer
+from hackamore._native import CHANGES, Normalizer
 from hackamore.compat import Event, Logger
 from hackamore.compat.stdio import fprintf
 
-# Arguments of each hook, by the names of the change's fields: the Model's...
+# Arguments of each hook, by the names of the change's fields (the change table's,
+# hackamore._native.CHANGES): the Model's...
 MODEL_ARGS: dict[str, tuple[str, ...]] = {
-    "bridge": ("pbx", "uniqueid1", "uniqueid2"),
-    "confbridgeend": ("pbx", "conference"),
-    "confbridgejoin": ("pbx", "uniqueid", "conference"),
-    "confbridgeleave": ("pbx", "uniqueid", "conference"),
-    "confbridgestart": ("pbx", "conference"),
-    "dial": ("pbx", "uniqueid", "destuniqueid"),
-    "dialend": ("pbx", "uniqueid", "dialstatus"),
-    "end": ("pbx",),
-    "hangup": ("pbx", "uniqueid"),
-    "hanguprequest": ("pbx", "uniqueid"),
-    "localbridge": ("pbx", "uniqueid1", "uniqueid2"),
-    "musiconhold": ("pbx", "uniqueid"),
-    "musicoffhold": ("pbx", "uniqueid"),
-    "newcallerid": ("pbx", "uniqueid", "channel", "calleridnum"),
-    "newchannel": (
-        "pbx",
-        "uniqueid",
-        "channel",
-        "calleridnum",
-        "channelstate",
-        "channelstatedesc",
-    ),
-    "newstate": ("pbx", "uniqueid", "channelstate", "channelstatedesc"),
-    "rename": ("pbx", "uniqueid", "newname"),
-    "sipcallid": ("pbx", "uniqueid", "value"),
-    "softhanguprequest": ("pbx", "uniqueid", "cause"),
+    name: tuple(params) for name, (_, params, _) in CHANGES.items() if params is not None
 }
 
-# ...and the View's, which also get channel names.
+# ...and the View's: every field but the Linkedid, which the 2014 views never saw.
 VIEW_ARGS: dict[str, tuple[str, ...]] = {
-    "bridge": ("pbx", "uniqueid1", "channel1", "callerid1", "uniqueid2", "channel2", "callerid2"),
-    "confbridgeend": ("pbx", "conference"),
-    "confbridgejoin": ("pbx", "uniqueid", "channel", "conference"),
-    "confbridgeleave": ("pbx", "uniqueid", "channel", "conference"),
-    "confbridgestart": ("pbx", "conference"),
-    "dial": ("pbx", "uniqueid", "channel", "destuniqueid", "destination"),
-    "dialend": ("pbx", "uniqueid", "channel", "dialstatus"),
-    "end": ("pbx",),
-    "hangup": ("pbx", "uniqueid", "channel"),
-    "hanguprequest": ("pbx", "uniqueid", "channel"),
-    "localbridge": ("pbx", "uniqueid1", "channel1", "uniqueid2", "channel2"),
-    "musiconhold": ("pbx", "uniqueid", "channel"),
-    "musicoffhold": ("pbx", "uniqueid", "channel"),
-    "newcallerid": ("pbx", "uniqueid", "channel", "calleridnum"),
-    "newchannel": (
-        "pbx",
-        "uniqueid",
-        "channel",
-        "calleridnum",
-        "channelstate",
-        "channelstatedesc",
-    ),
-    "newstate": ("pbx", "uniqueid", "channel", "channelstate", "channelstatedesc"),
-    "rename": ("pbx", "uniqueid", "channel", "newname"),
-    "sipcallid": ("pbx", "uniqueid", "channel", "value"),
-    "softhanguprequest": ("pbx", "uniqueid", "channel", "cause"),
+    name: tuple(f for f in fields if f != "linkedid")
+    for name, (fields, params, _) in CHANGES.items()
+    if params is not None
 }
 
 
@@ -130,7 +82,9 @@ class Manifold:
             Event.NEWCONNECTEDLINE: self.newconnectedline,
         }
         # The native model gets the Linkedid, which the 2014 hooks have no room for.
-        self._linkedid = getattr(type(model), "newchannel", None) is NativeModel.newchannel
+        from hackamore.compat.ModelStandard import ModelStandard
+
+        self._linkedid = getattr(type(model), "newchannel", None) is ModelStandard.newchannel
 
     def __repr__(self) -> str:
         return "Manifold(" + str(self.model) + "," + str(self.view) + ")"

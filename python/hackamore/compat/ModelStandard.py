@@ -11,8 +11,10 @@ holds one sees it change. They are brought up to date when read after the model 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from hackamore._native import CHANGES
 from hackamore._native import Model as NativeModel
 from hackamore.compat import Logger
 from hackamore.compat.Channel import Channel
@@ -140,3 +142,20 @@ class ModelStandard(NativeModel, Model):
     @property
     def numbers(self) -> dict[str, dict[str, str]]:  # type: ignore[override]
         return self._view().numbers
+
+
+def _native_hook(name: str, params: list[str]) -> Callable[..., None]:
+    """The 2014 Model hook `name`, applied natively."""
+
+    def hook(self: ModelStandard, *args: Any, **fields: Any) -> None:
+        self._hook(name, *args, **fields)
+
+    hook.__name__ = hook.__qualname__ = name
+    hook.__doc__ = f"{name}({', '.join(params)}), applied natively."
+    return hook
+
+
+# The hooks and their arguments are the change table's (hackamore._native.CHANGES).
+for _name, (_fields, _params, _json) in CHANGES.items():
+    if _params is not None:
+        setattr(ModelStandard, _name, _native_hook(_name, _params))

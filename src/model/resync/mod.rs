@@ -555,13 +555,13 @@ mod tests {
             ]),
         );
         let uids: Vec<_> = t
-            .model
+            .model()
             .channels_of("p")
             .iter()
             .map(|c| c.uniqueid.clone())
             .collect();
         assert_eq!(uids, ["c", "a", "d"]); // stale gone, b not resurrected, c kept
-        let call = |t: &Tracker, u| t.model.channel("p", u).and_then(|c| c.call);
+        let call = |t: &Tracker, u| t.model().channel("p", u).and_then(|c| c.call);
         assert!(call(&t, "a").is_some() && call(&t, "a") == call(&t, "d"));
         // A later BridgeEnter into the same bridge joins the resynced members' call.
         feed(&mut t, newchannel("e", "SIP/e"));
@@ -577,8 +577,8 @@ mod tests {
         assert_eq!(call(&t, "e"), call(&t, "a"));
         // END clears everything, resync state included.
         feed(&mut t, Message::end(9));
-        assert!(t.model.sizes().is_empty() && !t.resync.active("p"));
-        assert_eq!(t.normalizer.tracked_bridges(), 0);
+        assert!(t.model().sizes().is_empty() && !t.resync().active("p"));
+        assert_eq!(t.normalizer().tracked_bridges(), 0);
         assert_eq!(names.iter().filter(|n| **n == "newchannel").count(), 3 + 2);
         // live + resynced a, d
     }
@@ -609,8 +609,8 @@ mod tests {
             &msg(&[("Event", "CoreShowChannelsComplete"), id]),
             |_, _| {},
         );
-        let call = |u| t.model.channel("p", u).and_then(|c| c.call);
-        assert_eq!(t.model.sizes().channels, 3);
+        let call = |u| t.model().channel("p", u).and_then(|c| c.call);
+        assert_eq!(t.model().sizes().channels, 3);
         assert!(call("1.1").is_some() && call("1.1") == call("1.2"));
         assert_eq!(call("1.3"), None);
     }
@@ -655,8 +655,8 @@ mod tests {
             &msg(&[("Event", "CoreShowChannelsComplete"), channels]),
             |_, _| {},
         );
-        let call = |t: &Tracker, u| t.model.channel("p", u).and_then(|c| c.call);
-        assert_eq!(t.model.sizes().channels, 4);
+        let call = |t: &Tracker, u| t.model().channel("p", u).and_then(|c| c.call);
+        assert_eq!(t.model().sizes().channels, 4);
         assert_eq!((call(&t, "1"), call(&t, "2")), (None, None));
         assert!(call(&t, "3").is_some() && call(&t, "3") == call(&t, "4"));
         // A channel parked later joins nobody either, as for live events.
@@ -683,8 +683,8 @@ mod tests {
             ]),
             |_, _| {},
         );
-        assert!(!t.resync.active("p"));
+        assert!(!t.resync().active("p"));
         t.process("p", &newchannel("x", "SIP/x"), |_, _| {});
-        assert_eq!(t.model.sizes().channels, 1);
+        assert_eq!(t.model().sizes().channels, 1);
     }
 }

@@ -1,0 +1,188 @@
+//! Running an engine: its options, its counters, the handle that stops it and sends
+//! actions through it, and [`start`].
+
+use super::backoff::Backoff;
+use super::feed::{Feed, FeedSpec, FeedStats};
+use super::{main_loop, threaded};
+use crate::ami::Message;
+use crate::source::Outbox;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Where an engine delivers messages: one consumer, called from one thread at a time.
+pub trait Sink: Send {
+    fn deliver(&mut self, pbx: &str, m: &Message);
+}
+
+impl<F: FnMut(&str, &Message) + Send> Sink for F {
+    fn deliver(&mut self, pbx: &str, m: &Message) {
+        self(pbx, m)
+    }
+}
+
+/// How an engine runs.
+#[derive(Clone, Debug)]
+pub struct EngineOptions {
+    /// A reader thread per feed (Mains) instead of one poll loop (Main).
+    pub threaded: bool,
+    /// First reconnect delay; doubles up to `backoff_max`, with jitter.
+    pub backoff: Duration,
+    pub backoff_max: Duration,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            threaded: false,
+            backoff: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Counters of a running engine.
+#[derive(Debug, Default)]
+pub struct EngineStats {
+    pub feeds: Vec<(String, Arc<FeedStats>)>,
+    /// Threaded engine: messages queued between readers and consumer, now and at most.
+    pub queued: AtomicUsize,
+    pub queue_peak: AtomicUsize,
+}
+
+/// A running engine. Dropping it stops it.
+pub struct EngineHandle {
+    stop: Arc<AtomicBool>,
+    waker: Option<Arc<polling::Poller>>,
+    threads: Vec<JoinHandle<()>>,
+    stats: Arc<EngineStats>,
+    /// Each server feed's way in for actions, by PBX name.
+    outboxes: Vec<(String, Outbox)>,
+}
+
+impl EngineHandle {
+    /// Ask every feed to stop (connections log off); returns at once.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(w) = &self.waker {
+            w.notify().ok();
+        }
+    }
+
+    /// Have all the engine's threads finished (every feed ended, or stopped)?
+    pub fn is_finished(&self) -> bool {
+        self.threads.iter().all(|t| t.is_finished())
+    }
+
+    /// Wait for the engine's threads.
+    pub fn join(&mut self) {
+        for t in self.threads.drain(..) {
+            t.join().ok();
+        }
+    }
+
+    pub fn stats(&self) -> &Arc<EngineStats> {
+        &self.stats
+    }
+
+    /// Queue `action` for the PBX named `pbx` (sent once it is logged in); its answers
+    /// arrive on the returned receiver (see [`Outbox`]). `None`: no such
+    /// PBX in this engine.
+    pub fn send(
+        &self,
+        pbx: &str,
+        action: crate::ami::Action,
+    ) -> Option<(String, crossbeam_channel::Receiver<Message>, Outbox)> {
+        let (_, outbox) = self.outboxes.iter().find(|(n, _)| n == pbx)?;
+        let (id, answers) = outbox.send(action)?;
+        if let Some(w) = &self.waker {
+            w.notify().ok(); // the poll loop sends it now, not at its next wake-up
+        }
+        Some((id, answers, outbox.clone()))
+    }
+}
+
+impl Drop for EngineHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+type Outboxes = Vec<(String, Outbox)>;
+
+fn make_feeds(
+    specs: Vec<FeedSpec>,
+    opts: &EngineOptions,
+) -> (Vec<Feed>, Arc<EngineStats>, Outboxes) {
+    let feeds: Vec<Feed> = specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let seed =
+                0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) ^ std::process::id() as u64;
+            Feed::new(spec, Backoff::new(opts.backoff, opts.backoff_max, seed))
+        })
+        .collect();
+    let stats = EngineStats {
+        feeds: feeds
+            .iter()
+            .map(|f| (f.name().to_string(), f.stats()))
+            .collect(),
+        ..EngineStats::default()
+    };
+    let outboxes = feeds
+        .iter()
+        .filter_map(|f| Some((f.name().to_string(), f.outbox()?)))
+        .collect();
+    (feeds, Arc::new(stats), outboxes)
+}
+
+/// Start an engine over `specs`, delivering every message to `sink` from the engine's
+/// own thread(s). It runs until every feed has finished (captures end; servers only
+/// when stopped).
+pub fn start(
+    specs: Vec<FeedSpec>,
+    opts: EngineOptions,
+    sink: Box<dyn Sink>,
+) -> std::io::Result<EngineHandle> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (mut feeds, stats, outboxes) = make_feeds(specs, &opts);
+    if opts.threaded {
+        let threads = threaded::spawn(feeds, sink, stop.clone(), stats.clone())?;
+        Ok(EngineHandle {
+            stop,
+            waker: None,
+            threads,
+            stats,
+            outboxes,
+        })
+    } else {
+        let poller = Arc::new(polling::Poller::new()?);
+        for feed in &mut feeds {
+            let p = poller.clone();
+            feed.wake_on_connect(Arc::new(move || {
+                p.notify().ok();
+            }));
+            let p = poller.clone();
+            feed.on_socket_close(Arc::new(move |fd| {
+                // SAFETY: the socket calls this with its descriptor while it is still
+                // open, just before closing it.
+                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+                // Not registered yet (closed before the loop saw it): nothing to delete.
+                p.delete(fd).ok();
+            }));
+        }
+        let (p, s) = (poller.clone(), stop.clone());
+        let thread = std::thread::Builder::new()
+            .name("hackamore-main".into())
+            .spawn(move || main_loop::run(feeds, sink, &p, &s))?;
+        Ok(EngineHandle {
+            stop,
+            waker: Some(poller),
+            threads: vec![thread],
+            stats,
+            outboxes,
+        })
+    }
+}
