@@ -31,6 +31,23 @@ import hackamore
 from hackamore import _native
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class Kernels:
+    """The native benchmark kernels: private, in builds with the ``bench`` feature only
+    (the test build has it; a released wheel does not)."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        kernel = getattr(_native, f"_bench_{name}", None)
+        if kernel is None:
+            sys.exit(
+                "bench.py needs the benchmark kernels: install with\n"
+                "  MATURIN_PEP517_ARGS='--features python,bench' pip install ."
+            )
+        return kernel  # type: ignore[no-any-return]
+
+
+KERNELS = Kernels()
 FIXTURES = ROOT / "tests" / "fixtures" / "asterisk"
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 from reference_model import ReferenceModel  # noqa: E402
@@ -51,7 +68,7 @@ def repetition() -> bytes:
 
 def workload(events: int) -> tuple[bytes, int]:
     rep = repetition()
-    per = _native.bench_scan(rep)
+    per = KERNELS.scan(rep)
     k = max(1, math.ceil(events / per))
     return rep * k, per * k
 
@@ -77,7 +94,7 @@ def raw_capture(messages: int) -> bytes:
         body = body[body.index(b"\r\n\r\n") + 4 :]  # and the recorded login answer
         bodies.append(body)
     rep = b"".join(bodies)
-    k = max(1, math.ceil(messages / _native.bench_scan(rep)))
+    k = max(1, math.ceil(messages / KERNELS.scan(rep)))
     return b"Asterisk Call Manager/13.0.0\r\n" + rep * k
 
 
@@ -332,26 +349,26 @@ def main() -> int:
     say()
     rates: dict[str, float] = {}
 
-    t, n = median_time(lambda: _native.bench_scan_lines(data), args.runs)
+    t, n = median_time(lambda: KERNELS.scan_lines(data), args.runs)
     rates["scan"] = n / t
     say(f"{'limit: memchr scan of line ends':<44} {mb / t:>9,.0f} MB/s {n / t:>14,.0f} msg/s")
-    t, n = median_time(lambda: _native.bench_scan(data), args.runs)
+    t, n = median_time(lambda: KERNELS.scan(data), args.runs)
     rates["memmem"] = n / t
     say(f"{'(memmem search for blank lines)':<44} {mb / t:>9,.0f} MB/s {n / t:>14,.0f} msg/s")
-    t, n = median_time(lambda: _native.bench_decode(data), args.runs)
+    t, n = median_time(lambda: KERNELS.decode(data), args.runs)
     rates["decode"] = n / t
     say(f"{'decoder alone':<44} {mb / t:>9,.0f} MB/s {n / t:>14,.0f} msg/s")
-    t, (n, changes) = median_time(lambda: _native.bench_model(data), args.runs)
+    t, (n, changes) = median_time(lambda: KERNELS.model(data), args.runs)
     rates["model"] = n / t
     say(f"{'decoder + native model':<44} {'':>14} {n / t:>14,.0f} msg/s   ({changes:,} changes)")
 
     with tempfile.TemporaryDirectory() as tmp:
         big = Path(tmp) / "workload.trace"
         big.write_bytes(data)
-        per = _native.bench_scan(repetition())
+        per = KERNELS.scan(repetition())
         sample = Path(tmp) / "sample.trace"
         sample.write_bytes(repetition() * max(1, math.ceil(args.sample / per)))
-        sample_n = _native.bench_scan(sample.read_bytes())
+        sample_n = KERNELS.scan(sample.read_bytes())
         data = b""  # the file holds the workload now; free the memory
 
         from hackamore.compat import Controller, Manifold, ModelStandard, Multiplex, Trace, View

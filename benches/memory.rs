@@ -68,17 +68,40 @@ fn up(model: &mut Model, cycle: usize) {
             channelstatedesc: "Up".into(),
             linkedid: a.as_str().into(),
         });
-        model.dial("pbx1", &a, &b);
-        model.bridge("pbx1", &a, &b);
+        model.apply(&Change::Dial {
+            pbx: "pbx1".into(),
+            uniqueid: a.as_str().into(),
+            channel: "".into(),
+            destuniqueid: b.as_str().into(),
+            destination: "".into(),
+        });
+        model.apply(&Change::Bridge {
+            pbx: "pbx1".into(),
+            uniqueid1: a.as_str().into(),
+            channel1: "".into(),
+            callerid1: "".into(),
+            uniqueid2: b.as_str().into(),
+            channel2: "".into(),
+            callerid2: "".into(),
+        });
         if i % 4 == 0 {
-            model.sipcallid("pbx1", &b, &format!("{a}@10.0.0.1"));
+            model.apply(&Change::SipCallId {
+                pbx: "pbx1".into(),
+                uniqueid: b.as_str().into(),
+                channel: "".into(),
+                value: format!("{a}@10.0.0.1").into(),
+            });
         }
     }
 }
 
 fn down(model: &mut Model, cycle: usize) {
     for i in 0..CHANNELS {
-        model.hangup("pbx1", &format!("{}.{}", 1_795_000_000 + cycle, i));
+        model.apply(&Change::Hangup {
+            pbx: "pbx1".into(),
+            uniqueid: format!("{}.{}", 1_795_000_000 + cycle, i).into(),
+            channel: "".into(),
+        });
     }
 }
 

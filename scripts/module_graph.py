@@ -13,6 +13,7 @@ Reads the source as text (no compiler): `use crate::…`, `use super::…` and i
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -66,7 +67,8 @@ def expand(tree: str) -> list[str]:
                 head, rest = item.split("{", 1)
                 walk(prefix + head, rest[: rest.rfind("}")])
             else:
-                out.append(prefix + item.split("as")[0] if "as" in item.split("::")[-1] else prefix + item)
+                # `use a::b as c`: the path is what comes before ` as `.
+                out.append(prefix + re.split(r"\s+as\s+", item.strip())[0])
 
     walk("", tree)
     return out
@@ -189,4 +191,9 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # Piped into `head`: the reader has what it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)

@@ -33,6 +33,7 @@
 compile_error!("hackamore runs on POSIX systems (Linux, macOS, the BSDs)");
 
 pub mod ami;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod config;
 pub mod engine;

@@ -18,6 +18,18 @@ fn changes(rules: Rules, fields: &[(&str, &str)]) -> Vec<Change> {
     out
 }
 
+/// Apply on PBX `pbx` the change `"name field=value ..."` (fields not given are empty).
+fn apply(m: &mut Model, pbx: &str, change: &str) {
+    let mut words = change.split(' ');
+    let name = words.next().expect("a change name");
+    let fields: Vec<(&str, &str)> = words.filter_map(|w| w.split_once('=')).collect();
+    let change = Change::from_fields(name, pbx.into(), |f| {
+        let (_, v) = fields.iter().find(|(k, _)| *k == f)?;
+        Some((*v).into())
+    });
+    m.apply(&change.expect("a kind"));
+}
+
 fn names(rules: Rules, fields: &[(&str, &str)]) -> Vec<&'static str> {
     changes(rules, fields).iter().map(Change::name).collect()
 }
@@ -165,8 +177,12 @@ fn ami_1x_events_it_ignored_stay_ignored_and_ami_2x_ones_are_read() {
 
 fn two_channels(rules: Rules) -> Model {
     let mut m = Model::with_rules(rules);
-    m.newchannel("p", "1", "SIP/1", "100", "6", "Up", "");
-    m.newchannel("p", "2", "SIP/2", "", "6", "Up", "");
+    apply(
+        &mut m,
+        "p",
+        "newchannel uniqueid=1 channel=SIP/1 calleridnum=100",
+    );
+    apply(&mut m, "p", "newchannel uniqueid=2 channel=SIP/2");
     m
 }
 
@@ -174,8 +190,8 @@ fn two_channels(rules: Rules) -> Model {
 fn a_bridge_to_an_unknown_channel_still_idles_the_first() {
     for (rules, idle) in [(Rules::Standard, false), (Rules::Framework2014, true)] {
         let mut m = two_channels(rules);
-        m.musiconhold("p", "1");
-        m.bridge("p", "1", "gone");
+        apply(&mut m, "p", "musiconhold uniqueid=1");
+        apply(&mut m, "p", "bridge uniqueid1=1 uniqueid2=gone");
         assert_eq!(m.channel("p", "1").unwrap().activity.name() == "IDLE", idle);
         assert_eq!(m.calls().count(), 0);
     }
@@ -185,16 +201,16 @@ fn a_bridge_to_an_unknown_channel_still_idles_the_first() {
 fn a_repeated_conference_start_empties_the_room_under_the_2014_rules() {
     for (rules, members) in [(Rules::Standard, 1), (Rules::Framework2014, 0)] {
         let mut m = two_channels(rules);
-        m.confbridgestart("p", "100");
-        m.confbridgejoin("p", "1", "100");
-        m.confbridgestart("p", "100");
+        apply(&mut m, "p", "confbridgestart conference=100");
+        apply(&mut m, "p", "confbridgejoin uniqueid=1 conference=100");
+        apply(&mut m, "p", "confbridgestart conference=100");
         assert_eq!(m.rooms_of("p")[0].1.len(), members);
         // The member still names the room; its hangup leaves the (empty) room alone.
         assert_eq!(
             m.channel("p", "1").unwrap().conference.as_deref(),
             Some("100")
         );
-        m.hangup("p", "1");
+        apply(&mut m, "p", "hangup uniqueid=1");
         assert_eq!(m.rooms_of("p").len(), 1 - members);
     }
 }
@@ -202,10 +218,10 @@ fn a_repeated_conference_start_empties_the_room_under_the_2014_rules() {
 #[test]
 fn a_caller_id_is_recorded_under_the_events_channel_name_even_when_empty() {
     let mut m = two_channels(Rules::Standard);
-    m.newcallerid("p", "2", "SIP/two", "");
+    apply(&mut m, "p", "newcallerid uniqueid=2 channel=SIP/two");
     assert_eq!(m.numbers_of("p"), [("SIP/1", "100")]);
     let mut m = two_channels(Rules::Framework2014);
-    m.newcallerid("p", "2", "SIP/two", "");
+    apply(&mut m, "p", "newcallerid uniqueid=2 channel=SIP/two");
     assert_eq!(m.numbers_of("p"), [("SIP/1", "100"), ("SIP/two", "")]);
 }
 
@@ -213,12 +229,12 @@ fn a_caller_id_is_recorded_under_the_events_channel_name_even_when_empty() {
 fn a_hangup_drops_the_trunk_wait_under_its_value_whoever_waits() {
     for (rules, waiting) in [(Rules::Standard, 1), (Rules::Framework2014, 0)] {
         let mut m = two_channels(rules);
-        m.newchannel("q", "1", "IAX2/1", "", "6", "Up", "");
-        m.newchannel("q", "2", "IAX2/2", "", "6", "Up", "");
-        m.sipcallid("p", "1", "v");
-        m.sipcallid("q", "1", "v"); // twins: both trunks, one call, nobody waits
-        m.sipcallid("q", "2", "v"); // waits
-        m.hangup("p", "1");
+        apply(&mut m, "q", "newchannel uniqueid=1 channel=IAX2/1");
+        apply(&mut m, "q", "newchannel uniqueid=2 channel=IAX2/2");
+        apply(&mut m, "p", "sipcallid uniqueid=1 value=v");
+        apply(&mut m, "q", "sipcallid uniqueid=1 value=v"); // twins: both trunks, one call, nobody waits
+        apply(&mut m, "q", "sipcallid uniqueid=2 value=v"); // waits
+        apply(&mut m, "p", "hangup uniqueid=1");
         assert_eq!(m.trunks().len(), waiting);
     }
 }
@@ -227,10 +243,10 @@ fn a_hangup_drops_the_trunk_wait_under_its_value_whoever_waits() {
 fn the_end_of_a_pbx_leaves_its_empty_rooms_under_the_2014_rules() {
     for (rules, rooms) in [(Rules::Standard, 0), (Rules::Framework2014, 1)] {
         let mut m = two_channels(rules);
-        m.confbridgestart("p", "100");
-        m.confbridgestart("p", "200");
-        m.confbridgejoin("p", "1", "200");
-        m.end("p");
+        apply(&mut m, "p", "confbridgestart conference=100");
+        apply(&mut m, "p", "confbridgestart conference=200");
+        apply(&mut m, "p", "confbridgejoin uniqueid=1 conference=200");
+        apply(&mut m, "p", "end");
         assert_eq!(m.channels_of("p").len(), 0);
         // Room 200 went with its last member; room 100 never had one.
         assert_eq!(m.rooms_of("p").len(), rooms);
@@ -244,8 +260,8 @@ fn setting_the_trunk_variable_again_ends_the_wait_and_makes_a_trunk() {
         (Rules::Framework2014, "TRUNK", 0),
     ] {
         let mut m = two_channels(rules);
-        m.sipcallid("p", "1", "v");
-        m.sipcallid("p", "1", "v");
+        apply(&mut m, "p", "sipcallid uniqueid=1 value=v");
+        apply(&mut m, "p", "sipcallid uniqueid=1 value=v");
         assert_eq!(m.channel("p", "1").unwrap().role.name(), role);
         assert_eq!(m.trunks().len(), waiting);
     }

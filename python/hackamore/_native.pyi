@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, final
@@ -27,10 +27,6 @@ __all__ = [
     "Trace",
     "_Engine",
     "__version__",
-    "bench_decode",
-    "bench_model",
-    "bench_scan",
-    "bench_scan_lines",
     "configured_servers",
     "credential",
     "decode",
@@ -320,9 +316,12 @@ def decode(data: bytes, source: str = "-") -> list[Event]:
 def md5_key(challenge: str, secret: str) -> str:
     """``md5(challenge + secret)`` in lower-case hex: the Key of an MD5 AMI login."""
 
-def encode_action(name: str, fields: list[tuple[str, str]]) -> bytes:
-    """Encode an action (ActionID added when absent); raises ActionRefusedError on CR/LF
-    in any key or value or a line over 1024 bytes."""
+def encode_action(
+    name: str, fields: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
+) -> bytes:
+    """Encode an action (ActionID added when absent): ``fields`` a dict, or (key, value)
+    pairs where a key repeats (``Variable``). Raises ActionRefusedError on CR/LF in any
+    key or value or a line over 1024 bytes."""
 
 HOOK_NAMES: list[str]
 CHANGES: dict[str, tuple[list[str], list[str] | None, str]]
@@ -457,7 +456,7 @@ class Model:
     def queues(self) -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
         """Queues: ``{pbx: {queue: {"callers": [...], "members": [...]}}}``."""
     def snapshot(self) -> dict[str, Any]:
-        """The whole model as plain data (see the README)."""
+        """The whole model as plain data (see docs/model.md)."""
     def _snapshot_with_call_ids(self) -> tuple[dict[str, Any], list[int]]: ...
     def __len__(self) -> int: ...
 
@@ -490,16 +489,3 @@ def credential(
 def configured_servers() -> list[Server]:
     """The PBXes named by COM_DIAG_HACKAMORE_NAMEn, SERVERn, PORTn, USERNAMEn, SECRETn
     (environment first, then the dotfile); ConfigError for a malformed port."""
-
-def bench_scan(data: bytes) -> int:
-    """Benchmark kernel: message boundaries (``\\r\\n\\r\\n``) counted by a memmem search."""
-
-def bench_scan_lines(data: bytes) -> int:
-    """Benchmark kernel: message boundaries counted by a memchr scan of every line end
-    (the decoder's limit)."""
-
-def bench_decode(data: bytes) -> int:
-    """Benchmark kernel: messages decoded."""
-
-def bench_model(data: bytes, pbx: str = "pbx1") -> tuple[int, int]:
-    """Benchmark kernel: decode, normalise and apply; (messages, changes)."""

@@ -3,6 +3,10 @@
 //! `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
 //! sends them and the model that reads their answers.
 
+/// The default name of the trunk-correlation channel variable: the `Status` of a resync
+/// asks for it, and the normaliser pairs channels by it.
+pub const DEFAULT_TRUNK_VARIABLE: &str = "SIPCALLID";
+
 /// Every resync ActionID starts with this, then a number unique in the process.
 pub const SYNC_PREFIX: &str = "hackamore-sync-";
 /// Suffix of the `BridgeList` ActionID (asked first: the bridge types must be known when

@@ -1,55 +1,15 @@
-//! Running an engine: its options, its counters, the handle that stops it and sends
-//! actions through it, and [`start`].
+//! Running an engine: the handle that stops it and sends actions through it, and
+//! [`start`].
 
 use super::backoff::Backoff;
-use super::feed::{Feed, FeedSpec, FeedStats};
+use super::feed::{Feed, FeedSpec};
+use super::options::{EngineOptions, EngineStats, Sink};
 use super::{main_loop, threaded};
 use crate::ami::Message;
 use crate::source::Outbox;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
-
-/// Where an engine delivers messages: one consumer, called from one thread at a time.
-pub trait Sink: Send {
-    fn deliver(&mut self, pbx: &str, m: &Message);
-}
-
-impl<F: FnMut(&str, &Message) + Send> Sink for F {
-    fn deliver(&mut self, pbx: &str, m: &Message) {
-        self(pbx, m)
-    }
-}
-
-/// How an engine runs.
-#[derive(Clone, Debug)]
-pub struct EngineOptions {
-    /// A reader thread per feed (Mains) instead of one poll loop (Main).
-    pub threaded: bool,
-    /// First reconnect delay; doubles up to `backoff_max`, with jitter.
-    pub backoff: Duration,
-    pub backoff_max: Duration,
-}
-
-impl Default for EngineOptions {
-    fn default() -> Self {
-        EngineOptions {
-            threaded: false,
-            backoff: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(30),
-        }
-    }
-}
-
-/// Counters of a running engine.
-#[derive(Debug, Default)]
-pub struct EngineStats {
-    pub feeds: Vec<(String, Arc<FeedStats>)>,
-    /// Threaded engine: messages queued between readers and consumer, now and at most.
-    pub queued: AtomicUsize,
-    pub queue_peak: AtomicUsize,
-}
 
 /// A running engine. Dropping it stops it.
 pub struct EngineHandle {

@@ -2,7 +2,7 @@
 //! socket to become readable, so a slow or silent PBX never delays the others.
 
 use super::feed::{Feed, FeedStep};
-use super::Sink;
+use super::options::Sink;
 use polling::{Event, Events, PollMode, Poller};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};

@@ -11,8 +11,10 @@ mod backoff;
 mod feed;
 mod handle;
 mod main_loop;
+mod options;
 mod threaded;
 
 pub use feed::{FeedSpec, FeedStats};
-pub use handle::{start, EngineHandle, EngineOptions, EngineStats, Sink};
+pub use handle::{start, EngineHandle};
+pub use options::{EngineOptions, EngineStats, Sink};
 pub use threaded::READER_NICENESS;

@@ -2,7 +2,7 @@
 //! into an unbounded channel and never wait for the consumer.
 
 use super::feed::{Feed, FeedStep};
-use super::{EngineStats, Sink};
+use super::options::{EngineStats, Sink};
 use crate::ami::Message;
 use crossbeam_channel::RecvTimeoutError;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,11 +20,10 @@ const BATCH: usize = 256;
 ///
 /// When the CPU is contended (more busy threads than cores: several PBXes streaming fast
 /// on a small machine), readers at the model's priority take its CPU time and decode ever
-/// further ahead into the queue, which then costs memory and allocation. Measured with 2
-/// stand-in servers on 2 cores: 1.2-1.3 M msg/s and a backlog of ~140,000 messages at
-/// equal priority; 2.0-2.2 M msg/s and 9,000-19,000 with readers at +10. Readers still
-/// never wait for the model: whenever a core is free they run at once, and a reader needs
-/// a few percent of a core for the busiest real PBX.
+/// further ahead into the queue, which then costs memory and allocation (with two
+/// stand-in servers on two cores, a backlog about ten times larger and a slower model).
+/// Readers still never wait for the model: whenever a core is free they run at once, and
+/// a reader needs a few percent of a core for the busiest real PBX.
 pub const READER_NICENESS: i32 = 10;
 
 /// Lower the calling reader thread's priority by [`READER_NICENESS`] (Linux only: on

@@ -5,10 +5,12 @@
 //!
 //! The kinds are one table (the `changes!` invocation below): each row is a variant, its
 //! hook name, its fields in hook-argument order (every field is text, `pbx` first), the
-//! fields naming the channels it is about, its coarser kind in `--json` output, and for
-//! the 2014 kinds the arguments of the 2014 Model's hook (`hackamore.compat`). Everything
-//! else — the Python hook names, the compat argument lists, the JSON kinds — is derived
-//! from it ([`Change::KINDS`]); adding a kind is a row here plus its rule.
+//! fields naming the channels it is about, its coarser kind in `--json` output, for the
+//! 2014 kinds the arguments of the 2014 Model's hook (`hackamore.compat`), and after `=>`
+//! the model rule that applies it with the fields it reads. Everything else — the enum,
+//! [`Model::apply`](super::Model::apply), the Python hook names, the compat argument
+//! lists, the JSON kinds — is derived from it ([`Change::KINDS`]); adding a kind is a row
+//! here plus its rule (a method in `model/standard/`).
 
 use super::Text;
 
@@ -29,7 +31,8 @@ macro_rules! changes {
     ($(
         $(#[$doc:meta])*
         $variant:ident $name:literal { $($field:ident),* } about [$($about:ident),*]
-            json $json:literal $(hook_2014 [$($hook:ident),*])?;
+            json $json:literal $(hook_2014 [$($hook:ident),*])?
+            => $rule:ident($($arg:ident),*);
     )*) => {
         /// A normalised model event. Fields are text (lossy UTF-8 of the AMI values);
         /// `pbx` is the source's name, never the host.
@@ -114,6 +117,16 @@ macro_rules! changes {
                 }
             }
         }
+
+        impl super::Model {
+            /// Apply one change: the rule its row of the table names (a `Model` method
+            /// taking `pbx` and the fields the row lists).
+            pub fn apply(&mut self, change: &Change) {
+                match change {
+                    $(Change::$variant { pbx, $($arg,)* .. } => self.$rule(pbx $(, $arg)*),)*
+                }
+            }
+        }
     };
     (@hook [$($hook:ident),*]) => { Some(&["pbx" $(, stringify!($hook))*]) };
     (@hook) => { None };
@@ -123,153 +136,193 @@ changes! {
     NewChannel "newchannel" {
         uniqueid, channel, calleridnum, channelstate, channelstatedesc, linkedid
     } about [uniqueid]
-        json "channel_created" hook_2014 [uniqueid, channel, calleridnum, channelstate, channelstatedesc];
+        json "channel_created" hook_2014 [uniqueid, channel, calleridnum, channelstate, channelstatedesc]
+        => newchannel(uniqueid, channel, calleridnum, channelstate, channelstatedesc, linkedid);
     NewState "newstate" {
         uniqueid, channel, channelstate, channelstatedesc
     } about [uniqueid]
-        json "channel_state" hook_2014 [uniqueid, channelstate, channelstatedesc];
+        json "channel_state" hook_2014 [uniqueid, channelstate, channelstatedesc]
+        => newstate(uniqueid, channelstate, channelstatedesc);
     Dial "dial" { uniqueid, channel, destuniqueid, destination } about [uniqueid, destuniqueid]
-        json "dialing" hook_2014 [uniqueid, destuniqueid];
+        json "dialing" hook_2014 [uniqueid, destuniqueid]
+        => dial(uniqueid, destuniqueid);
     /// A dial finished; a status other than ANSWER returns the caller to IDLE activity.
     DialEnd "dialend" { uniqueid, channel, dialstatus } about [uniqueid]
-        json "dial_ended" hook_2014 [uniqueid, dialstatus];
+        json "dial_ended" hook_2014 [uniqueid, dialstatus]
+        => dialend(uniqueid, dialstatus);
     /// Two channels joined: their calls merge.
     Bridge "bridge" {
         uniqueid1, channel1, callerid1, uniqueid2, channel2, callerid2
     } about [uniqueid1, uniqueid2]
-        json "call_joined" hook_2014 [uniqueid1, uniqueid2];
+        json "call_joined" hook_2014 [uniqueid1, uniqueid2]
+        => bridge(uniqueid1, uniqueid2);
     LocalBridge "localbridge" {
         uniqueid1, channel1, uniqueid2, channel2
     } about [uniqueid1, uniqueid2]
-        json "call_joined" hook_2014 [uniqueid1, uniqueid2];
+        json "call_joined" hook_2014 [uniqueid1, uniqueid2]
+        => localbridge(uniqueid1, uniqueid2);
     /// The trunk-correlation variable (default `SIPCALLID`) was set on a channel.
     SipCallId "sipcallid" { uniqueid, channel, value } about [uniqueid]
-        json "trunk_linked" hook_2014 [uniqueid, value];
+        json "trunk_linked" hook_2014 [uniqueid, value]
+        => sipcallid(uniqueid, value);
     ConfbridgeStart "confbridgestart" { conference } about []
-        json "room_opened" hook_2014 [conference];
+        json "room_opened" hook_2014 [conference]
+        => confbridgestart(conference);
     ConfbridgeJoin "confbridgejoin" { uniqueid, channel, conference } about [uniqueid]
-        json "room_joined" hook_2014 [uniqueid, conference];
+        json "room_joined" hook_2014 [uniqueid, conference]
+        => confbridgejoin(uniqueid, conference);
     ConfbridgeLeave "confbridgeleave" { uniqueid, channel, conference } about [uniqueid]
-        json "room_left" hook_2014 [uniqueid, conference];
+        json "room_left" hook_2014 [uniqueid, conference]
+        => confbridgeleave(uniqueid, conference);
     ConfbridgeEnd "confbridgeend" { conference } about []
-        json "room_closed" hook_2014 [conference];
+        json "room_closed" hook_2014 [conference]
+        => confbridgeend(conference);
     MusicOnHold "musiconhold" { uniqueid, channel } about [uniqueid]
-        json "hold" hook_2014 [uniqueid];
+        json "hold" hook_2014 [uniqueid]
+        => musiconhold(uniqueid);
     MusicOffHold "musicoffhold" { uniqueid, channel } about [uniqueid]
-        json "hold" hook_2014 [uniqueid];
+        json "hold" hook_2014 [uniqueid]
+        => musicoffhold(uniqueid);
     HangupRequest "hanguprequest" { uniqueid, channel } about [uniqueid]
-        json "hangup_requested" hook_2014 [uniqueid];
+        json "hangup_requested" hook_2014 [uniqueid]
+        => hanguprequest(uniqueid);
     SoftHangupRequest "softhanguprequest" { uniqueid, channel, cause } about [uniqueid]
-        json "hangup_requested" hook_2014 [uniqueid, cause];
+        json "hangup_requested" hook_2014 [uniqueid, cause]
+        => softhanguprequest(uniqueid);
     NewCallerId "newcallerid" { uniqueid, channel, calleridnum } about [uniqueid]
-        json "callerid" hook_2014 [uniqueid, channel, calleridnum];
+        json "callerid" hook_2014 [uniqueid, channel, calleridnum]
+        => newcallerid(uniqueid, channel, calleridnum);
     Rename "rename" { uniqueid, channel, newname } about [uniqueid]
-        json "renamed" hook_2014 [uniqueid, newname];
+        json "renamed" hook_2014 [uniqueid, newname]
+        => rename(uniqueid, newname);
     Hangup "hangup" { uniqueid, channel } about [uniqueid]
-        json "channel_gone" hook_2014 [uniqueid];
+        json "channel_gone" hook_2014 [uniqueid]
+        => hangup(uniqueid);
     /// The source of this PBX ended: every channel of it goes.
     End "end" {} about []
-        json "pbx_ended" hook_2014 [];
+        json "pbx_ended" hook_2014 []
+        => end();
 
     /// An AMI 2.x bridge came to be (`BridgeType` basic, holding, parking...;
     /// `BridgeTechnology` simple_bridge, softmix, holding_bridge...).
     BridgeCreate "bridgecreate" { bridge, bridgetype, technology } about []
-        json "bridge_created";
+        json "bridge_created"
+        => bridgecreate(bridge, bridgetype, technology);
     /// A channel entered a bridge (a bridge not seen created is made here);
     /// `numchannels` is the PBX's count after it, hidden channels included (ConfBridge's
     /// announcer).
     BridgeEnter "bridgeenter" {
         bridge, uniqueid, channel, bridgetype, technology, numchannels
     } about [uniqueid]
-        json "bridge_entered";
+        json "bridge_entered"
+        => bridgeenter(bridge, uniqueid, bridgetype, technology, numchannels);
     BridgeLeave "bridgeleave" { bridge, uniqueid, channel, numchannels } about [uniqueid]
-        json "bridge_left";
+        json "bridge_left"
+        => bridgeleave(bridge, uniqueid, numchannels);
     BridgeDestroy "bridgedestroy" { bridge } about []
-        json "bridge_destroyed";
+        json "bridge_destroyed"
+        => bridgedestroy(bridge);
 
     /// A call was parked: `lot` and `space`, who parked it (`parker`, the parker's dial
     /// string), `timeout` in seconds from `since` (Unix time).
     ParkedCall "parkedcall" {
         uniqueid, channel, lot, space, parker, timeout, since
     } about [uniqueid]
-        json "parked";
+        json "parked"
+        => parkedcall(uniqueid, channel, lot, space, parker, timeout, since);
     /// A parked call was taken back by `retriever`.
     UnParkedCall "unparkedcall" {
         uniqueid, channel, lot, space, retriever, retrieverchannel
     } about [uniqueid, retriever]
-        json "unparked";
+        json "unparked"
+        => unparked(uniqueid);
     /// A parked call's time ran out (Asterisk sends it back to its parker or on).
     ParkedCallTimeOut "parkedcalltimeout" { uniqueid, channel, lot, space } about [uniqueid]
-        json "unparked";
+        json "unparked"
+        => unparked(uniqueid);
     /// A parked caller hung up.
     ParkedCallGiveUp "parkedcallgiveup" { uniqueid, channel, lot, space } about [uniqueid]
-        json "unparked";
+        json "unparked"
+        => unparked(uniqueid);
 
     /// A caller entered a queue at `position` (1 first), waiting since `since`.
     QueueCallerJoin "queuecallerjoin" {
         queue, uniqueid, channel, position, since
     } about [uniqueid]
-        json "queue_joined";
+        json "queue_joined"
+        => queuecallerjoin(queue, uniqueid, channel, position, since);
     /// A caller left the queue: answered (an `agentconnect` follows), abandoned (a
     /// `queuecallerabandon` came first), or timed out.
     QueueCallerLeave "queuecallerleave" { queue, uniqueid, channel } about [uniqueid]
-        json "queue_left";
+        json "queue_left"
+        => queuecallerleave(queue, uniqueid);
     QueueCallerAbandon "queuecallerabandon" {
         queue, uniqueid, channel, position, holdtime
     } about [uniqueid]
-        json "queue_abandoned";
+        json "queue_abandoned"
+        => queuecallerabandon(queue, uniqueid);
     /// A member's phone rings for a waiting caller (`destuniqueid`: the member's channel).
     AgentCalled "agentcalled" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
     } about [uniqueid, destuniqueid]
-        json "agent_ringing";
+        json "agent_ringing"
+        => agentcalled(queue, interface, uniqueid);
     /// A member answered a caller.
     AgentConnect "agentconnect" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel, holdtime
     } about [uniqueid, destuniqueid]
-        json "agent_connected";
+        json "agent_connected"
+        => agentconnect(queue, interface, uniqueid);
     /// A member's call with a caller ended.
     AgentComplete "agentcomplete" {
         queue, interface, membername, uniqueid, channel, talktime, reason
     } about [uniqueid]
-        json "agent_done";
+        json "agent_done"
+        => agentcomplete(queue, interface);
     AgentRingNoAnswer "agentringnoanswer" {
         queue, interface, membername, uniqueid, channel, destuniqueid, destchannel
     } about [uniqueid, destuniqueid]
-        json "agent_no_answer";
+        json "agent_no_answer"
+        => agentringnoanswer(queue, interface, uniqueid);
     /// A member joined a queue (`QueueAdd`, or a queue member listed by a resync);
     /// `status` is its device state as AMI numbers it.
     QueueMemberAdded "queuememberadded" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
     } about []
-        json "queue_member";
+        json "queue_member"
+        => queuemember(queue, interface, membername, stateinterface, membership, status, paused, callstaken, incall);
     QueueMemberStatus "queuememberstatus" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
     } about []
-        json "queue_member";
+        json "queue_member"
+        => queuemember(queue, interface, membername, stateinterface, membership, status, paused, callstaken, incall);
     QueueMemberPause "queuememberpause" {
         queue, interface, membername, stateinterface, membership, status, paused,
         callstaken, incall
     } about []
-        json "queue_member";
+        json "queue_member"
+        => queuemember(queue, interface, membername, stateinterface, membership, status, paused, callstaken, incall);
     QueueMemberRemoved "queuememberremoved" { queue, interface, membername } about []
-        json "queue_member_removed";
+        json "queue_member_removed"
+        => queuememberremoved(queue, interface);
 
     /// `transferer` sent `transferee` to `extension@context` (`result`: Success...).
     BlindTransfer "blindtransfer" {
         result, transferer, transfererchannel, transferee, transfereechannel, extension,
         context, isexternal
     } about [transferee, transferer]
-        json "transferred";
+        json "transferred"
+        => transfer();
     /// `transferer` joined `transferee` to `target` (the channel it had called;
     /// empty when the PBX did not say and the destination bridge held no one else).
     AttendedTransfer "attendedtransfer" {
         result, transferer, transfererchannel, transferee, transfereechannel, target,
         targetchannel, desttype, destbridge, isexternal
     } about [transferee, target]
-        json "transferred";
+        json "transferred"
+        => transfer();
 }
 
 /// The `queuemember*` changes that carry a member's whole state.
@@ -289,96 +342,26 @@ impl Change {
     pub fn queue_member(event: MemberEvent, pbx: Text, state: MemberState) -> Change {
         let [queue, interface, membername, stateinterface, membership, status, paused, callstaken, incall] =
             state;
-        match event {
-            MemberEvent::Added => Change::QueueMemberAdded {
-                pbx,
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-            },
-            MemberEvent::Status => Change::QueueMemberStatus {
-                pbx,
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-            },
-            MemberEvent::Pause => Change::QueueMemberPause {
-                pbx,
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-            },
+        macro_rules! member {
+            ($variant:ident) => {
+                Change::$variant {
+                    pbx,
+                    queue,
+                    interface,
+                    membername,
+                    stateinterface,
+                    membership,
+                    status,
+                    paused,
+                    callstaken,
+                    incall,
+                }
+            };
         }
-    }
-
-    /// The member's whole state, for the changes that carry one.
-    pub fn member_state(&self) -> Option<[&Text; 9]> {
-        match self {
-            Change::QueueMemberAdded {
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-                ..
-            }
-            | Change::QueueMemberStatus {
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-                ..
-            }
-            | Change::QueueMemberPause {
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-                ..
-            } => Some([
-                queue,
-                interface,
-                membername,
-                stateinterface,
-                membership,
-                status,
-                paused,
-                callstaken,
-                incall,
-            ]),
-            _ => None,
+        match event {
+            MemberEvent::Added => member!(QueueMemberAdded),
+            MemberEvent::Status => member!(QueueMemberStatus),
+            MemberEvent::Pause => member!(QueueMemberPause),
         }
     }
 

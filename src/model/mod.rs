@@ -14,10 +14,11 @@ mod standard;
 mod tracker;
 mod values;
 
+pub use crate::ami::sync::DEFAULT_TRUNK_VARIABLE;
 pub use bridges::{holds_only, Bridge};
 pub use change::{Change, ChangeKind};
 pub use channel::{Activity, CallId, Channel, Role};
-pub use normalize::{Normalizer, DEFAULT_TRUNK_VARIABLE};
+pub use normalize::Normalizer;
 pub use parking::ParkedCall;
 pub use queues::{device_state, Queue, QueueCaller, QueueMember};
 pub use resync::Resync;

@@ -69,14 +69,14 @@ pub fn device_state(status: &str) -> &'static str {
 impl QueueMember {
     /// A member as a `queuemember*` change describes it (its `MemberState`); whom it
     /// rings for or talks to is not part of it.
-    pub(crate) fn from_state(s: [&Text; 9]) -> Self {
-        let flag = |v: &Text| matches!(v.to_ascii_lowercase().as_str(), "1" | "yes" | "true");
+    pub(crate) fn from_state(s: [&str; 9]) -> Self {
+        let flag = |v: &str| matches!(v.to_ascii_lowercase().as_str(), "1" | "yes" | "true");
         QueueMember {
-            interface: s[1].clone(),
-            membername: s[2].clone(),
-            stateinterface: s[3].clone(),
-            membership: s[4].clone(),
-            status: s[5].clone(),
+            interface: s[1].into(),
+            membername: s[2].into(),
+            stateinterface: s[3].into(),
+            membership: s[4].into(),
+            status: s[5].into(),
             paused: flag(s[6]),
             callstaken: s[7].parse().unwrap_or(0),
             incall: flag(s[8]),

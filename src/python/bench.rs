@@ -1,24 +1,37 @@
-//! Bindings of the benchmark kernels (GIL released while they run).
+//! Bindings of the benchmark kernels (GIL released while they run), private
+//! (`_native._bench_*`) and only in builds with the `bench` feature.
 
 use pyo3::prelude::*;
 
 #[pyfunction]
-pub fn bench_scan(py: Python<'_>, data: &[u8]) -> usize {
+#[pyo3(name = "_bench_scan")]
+fn bench_scan(py: Python<'_>, data: &[u8]) -> usize {
     py.detach(|| crate::bench::scan_boundaries(data))
 }
 
 #[pyfunction]
-pub fn bench_scan_lines(py: Python<'_>, data: &[u8]) -> usize {
+#[pyo3(name = "_bench_scan_lines")]
+fn bench_scan_lines(py: Python<'_>, data: &[u8]) -> usize {
     py.detach(|| crate::bench::scan_lines(data))
 }
 
 #[pyfunction]
-pub fn bench_decode(py: Python<'_>, data: &[u8]) -> usize {
+#[pyo3(name = "_bench_decode")]
+fn bench_decode(py: Python<'_>, data: &[u8]) -> usize {
     py.detach(|| crate::bench::decode_count(data))
 }
 
 #[pyfunction]
-#[pyo3(signature = (data, pbx = "pbx1"))]
-pub fn bench_model(py: Python<'_>, data: &[u8], pbx: &str) -> (usize, usize) {
+#[pyo3(name = "_bench_model", signature = (data, pbx = "pbx1"))]
+fn bench_model(py: Python<'_>, data: &[u8], pbx: &str) -> (usize, usize) {
     py.detach(|| crate::bench::decode_and_model(data, pbx))
+}
+
+/// Set as attributes, not added to the module's `__all__`: they are not its API.
+pub(super) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.setattr("_bench_scan", wrap_pyfunction!(bench_scan, m)?)?;
+    m.setattr("_bench_scan_lines", wrap_pyfunction!(bench_scan_lines, m)?)?;
+    m.setattr("_bench_decode", wrap_pyfunction!(bench_decode, m)?)?;
+    m.setattr("_bench_model", wrap_pyfunction!(bench_model, m)?)?;
+    Ok(())
 }

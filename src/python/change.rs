@@ -117,7 +117,7 @@ impl Channel {
     fn __repr__(&self) -> String {
         let c = &*self.0;
         format!(
-            "<Channel {}/{} {} {} {} state={} call={:?}>",
+            "<Channel {}/{} {} {} {} state={} call={}>",
             c.pbx,
             c.uniqueid,
             c.channel,
@@ -125,6 +125,7 @@ impl Channel {
             c.activity.name(),
             c.channelstatedesc,
             c.call
+                .map_or_else(|| "None".to_string(), |id| id.to_string())
         )
     }
 }

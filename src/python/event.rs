@@ -201,15 +201,29 @@ pub fn md5_key(challenge: &str, secret: &str) -> String {
 }
 
 /// Encode an action to wire bytes, refusing CR/LF injection and over-long lines.
-/// An ActionID is added when `fields` has none.
+/// `fields` is a mapping, or (key, value) pairs where a key repeats (`Variable`); an
+/// ActionID is added when it has none.
 #[pyfunction]
+#[pyo3(signature = (name, fields = None))]
 pub fn encode_action<'py>(
     py: Python<'py>,
     name: &str,
-    fields: Vec<(String, String)>,
+    fields: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let mut a = Action::new(name);
-    for (k, v) in fields {
+    let pairs: Vec<(String, String)> = match fields {
+        None => Vec::new(),
+        Some(f) => match f.cast::<PyDict>() {
+            Ok(d) => d
+                .iter()
+                .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+                .collect::<PyResult<_>>()?,
+            Err(_) => f.extract().map_err(|_| {
+                PyTypeError::new_err("fields: a dict of str, or a list of (str, str) pairs")
+            })?,
+        },
+    };
+    for (k, v) in pairs {
         a.push(k, v);
     }
     a.ensure_action_id();

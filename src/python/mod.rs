@@ -2,6 +2,7 @@
 //! about Python.
 
 mod args;
+#[cfg(feature = "bench")]
 mod bench;
 mod change;
 mod engine;
@@ -48,10 +49,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("HOOK_NAMES", model::HOOK_NAMES.to_vec())?;
     m.add("CHANGES", changes(m.py())?)?;
     m.add_class::<engine::NativeEngine>()?;
-    m.add_function(wrap_pyfunction!(bench::bench_scan, m)?)?;
-    m.add_function(wrap_pyfunction!(bench::bench_scan_lines, m)?)?;
-    m.add_function(wrap_pyfunction!(bench::bench_decode, m)?)?;
-    m.add_function(wrap_pyfunction!(bench::bench_model, m)?)?;
+    #[cfg(feature = "bench")]
+    bench::register(m)?;
     m.add_function(wrap_pyfunction!(engine::credential, m)?)?;
     m.add_function(wrap_pyfunction!(engine::configured_servers, m)?)?;
     m.add_function(wrap_pyfunction!(event::decode, m)?)?;

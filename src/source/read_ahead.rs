@@ -299,9 +299,9 @@ const RETRY_EVERY: u32 = 64;
 
 /// Chooses, window by window, between reading a capture ahead on a helper thread and
 /// reading it in turn on the consumer's thread, by which delivered its last window
-/// faster. Reading ahead is faster when the two threads' cores pass data cheaply, and much
-/// slower when they do not (measured on a 2-vCPU VM whose vCPUs sometimes sit far apart:
-/// 6 against 17 ms a window, where reading in turn takes 7.5); only trying both tells.
+/// faster. Reading ahead is faster when the two threads' cores pass data cheaply, and
+/// much slower when they do not (on a VM whose vCPUs sometimes sit far apart, over twice
+/// as slow as reading in turn); only trying both tells.
 #[derive(Debug)]
 pub(crate) struct Pace {
     /// Messages per window, and every how many windows the other way is tried again.

@@ -64,7 +64,7 @@ impl SocketConfig {
             ping_timeout: Duration::from_secs(10),
             tls: None,
             resync: true,
-            trunk_variable: crate::model::DEFAULT_TRUNK_VARIABLE.to_string(),
+            trunk_variable: crate::ami::sync::DEFAULT_TRUNK_VARIABLE.to_string(),
         }
     }
 

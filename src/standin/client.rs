@@ -2,7 +2,7 @@
 //! cut or stalled as configured), and answering its actions meanwhile.
 
 use super::rng::Rng;
-use super::server::Shared;
+use super::shared::Shared;
 use crate::ami::{md5_key, Decoder, Message};
 use crate::source::tls::{self, Transport};
 use std::io::{self, Read, Write};

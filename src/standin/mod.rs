@@ -10,6 +10,7 @@ mod config;
 mod rng;
 mod script;
 mod server;
+mod shared;
 
 pub use config::ReplayConfig;
 pub use server::ReplayServer;

@@ -3,7 +3,8 @@
 
 use super::client::Client;
 use super::config::ReplayConfig;
-use super::script::{Script, State};
+use super::script::Script;
+use super::shared::Shared;
 use crate::source::tls;
 use polling::{Event, Events, Poller};
 use std::io;
@@ -98,15 +99,6 @@ impl Drop for ReplayServer {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-pub(super) struct Shared {
-    pub(super) config: ReplayConfig,
-    pub(super) messages: Vec<Vec<u8>>,
-    /// The PBX's state where the replay starts, when started at a checkpoint.
-    pub(super) state: Option<State>,
-    pub(super) stop: Arc<AtomicBool>,
-    pub(super) tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// Accept clients until stopped, waiting in `poller` between them: a client is served as

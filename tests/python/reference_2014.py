@@ -6,7 +6,7 @@ of the native code.
 Input: event dicts as the 2014 sources made them (exact keys, ``SOURCE``). Output: a record
 per hook call and per display, in the shape ``record()`` gives for compat.
 
-Where compat departs on purpose (the README's compat page), this follows compat: a dial
+Where compat departs on purpose (docs/compat.md), this follows compat: a dial
 for a PBX with no channels is ignored (the 2014 ModelStandard raised KeyError), and when
 two calls merge every member belongs to the merged call (the 2014 framework moved only
 the two channels the event named). Inputs

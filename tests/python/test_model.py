@@ -43,6 +43,18 @@ def test_channels_are_keyed_by_pbx_and_uniqueid() -> None:
     assert [c.pbx for c in m.channels()] == ["pbx2"]
 
 
+def test_a_channel_reads_as_python_in_its_repr() -> None:
+    m = hackamore.Model()
+    m.apply(newchannel("p", "1", "SIP/a"))
+    m.apply(newchannel("p", "2", "SIP/b"))
+    a = m.channel("p", "1")
+    assert repr(a) == "<Channel p/1 SIP/a IDLE IDLE state=Ring call=None>"
+    m.apply({"Event": "Bridge", "Uniqueid1": "1", "Uniqueid2": "2", "SOURCE": "p"})
+    b = m.channel("p", "2")
+    assert b is not None and b.call is not None
+    assert repr(b).endswith(f"call={b.call}>") and "Some(" not in repr(b)
+
+
 def test_dial_bridge_trunk_and_lookups() -> None:
     m = hackamore.Model(trunk_variable="XCORR")
     assert m.trunk_variable == "XCORR"

@@ -118,5 +118,17 @@ def test_encode_action_refuses_injection() -> None:
         hackamore.encode_action("Hangup\r\nAction: Logoff", [])
 
 
+def test_encode_action_takes_a_dict_in_its_order_or_pairs_that_repeat_a_key() -> None:
+    wire = hackamore.encode_action("Originate", {"Channel": "SIP/100", "ActionID": "o1"})
+    assert wire == b"Action: Originate\r\nChannel: SIP/100\r\nActionID: o1\r\n\r\n"
+    pairs = [("Variable", "A=1"), ("Variable", "B=2"), ("ActionID", "o2")]
+    assert hackamore.encode_action("Originate", pairs).count(b"Variable: ") == 2
+    assert b"ActionID: " in hackamore.encode_action("Ping")
+    with pytest.raises(TypeError, match="a dict of str, or a list of"):
+        hackamore.encode_action("Ping", 42)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        hackamore.encode_action("Ping", {"Channel": 5})  # type: ignore[dict-item]
+
+
 def test_md5_key() -> None:
     assert hackamore.md5_key("message ", "digest") == "f96b697d7cb7938d525a2f31aaf161d0"

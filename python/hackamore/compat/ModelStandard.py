@@ -1,6 +1,6 @@
 """ModelStandard: the 2014 framework's standard model, native. Its rules (what each hook
 does to the call state) run in Rust under ``rules="2014"``: the 2014 ModelStandard's,
-where hackamore's own model chose otherwise (see the README's compat page).
+where hackamore's own model chose otherwise (see docs/compat.md).
 
 Its containers (``channels``, ``calls``, ``bridges``, ``trunks``, ``numbers``) have the
 2014 shapes and are kept as the 2014 ones were: the same dicts, call lists and Channel
@@ -10,6 +10,7 @@ holds one sees it change. They are brought up to date when read after the model 
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -152,6 +153,11 @@ def _native_hook(name: str, params: list[str]) -> Callable[..., None]:
 
     hook.__name__ = hook.__qualname__ = name
     hook.__doc__ = f"{name}({', '.join(params)}), applied natively."
+    # What inspect.signature() shows: the 2014 hook's own arguments.
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    hook.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", positional)] + [inspect.Parameter(p, positional) for p in params]
+    )
     return hook
 
 

@@ -9,5 +9,5 @@ arguments, return values and hook calls in the same order. ``ModelStandard`` is 
 and follows the 2014 rules; with it, the base ``View`` (or none) and the base
 ``Manifold``, ``Controller.loop`` reads natively, with no Python per event. Subclass
 ``Model``, ``View``, ``Manifold`` or a source and your methods are called, as before.
-The README's compat page lists where compat differs from the 2014 framework, and why.
+docs/compat.md lists where compat differs from the 2014 framework, and why.
 """

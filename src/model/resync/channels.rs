@@ -1,7 +1,7 @@
 //! The channel list (`CoreShowChannels`, with `BridgeList` before it): channels, their
 //! bridges, and the calls those make.
 
-use super::{Listed, PbxSync, SyncStep};
+use super::state::{Listed, PbxSync, SyncStep};
 use crate::model::{Activity, Change, Model, Text};
 use std::collections::{BTreeMap, HashMap};
 
@@ -164,7 +164,7 @@ fn bridge_state(
         if !l.bridgeid.is_empty() && now != Some(l.bridgeid.as_str()) {
             let b = s.bridges.iter().find(|b| b.id == l.bridgeid);
             let field =
-                |f: fn(&super::ListedBridge) -> &Text| b.map(f).cloned().unwrap_or_default();
+                |f: fn(&super::state::ListedBridge) -> &Text| b.map(f).cloned().unwrap_or_default();
             apply(
                 out,
                 Change::BridgeEnter {

@@ -1,7 +1,7 @@
 //! Parked calls (`ParkedCalls`: a `ParkedCall` line per parked call, then
 //! `ParkedCallsComplete`).
 
-use super::{PbxSync, SyncStep};
+use super::state::{PbxSync, SyncStep};
 use crate::model::{Change, Model};
 
 /// The changes that make the model's parked calls of `pbx` those listed (`s.parked`:

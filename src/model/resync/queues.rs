@@ -1,23 +1,9 @@
 //! Queues (`QueueStatus`: per queue a `QueueParams` line, a `QueueMember` line per member
 //! and a `QueueEntry` line per waiting caller, then `QueueStatusComplete`).
 
-use super::{PbxSync, SyncStep};
-use crate::model::change::{MemberEvent, MemberState};
+use super::state::{Entry, MemberLine, PbxSync, SyncStep};
+use crate::model::change::MemberEvent;
 use crate::model::{Change, Model, QueueMember, Text};
-
-/// A `QueueEntry` line: a caller waiting.
-#[derive(Debug)]
-pub(super) struct Entry {
-    pub queue: Text,
-    pub uniqueid: Text,
-    pub channel: Text,
-    pub position: u32,
-    /// Unix seconds it joined (now less its `Wait`).
-    pub since: Text,
-}
-
-/// A `QueueMember` line's fields, as the `queuemember*` changes carry them.
-pub(super) type MemberLine = MemberState;
 
 /// Does the member the model has differ from the listed one (whom it rings for or talks
 /// to aside: the list does not say)?
@@ -25,7 +11,7 @@ fn differs(m: &QueueMember, l: &MemberLine) -> bool {
     let listed = QueueMember {
         ringing: m.ringing.clone(),
         connected: m.connected.clone(),
-        ..QueueMember::from_state(l.each_ref())
+        ..QueueMember::from_state(l.each_ref().map(|t| t.as_str()))
     };
     *m != listed
 }

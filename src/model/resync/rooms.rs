@@ -1,7 +1,7 @@
 //! Conference rooms (`ConfbridgeListRooms`, then `ConfbridgeList` per room).
 
-use super::PbxSync;
-use super::SyncStep;
+use super::state::PbxSync;
+use super::state::SyncStep;
 use crate::model::{Change, Model, Text};
 use std::collections::HashSet;
 

@@ -1,10 +1,10 @@
-//! The `Model` class: its construction, feeding it, and reading it.
+//! The `Model` class: its construction, feeding it, reading it, and running its hooks.
 
-use super::hooks::{self, HookSet};
+use super::hooks::{self, call_one, report_hook_error, HookSet, Pending};
 use super::snapshot;
 use crate::model::{Change as CoreChange, Rules, Tracker};
 use crate::python::args;
-use crate::python::change::Channel;
+use crate::python::change::{Change, Channel};
 use crate::python::errors::ArgumentError;
 use crate::python::event::message_of;
 use crate::python::locks::lock_from_python;
@@ -13,7 +13,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple, PyType};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// The standard call-state model, native. `hooks`: an object with `on_<change>` methods
@@ -310,7 +310,7 @@ impl Model {
     }
 
     /// Queues: `{pbx: {queue: {"callers": [...], "members": [...]}}}`, callers first in
-    /// line first (see the README).
+    /// line first (see docs/model.md).
     fn queues<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         snapshot::queues_of(py, lock_from_python(&self.state).model())
     }
@@ -346,5 +346,60 @@ impl Model {
             "<hackamore.Model channels={} calls={} rooms={} trunks={}>",
             s.channels, s.calls, s.rooms, s.trunks
         )
+    }
+}
+
+impl Model {
+    /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
+    /// reader of the engine's stats sees the hooks still to run, this batch included.
+    ///
+    /// A hook raising an `Exception` is logged and the others go on; `KeyboardInterrupt`
+    /// or `SystemExit` from a hook (Ctrl-C while it runs) stops here and is raised.
+    pub(crate) fn call_hooks(
+        &self,
+        py: Python<'_>,
+        pending: impl IntoIterator<Item = Pending>,
+        left: Option<&AtomicUsize>,
+    ) -> PyResult<()> {
+        let listener = lock_from_python(&self.listener)
+            .as_ref()
+            .map(|l| l.clone_ref(py));
+        for p in pending {
+            if let Some(left) = left {
+                left.fetch_sub(1, Ordering::Relaxed);
+            }
+            let name = p.change.name();
+            let hook = self.hooks[p.change.index()].as_ref();
+            if hook.is_none() && listener.is_none() {
+                continue;
+            }
+            let change = Change {
+                change: p.change,
+                channels: p.channels,
+                sizes: p.sizes,
+            };
+            let stopping = |e: PyErr| {
+                if let Some(left) = left {
+                    left.store(0, Ordering::Relaxed);
+                }
+                e
+            };
+            let change = match Py::new(py, change) {
+                Ok(c) => c,
+                Err(e) => {
+                    report_hook_error(py, name, e).map_err(stopping)?;
+                    continue;
+                }
+            };
+            for f in hook.into_iter().chain(listener.as_ref()) {
+                if let Err(e) = call_one(py, f, change.as_any()) {
+                    if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
+                        return Err(stopping(e));
+                    }
+                    report_hook_error(py, name, e).map_err(stopping)?;
+                }
+            }
+        }
+        Ok(())
     }
 }

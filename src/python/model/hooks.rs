@@ -1,15 +1,12 @@
 //! Hooks: which changes have one, what each will be given (recorded while the model
 //! applies a message), and calling them with the GIL held, their errors logged.
 
-use super::class::Model;
 use crate::ami::Message;
 use crate::model::{Change as CoreChange, Model as CoreModel, ModelSizes, Tracker, Watcher};
-use crate::python::change::{Change, Channel, Involved};
-use crate::python::locks::lock_from_python;
+use crate::python::change::{Channel, Involved};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every hook name, in the order of `Change::index`.
 pub const HOOK_NAMES: [&str; CoreChange::COUNT] = CoreChange::NAMES;
@@ -38,10 +35,10 @@ impl HookSet {
 
 /// A change waiting for its hook, with the channels as they were when it applied.
 pub(crate) struct Pending {
-    change: CoreChange,
-    channels: Involved,
+    pub(super) change: CoreChange,
+    pub(super) channels: Involved,
     /// The model's sizes right after the change (hooks may run later than it happened).
-    sizes: ModelSizes,
+    pub(super) sizes: ModelSizes,
 }
 
 /// Records, while a message is applied, what the hooks of its changes must see.
@@ -137,65 +134,10 @@ pub(super) fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Op
     Ok(out)
 }
 
-impl Model {
-    /// Run the hooks of `pending` in order; `left` counts down as each is done, so a
-    /// reader of the engine's stats sees the hooks still to run, this batch included.
-    ///
-    /// A hook raising an `Exception` is logged and the others go on; `KeyboardInterrupt`
-    /// or `SystemExit` from a hook (Ctrl-C while it runs) stops here and is raised.
-    pub(crate) fn call_hooks(
-        &self,
-        py: Python<'_>,
-        pending: impl IntoIterator<Item = Pending>,
-        left: Option<&AtomicUsize>,
-    ) -> PyResult<()> {
-        let listener = lock_from_python(&self.listener)
-            .as_ref()
-            .map(|l| l.clone_ref(py));
-        for p in pending {
-            if let Some(left) = left {
-                left.fetch_sub(1, Ordering::Relaxed);
-            }
-            let name = p.change.name();
-            let hook = self.hooks[p.change.index()].as_ref();
-            if hook.is_none() && listener.is_none() {
-                continue;
-            }
-            let change = Change {
-                change: p.change,
-                channels: p.channels,
-                sizes: p.sizes,
-            };
-            let stopping = |e: PyErr| {
-                if let Some(left) = left {
-                    left.store(0, Ordering::Relaxed);
-                }
-                e
-            };
-            let change = match Py::new(py, change) {
-                Ok(c) => c,
-                Err(e) => {
-                    report_hook_error(py, name, e).map_err(stopping)?;
-                    continue;
-                }
-            };
-            for f in hook.into_iter().chain(listener.as_ref()) {
-                if let Err(e) = call_one(py, f, change.as_any()) {
-                    if !e.is_instance_of::<pyo3::exceptions::PyException>(py) {
-                        return Err(stopping(e));
-                    }
-                    report_hook_error(py, name, e).map_err(stopping)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
 /// `f(arg)`. pyo3 under the limited API (the abi3 wheel) packs arguments into a new tuple,
 /// which costs about as much as calling a small hook; CPython's
 /// `PyObject_CallFunctionObjArgs` hands them over on its stack (vectorcall) instead.
-fn call_one(py: Python<'_>, f: &Py<PyAny>, arg: &Py<PyAny>) -> PyResult<()> {
+pub(super) fn call_one(py: Python<'_>, f: &Py<PyAny>, arg: &Py<PyAny>) -> PyResult<()> {
     // SAFETY: `f` and `arg` are live objects the caller holds, the GIL is held (`py`),
     // and the argument list ends with the NULL the function requires.
     let result = unsafe {
@@ -212,7 +154,7 @@ fn call_one(py: Python<'_>, f: &Py<PyAny>, arg: &Py<PyAny>) -> PyResult<()> {
 /// Log a hook's exception (logger `hackamore.hooks`). What interrupts the logging itself
 /// (Ctrl-C arriving meanwhile: a KeyboardInterrupt, or SystemExit) is returned to be
 /// raised, never swallowed; any other failure to log prints the hook's exception.
-fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) -> PyResult<()> {
+pub(super) fn report_hook_error(py: Python<'_>, name: &str, err: PyErr) -> PyResult<()> {
     let logged = (|| -> PyResult<()> {
         let logger = py
             .import("logging")?

@@ -124,7 +124,7 @@ pub(super) fn parked_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound
     Ok(out)
 }
 
-/// `{pbx: {queue: {"callers": [...], "members": [...]}}}` (see the README).
+/// `{pbx: {queue: {"callers": [...], "members": [...]}}}` (see docs/model.md).
 pub(super) fn queues_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
     for pbx in m.pbx_names() {

@@ -1,23 +1,22 @@
-//! Python sources: `File` and `Trace` read on the calling thread (with the GIL released);
-//! `Server` connects in a reader thread of its own that never touches Python, and the
+//! `Connection`: one live AMI connection. Its reader thread never touches Python; the
 //! iterating thread waits on a channel in short steps so Ctrl-C is seen promptly.
 
-use super::args::{self, Int, Number};
-use super::errors::{source_error, thread_error, ArgumentError};
-use super::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError};
-use super::event::Event;
-use super::locks::lock_from_python;
-use crate::ami::{self, AuthMethod, Banner, Message, Secret};
+use super::capture::DecodeStats;
+use crate::ami::{self, Banner, Message};
+use crate::python::args::{self, Number};
+use crate::python::errors::{source_error, thread_error};
+use crate::python::errors::{ActionFailedError, ConnectionLostError, ResponseTimeoutError};
+use crate::python::event::Event;
+use crate::python::locks::lock_from_python;
 use crate::source::{
-    action_channel, completes_list, opens_list, CaptureFile, Outbox, Socket, SocketConfig, Source,
-    SourceError, Step, TlsConfig, Verify,
+    action_channel, completes_list, opens_list, Outbox, Socket, SocketConfig, Source, SourceError,
+    Step,
 };
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use parking_lot::Mutex;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -29,369 +28,6 @@ const SIGNAL_CHECK: Duration = Duration::from_millis(100);
 /// How long the reader waits for input before looking for actions to send.
 const ACTION_CHECK: Duration = Duration::from_millis(20);
 
-/// Counters of what the decoder delivered and dropped.
-#[pyclass(name = "DecodeStats", module = "hackamore._native", frozen, get_all)]
-#[derive(Clone)]
-pub struct DecodeStats {
-    messages: u64,
-    banners: u64,
-    oversized_lines: u64,
-    oversized_messages: u64,
-    too_many_headers: u64,
-    truncated: u64,
-    dropped: u64,
-}
-
-impl From<ami::DecodeStats> for DecodeStats {
-    fn from(s: ami::DecodeStats) -> Self {
-        DecodeStats {
-            messages: s.messages,
-            banners: s.banners,
-            oversized_lines: s.oversized_lines,
-            oversized_messages: s.oversized_messages,
-            too_many_headers: s.too_many_headers,
-            truncated: s.truncated,
-            dropped: s.dropped(),
-        }
-    }
-}
-
-#[pymethods]
-impl DecodeStats {
-    fn __repr__(&self) -> String {
-        format!(
-            "DecodeStats(messages={}, dropped={}, oversized_lines={}, oversized_messages={}, too_many_headers={}, truncated={}, banners={})",
-            self.messages,
-            self.dropped,
-            self.oversized_lines,
-            self.oversized_messages,
-            self.too_many_headers,
-            self.truncated,
-            self.banners
-        )
-    }
-}
-
-/// A capture on disk, shared by `File` and `Trace`.
-pub(crate) struct Capture {
-    pub(crate) file: Mutex<CaptureFile>,
-    pub(crate) name: Arc<str>,
-    trace: bool,
-}
-
-impl Capture {
-    fn open(name: &str, path: PathBuf, trace: bool, py: Python<'_>) -> PyResult<Self> {
-        let opened = py.detach(|| {
-            if trace {
-                CaptureFile::trace(name, &path)
-            } else {
-                CaptureFile::raw(name, &path)
-            }
-        });
-        Ok(Capture {
-            file: Mutex::new(opened.map_err(source_error)?),
-            name: name.into(),
-            trace,
-        })
-    }
-
-    /// A Trace's messages name their own PBX in `SOURCE`.
-    pub(crate) fn pbx_of<'a>(&'a self, m: &'a Message) -> std::borrow::Cow<'a, str> {
-        crate::source::pbx_of(&self.name, self.trace, m)
-    }
-
-    fn next_event(&self, py: Python<'_>) -> PyResult<Option<Event>> {
-        match py.detach(|| self.file.lock().step()) {
-            Some(Ok(m)) => Ok(Some(self.event(m))),
-            Some(Err(e)) => Err(source_error(e)),
-            None => Ok(None),
-        }
-    }
-
-    fn event(&self, m: Message) -> Event {
-        let source: Arc<str> = if self.trace {
-            self.pbx_of(&m).as_ref().into()
-        } else {
-            self.name.clone()
-        };
-        Event::new(m, source)
-    }
-
-    fn reopen(&self, py: Python<'_>) -> PyResult<()> {
-        py.detach(|| self.file.lock().reopen())
-            .map_err(source_error)
-    }
-
-    fn close(&self, py: Python<'_>) {
-        py.detach(|| self.file.lock().close())
-    }
-
-    fn banner(&self) -> Option<String> {
-        lock_from_python(&self.file)
-            .banner()
-            .map(|b| b.text.clone())
-    }
-
-    fn stats(&self) -> DecodeStats {
-        lock_from_python(&self.file).stats().into()
-    }
-
-    fn repr(&self, class: &str) -> String {
-        let f = lock_from_python(&self.file);
-        format!(
-            "{class}({:?}, {:?}, offset={}, open={})",
-            &*self.name,
-            f.path().display().to_string(),
-            f.offset(),
-            if f.is_open() { "True" } else { "False" }
-        )
-    }
-}
-
-macro_rules! capture_class {
-    ($rust:ident, $py:literal, $trace:expr, $doc:literal) => {
-        #[doc = $doc]
-        #[pyclass(name = $py, module = "hackamore._native", frozen)]
-        pub struct $rust(pub(crate) Capture);
-
-        #[pymethods]
-        impl $rust {
-            #[new]
-            fn new(py: Python<'_>, name: &str, path: PathBuf) -> PyResult<Self> {
-                Capture::open(name, path, $trace, py).map($rust)
-            }
-
-            #[getter]
-            fn name(&self) -> &str {
-                &self.0.name
-            }
-
-            #[getter]
-            fn banner(&self) -> Option<String> {
-                self.0.banner()
-            }
-
-            #[getter]
-            fn stats(&self) -> DecodeStats {
-                self.0.stats()
-            }
-
-            /// Byte offset where reading goes on after `close()` and `open()`.
-            #[getter]
-            fn offset(&self) -> u64 {
-                lock_from_python(&self.0.file).offset()
-            }
-
-            #[getter]
-            fn path(&self) -> std::path::PathBuf {
-                lock_from_python(&self.0.file).path().to_path_buf()
-            }
-
-            /// Reopen after `close()`, going on after the last message delivered.
-            fn open(&self, py: Python<'_>) -> PyResult<()> {
-                self.0.reopen(py)
-            }
-
-            fn close(&self, py: Python<'_>) {
-                self.0.close(py)
-            }
-
-            fn __iter__(slf: Py<Self>) -> Py<Self> {
-                slf
-            }
-
-            fn __next__(&self, py: Python<'_>) -> PyResult<Option<Event>> {
-                self.0.next_event(py)
-            }
-
-            fn __enter__(slf: Py<Self>) -> Py<Self> {
-                slf
-            }
-
-            fn __exit__(
-                &self,
-                py: Python<'_>,
-                _t: Option<Bound<'_, PyAny>>,
-                _v: Option<Bound<'_, PyAny>>,
-                _tb: Option<Bound<'_, PyAny>>,
-            ) {
-                self.0.close(py)
-            }
-
-            fn __repr__(&self) -> String {
-                self.0.repr($py)
-            }
-        }
-    };
-}
-
-capture_class!(
-    File,
-    "File",
-    false,
-    "A raw AMI capture file: the bytes one AMI connection received."
-);
-capture_class!(
-    Trace,
-    "Trace",
-    true,
-    "A Trace capture: messages tagged with SOURCE and TIME, from one or more PBXes."
-);
-
-/// Where and how to reach one PBX. Holds no connection; iterate it (or call
-/// `connect()`) to open one.
-#[pyclass(name = "Server", module = "hackamore._native", frozen)]
-pub struct Server {
-    pub(crate) config: SocketConfig,
-}
-
-/// The TLS settings from `Server`'s arguments: `ca_file` or `verify=False` imply TLS.
-fn tls_config(
-    tls: bool,
-    ca_file: Option<PathBuf>,
-    verify: bool,
-    server_name: Option<String>,
-) -> PyResult<Option<TlsConfig>> {
-    let verify = match (verify, ca_file) {
-        (false, Some(_)) => {
-            return Err(ArgumentError::new_err(
-                "ca_file and verify=False contradict each other",
-            ))
-        }
-        (false, None) => Verify::InsecureSkipVerify,
-        (true, Some(path)) => Verify::CaFile(path),
-        (true, None) if tls || server_name.is_some() => Verify::SystemRoots,
-        (true, None) => return Ok(None),
-    };
-    Ok(Some(TlsConfig {
-        verify,
-        server_name,
-    }))
-}
-
-#[pymethods]
-impl Server {
-    #[new]
-    #[pyo3(signature = (name, host, port = Int::of(5038), username = "", secret = "", *, auth = "plain", timeout = Number::of(5.0), events = true, tls = false, ca_file = None, verify = true, server_name = None, ping_interval = Number::of(20.0), ping_timeout = Number::of(10.0), max_line = Int::of(65536), max_message = Int::of(1048576), max_headers = Int::of(4096), resync = true, trunk_variable = "SIPCALLID"))]
-    #[pyo3(
-        text_signature = "(name, host, port=5038, username='', secret='', *, auth='plain', timeout=5.0, events=True, tls=False, ca_file=None, verify=True, server_name=None, ping_interval=20.0, ping_timeout=10.0, max_line=65536, max_message=1048576, max_headers=4096, resync=True, trunk_variable='SIPCALLID')"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        name: &str,
-        host: &str,
-        port: Int,
-        username: &str,
-        secret: &str,
-        auth: &str,
-        timeout: Number,
-        events: bool,
-        tls: bool,
-        ca_file: Option<PathBuf>,
-        verify: bool,
-        server_name: Option<String>,
-        ping_interval: Number,
-        ping_timeout: Number,
-        max_line: Int,
-        max_message: Int,
-        max_headers: Int,
-        resync: bool,
-        trunk_variable: &str,
-    ) -> PyResult<Self> {
-        let port = args::port(port, "port")?;
-        let mut config =
-            SocketConfig::new(name, host, port).credentials(username, Secret::new(secret));
-        config.auth = args::one_of(
-            auth,
-            "auth",
-            &[("plain", AuthMethod::Plain), ("md5", AuthMethod::Md5)],
-        )?;
-        config.connect_timeout = args::positive(timeout, "timeout")?;
-        config.login_timeout = config.connect_timeout;
-        config.events = events;
-        config.tls = tls_config(tls, ca_file, verify, server_name)?;
-        // 0 turns the keep-alive off.
-        config.ping_interval = match args::non_negative(ping_interval, "ping_interval")? {
-            d if d.is_zero() => None,
-            d => Some(d),
-        };
-        config.ping_timeout = args::positive(ping_timeout, "ping_timeout")?;
-        config.resync = resync;
-        config.trunk_variable = trunk_variable.to_string();
-        config.limits = ami::Limits {
-            max_line: args::size(max_line, "max_line", 1)?,
-            max_message: args::size(max_message, "max_message", 1)?,
-            max_headers: args::size(max_headers, "max_headers", 1)?,
-        };
-        Ok(Server { config })
-    }
-
-    /// Whether the connection is TLS.
-    #[getter]
-    fn tls(&self) -> bool {
-        self.config.tls.is_some()
-    }
-
-    #[getter]
-    fn name(&self) -> &str {
-        &self.config.name
-    }
-
-    #[getter]
-    fn host(&self) -> &str {
-        &self.config.host
-    }
-
-    #[getter]
-    fn port(&self) -> u16 {
-        self.config.port
-    }
-
-    #[getter]
-    fn username(&self) -> &str {
-        &self.config.username
-    }
-
-    #[getter]
-    fn auth(&self) -> &'static str {
-        match self.config.auth {
-            AuthMethod::Plain => "plain",
-            AuthMethod::Md5 => "md5",
-        }
-    }
-
-    #[getter]
-    fn timeout(&self) -> f64 {
-        self.config.connect_timeout.as_secs_f64()
-    }
-
-    /// Open a connection: connect, log in and stream events in a reader thread.
-    fn connect(&self) -> PyResult<Connection> {
-        Connection::start(self.config.clone())
-    }
-
-    fn __iter__(&self) -> PyResult<Connection> {
-        self.connect()
-    }
-
-    fn __repr__(&self) -> String {
-        let tls = match self.config.tls.as_ref().map(|t| &t.verify) {
-            None => "",
-            Some(Verify::SystemRoots) => ", tls=True",
-            Some(Verify::CaFile(_)) => ", tls=True, ca_file=...",
-            Some(Verify::InsecureSkipVerify) => ", tls=True, verify=False",
-        };
-        format!(
-            "Server({:?}, {:?}, {}, username={:?}, auth={:?}{tls})",
-            self.config.name,
-            self.config.host,
-            self.config.port,
-            self.config.username,
-            self.auth()
-        )
-    }
-}
-
 /// An action from Python: name and keyword fields (as text), refused (ActionRefusedError)
 /// before anything is sent if a line could be injected.
 pub(crate) fn build_action(
@@ -402,7 +38,9 @@ pub(crate) fn build_action(
     for (k, v) in fields.into_iter().flat_map(|d| d.iter()) {
         action.push(k.str()?.to_string(), v.str()?.to_string());
     }
-    action.encode().map_err(super::errors::action_error)?;
+    action
+        .encode()
+        .map_err(crate::python::errors::action_error)?;
     Ok(action)
 }
 
@@ -509,7 +147,7 @@ impl Drop for SetOnDrop {
 }
 
 impl Connection {
-    fn start(config: SocketConfig) -> PyResult<Self> {
+    pub(super) fn start(config: SocketConfig) -> PyResult<Self> {
         Connection::reading(Socket::new(config))
     }
 

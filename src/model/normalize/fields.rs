@@ -1,0 +1,57 @@
+//! Reading an event's fields as change fields.
+
+use crate::ami::Message;
+use crate::model::bridges::holds_only;
+use crate::model::Text;
+
+/// Text of a field, `""` when absent.
+pub(super) fn text(m: &Message, key: &str) -> Text {
+    m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
+}
+
+/// A number field: `<unknown>` is how AMI says "no number".
+pub(super) fn number(m: &Message, key: &str) -> Text {
+    let n = text(m, key);
+    if n == "<unknown>" {
+        Text::default()
+    } else {
+        n
+    }
+}
+
+/// A required field: the change is skipped when it is absent or empty (the old framework
+/// ignored events it could not use, never failed on them).
+pub(super) fn required(m: &Message, key: &str) -> Option<Text> {
+    m.get(key)
+        .filter(|v| !v.is_empty())
+        .map(Text::from_utf8_lossy)
+}
+
+/// Does the bridge this event describes only hold its channels (see [`holds_only`])?
+pub(super) fn is_holding(m: &Message) -> bool {
+    holds_only(&text(m, "BridgeType"), &text(m, "BridgeTechnology"))
+}
+
+/// When a message happened, in Unix seconds: its `TIME` (a Trace records one per
+/// message), else now.
+pub(crate) fn clock(m: &Message) -> f64 {
+    m.get_exact("TIME")
+        .and_then(|t| std::str::from_utf8(t).ok()?.trim().parse::<f64>().ok())
+        .filter(|t| t.is_finite())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64())
+        })
+}
+
+/// Unix seconds as a change field (milliseconds are plenty).
+pub(crate) fn seconds(t: f64) -> Text {
+    compact_str::format_compact!("{t:.3}")
+}
+
+/// `at` less `field` seconds (how long it has been so), as a change field.
+pub(crate) fn seconds_before(at: f64, m: &Message, field: &str) -> Text {
+    let ago = text(m, field).trim().parse::<f64>().unwrap_or(0.0);
+    seconds(at - ago.max(0.0))
+}

@@ -1,0 +1,218 @@
+//! What the model holds: per PBX its channels, rooms, numbers, bridges, parked calls
+//! and queues; across PBXes the calls and the trunks waiting for their twin.
+
+use crate::model::bridges::Bridge;
+use crate::model::channel::{Activity, CallId, Channel};
+use crate::model::parking::ParkedCall;
+use crate::model::queues::Queue;
+use crate::model::{Map, Rules, Text};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// (pbx, uniqueid): Uniqueids are unique only within one PBX.
+pub type ChannelKey = (Text, Text);
+
+#[derive(Debug, Default, Clone)]
+pub(super) struct Room {
+    pub(super) seq: u64,
+    /// Uniqueids in order of joining.
+    pub(super) members: Vec<Text>,
+}
+
+/// One PBX's channels by Uniqueid. Each is shared with the snapshots hooks are given
+/// ([`Model::channel_shared`]) and copied only when it changes while one is still held,
+/// so a snapshot costs a reference count, not a copy of every string.
+#[derive(Debug, Default)]
+pub(super) struct Channels(Map<Text, Arc<Channel>>);
+
+impl Channels {
+    pub(super) fn get(&self, uid: &str) -> Option<&Channel> {
+        self.0.get(uid).map(|c| &**c)
+    }
+
+    pub(super) fn shared(&self, uid: &str) -> Option<Arc<Channel>> {
+        self.0.get(uid).cloned()
+    }
+
+    pub(super) fn get_mut(&mut self, uid: &str) -> Option<&mut Channel> {
+        self.0.get_mut(uid).map(Arc::make_mut)
+    }
+
+    pub(super) fn insert(&mut self, uid: Text, c: Channel) {
+        self.0.insert(uid, Arc::new(c));
+    }
+
+    pub(super) fn remove(&mut self, uid: &str) -> Option<Arc<Channel>> {
+        self.0.remove(uid)
+    }
+
+    pub(super) fn values(&self) -> impl Iterator<Item = &Channel> {
+        self.0.values().map(|c| &**c)
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Pbx {
+    pub(super) channels: Channels,
+    pub(super) rooms: Map<Text, Room>,
+    /// Channel name -> caller id number.
+    pub(super) numbers: Map<Text, Text>,
+    /// AMI 2.x bridges by `BridgeUniqueid`.
+    pub(super) bridges: Map<Text, Bridge>,
+    /// Parked calls by the parked channel's Uniqueid.
+    pub(super) parked: Map<Text, ParkedCall>,
+    pub(super) queues: BTreeMap<Text, Queue>,
+}
+
+impl Pbx {
+    pub(super) fn is_empty(&self) -> bool {
+        self.channels.is_empty()
+            && self.rooms.is_empty()
+            && self.numbers.is_empty()
+            && self.bridges.is_empty()
+            && self.parked.is_empty()
+            && self.queues.is_empty()
+    }
+
+    /// The queue named `name`, made on first use.
+    pub(super) fn queue(&mut self, name: &str, seq: u64) -> &mut Queue {
+        self.queues.entry(name.into()).or_insert_with(|| Queue {
+            name: name.into(),
+            seq,
+            ..Queue::default()
+        })
+    }
+
+    /// A queue that holds nobody any more goes (it comes back with its next caller or
+    /// member).
+    pub(super) fn drop_queue_if_empty(&mut self, name: &str) {
+        if self.queues.get(name).is_some_and(Queue::is_empty) {
+            self.queues.remove(name);
+        }
+    }
+}
+
+/// Sizes of every container, for leak checks and health reporting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ModelSizes {
+    pub pbxes: usize,
+    pub channels: usize,
+    pub calls: usize,
+    pub rooms: usize,
+    pub trunks: usize,
+    pub numbers: usize,
+    pub bridges: usize,
+    pub parked: usize,
+    pub queues: usize,
+    pub queue_callers: usize,
+    pub queue_members: usize,
+}
+
+impl ModelSizes {
+    pub fn is_empty(&self) -> bool {
+        *self == ModelSizes::default()
+    }
+
+    /// Every size by name.
+    pub fn named(&self) -> [(&'static str, usize); 11] {
+        [
+            ("pbxes", self.pbxes),
+            ("channels", self.channels),
+            ("calls", self.calls),
+            ("rooms", self.rooms),
+            ("trunks", self.trunks),
+            ("numbers", self.numbers),
+            ("bridges", self.bridges),
+            ("parked", self.parked),
+            ("queues", self.queues),
+            ("queue_callers", self.queue_callers),
+            ("queue_members", self.queue_members),
+        ]
+    }
+}
+
+/// The standard call-state model.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub(super) pbxes: BTreeMap<Text, Pbx>,
+    /// Call groups in creation order; a merge makes a new group at the end.
+    pub(super) calls: BTreeMap<CallId, Vec<ChannelKey>>,
+    /// Trunk-correlation value -> the channel waiting for its twin.
+    pub(super) trunks: Map<Text, ChannelKey>,
+    pub(super) next_call: CallId,
+    pub(super) next_seq: u64,
+    pub(super) rules: Rules,
+}
+
+impl Model {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A model under the 2014 framework's rules where they differ (see [`Rules`]).
+    pub fn with_rules(rules: Rules) -> Self {
+        Model {
+            rules,
+            ..Self::default()
+        }
+    }
+
+    pub fn rules(&self) -> Rules {
+        self.rules
+    }
+
+    pub(super) fn rules_2014(&self) -> bool {
+        self.rules == Rules::Framework2014
+    }
+
+    // ----- lookups -----
+
+    pub(super) fn chan_mut(&mut self, pbx: &str, uid: &str) -> Option<&mut Channel> {
+        self.pbxes.get_mut(pbx)?.channels.get_mut(uid)
+    }
+
+    pub(super) fn exists(&self, pbx: &str, uid: &str) -> bool {
+        self.channel(pbx, uid).is_some()
+    }
+
+    pub(super) fn set_activity(&mut self, pbx: &str, uid: &str, a: Activity) {
+        if let Some(c) = self.chan_mut(pbx, uid) {
+            c.activity = a;
+        }
+    }
+
+    pub(super) fn drop_if_empty(&mut self, pbx: &str) {
+        if self.pbxes.get(pbx).is_some_and(Pbx::is_empty) {
+            self.pbxes.remove(pbx);
+        }
+    }
+
+    pub(super) fn seq(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq - 1
+    }
+}
+
+/// A PBX's state, made on first use (its name copied only then).
+pub(super) fn pbx_entry<'a>(pbxes: &'a mut BTreeMap<Text, Pbx>, pbx: &str) -> &'a mut Pbx {
+    if !pbxes.contains_key(pbx) {
+        pbxes.insert(pbx.into(), Pbx::default());
+    }
+    pbxes.get_mut(pbx).expect("inserted above")
+}
+
+/// Replace a short text keeping its allocation.
+pub(super) fn set_text(field: &mut Text, value: &str) {
+    if field != value {
+        field.clear();
+        field.push_str(value);
+    }
+}
