@@ -10,7 +10,6 @@ Sources yield :class:`Event` objects::
 
 from __future__ import annotations
 
-from hackamore import actions, aio
 from hackamore._native import (
     HOOK_NAMES,
     Change,
@@ -50,6 +49,13 @@ from hackamore.errors import (
     TLSError,
     UsageError,
 )
+
+# Not `typing.TYPE_CHECKING`: importing typing costs `import hackamore` milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from hackamore import actions, aio
 
 __all__ = [
     "HOOK_NAMES",
@@ -93,9 +99,23 @@ __all__ = [
 ]
 
 
-def bundled_capture() -> str:
+def __getattr__(name: str) -> Any:
+    """`hackamore.actions` and `hackamore.aio` are imported when first used: they bring
+    asyncio, which `import hackamore` alone does not need."""
+    if name in ("actions", "aio"):
+        import importlib
+
+        return importlib.import_module(f"hackamore.{name}")
+    raise AttributeError(f"module 'hackamore' has no attribute {name!r}")
+
+
+def bundled_capture(trace: bool = False) -> str:
     """Path of the real AMI capture shipped with the package (three callers in a
-    ConfBridge on an Asterisk 13-generation PBX), for demos and first runs."""
+    ConfBridge on an Asterisk 13-generation PBX), for demos and first runs: the raw
+    bytes PBX ``pbx1`` sent, or with ``trace=True`` the same call as a Trace of both
+    PBXes with the time each message arrived (what ``hackamore run`` replays at its
+    recorded pace when no PBX is configured)."""
     from importlib.resources import files
 
-    return str(files("hackamore") / "data" / "conference-pbx1.ami")
+    name = "conference.trace" if trace else "conference-pbx1.ami"
+    return str(files("hackamore") / "data" / name)

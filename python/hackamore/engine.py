@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
-from typing import Any
 
 from hackamore._native import Change, Event, File, Model, Server, Trace, _Engine
+
+# Not `typing.TYPE_CHECKING`: importing typing costs `import hackamore` milliseconds.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import asyncio
+    from typing import Any
 
 _DONE = object()
 
@@ -118,6 +122,8 @@ class Engine:
         engine's hook thread through ``call_soon_threadsafe``. The iteration ends when the
         engine has finished (after ``stop()``). Several iterations may run at once; each
         sees every change made while it exists."""
+        import asyncio  # here: a program that never iterates changes never imports it
+
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
 

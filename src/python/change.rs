@@ -4,7 +4,6 @@ use crate::model::{self as core, Change as CoreChange};
 use pyo3::exceptions::PyKeyError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// One channel's state at the moment it was taken. It shares the model's channel, which
@@ -172,8 +171,8 @@ impl Change {
     /// The model's container sizes right after this change (an engine's model may have
     /// moved on by the time the hook runs).
     #[getter]
-    fn sizes(&self) -> HashMap<&'static str, usize> {
-        HashMap::from(self.sizes.named())
+    fn sizes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        sizes_dict(py, &self.sizes)
     }
 
     fn __getitem__(&self, key: &str) -> PyResult<String> {
@@ -199,4 +198,17 @@ impl Change {
             .collect();
         format!("<Change {} {}>", self.change.name(), f.join(" "))
     }
+}
+
+/// A model's sizes as a dict in one fixed order (`ModelSizes::named`), so output made from
+/// it is the same from run to run.
+pub(crate) fn sizes_dict<'py>(
+    py: Python<'py>,
+    sizes: &core::ModelSizes,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    for (name, n) in sizes.named() {
+        d.set_item(name, n)?;
+    }
+    Ok(d)
 }

@@ -396,31 +396,34 @@ def _clean_env(home: Path) -> dict[str, str]:
     return env
 
 
-def test_hackamore_run_with_nothing_configured_shows_the_bundled_capture(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "hackamore", "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_clean_env(tmp_path),
-        check=False,
-    )
+def test_hackamore_run_with_nothing_configured_replays_the_bundled_call_at_its_pace(
+    tmp_path: Path,
+) -> None:
+    def run(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+        t = time.monotonic()
+        r = subprocess.run(
+            [sys.executable, "-m", "hackamore", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=_clean_env(tmp_path),
+            check=False,
+        )
+        return r, time.monotonic() - t
+
+    # The bundled Trace spans 11.0 s: at 4x, about 2.75 s; at 1000x, at once.
+    r, slow = run("run", "--speed", "4")
     assert r.returncode == 0, r.stderr
-    assert "No PBX configured" in r.stderr
+    assert "No PBX configured" in r.stderr and "at the pace it was recorded" in r.stderr
     lines = r.stdout.splitlines()
     assert sum(" confbridgejoin " in line for line in lines) == 3
     assert lines[0].split()[1:3] == ["pbx1", "newchannel"]
-    assert "model changes" in r.stdout
-    # The engine's hooks run after its model has moved on; each line still shows the
-    # model as right after that change: the same lines as `replay`, whose hooks run in step.
-    replay = subprocess.run(
-        [sys.executable, "-m", "hackamore", "replay"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=_clean_env(tmp_path),
-        check=False,
-    )
+    assert "model changes" in r.stdout and "in 3 calls at once" in r.stdout
+    fast, quick = run("run", "--speed", "1000")
+    assert fast.stdout == r.stdout
+    assert slow > 2.5 and slow > quick + 2.0, (slow, quick)
+    # The same lines as `replay` of the same Trace, each with the model right after it.
+    replay, _ = run("replay", "--speed", "1000", hackamore.bundled_capture(trace=True))
     changes = [line for line in lines if line.endswith("]")]
     assert changes == [line for line in replay.stdout.splitlines() if line.endswith("]")]
     assert any("[channels 6 calls" in line for line in changes)

@@ -292,8 +292,9 @@ impl Model {
 
     /// Sizes of every container (`pbxes`, `channels`, `calls`, `rooms`, `trunks`,
     /// `numbers`, `bridges`, `parked`, `queues`, `queue_callers`, `queue_members`).
-    fn sizes(&self) -> HashMap<&'static str, usize> {
-        HashMap::from(lock_from_python(&self.state).model().sizes().named())
+    fn sizes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let sizes = lock_from_python(&self.state).model().sizes();
+        crate::python::change::sizes_dict(py, &sizes)
     }
 
     /// AMI 2.x bridges now: `{pbx: {bridge: {"type", "technology", "numchannels",
