@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 
@@ -68,6 +69,13 @@ class Engine:
         try:
             while self._native.dispatch(0.1):
                 pass
+        except KeyboardInterrupt:
+            # Ctrl-C: stop, and still run the hooks of what stopping changed (each PBX's
+            # end), for half a second at most, so a consumer learns that its PBXes ended.
+            self.stop()
+            self._last_hooks(0.5)
+            self._native.join(1.0)
+            raise
         except BaseException:
             self.stop()
             self._native.join(1.0)
@@ -75,6 +83,14 @@ class Engine:
         finally:
             self._finished()
         self._native.join()
+
+    def _last_hooks(self, seconds: float) -> None:
+        end = time.monotonic() + seconds
+        try:
+            while time.monotonic() < end and self._native.dispatch(0.05):
+                pass
+        except Exception:  # a hook that fails now changes nothing: we are stopping
+            pass
 
     def start(self) -> Engine:
         """Run in the background; hooks run in a Python thread of the engine's."""

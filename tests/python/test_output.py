@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -141,6 +143,40 @@ def test_run_json_against_the_stand_in_server() -> None:
     expected = hook_sequence(hackamore.File("pbx1", capture))["pbx1"]
     got = [(r["change"], tuple(sorted({**r["fields"], "pbx": "pbx1"}.items()))) for r in records]
     assert got == expected
+
+
+def test_run_json_stopped_by_ctrl_c_says_each_pbx_ended() -> None:
+    capture = FIXTURES / "conference-pbx1.ami"
+    with hackamore.ReplayServer(capture, username=USER, secret=SECRET, linger=True) as server:
+        argv = [*CLI, "run", "--json", "--server", f"pbx1=127.0.0.1:{server.port}"]
+        with subprocess.Popen(
+            [*argv, "--username", USER, "--secret", SECRET],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            preexec_fn=default_sigint,
+        ) as proc:
+            assert proc.stdout is not None
+            out = proc.stdout
+            lines: list[str] = []
+            seen_end = threading.Event()
+
+            def read() -> None:
+                # Read on all along: a pipe left full would block the writer mid-line.
+                for line in out:
+                    lines.append(line)
+                    if '"change": "confbridgeend"' in line:
+                        seen_end.set()
+
+            reader = threading.Thread(target=read)
+            reader.start()
+            assert seen_end.wait(20)
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(10) == 130
+            reader.join(10)
+    records = validate(lines)
+    assert [r["kind"] for r in records[-1:]] == ["pbx_ended"]
+    assert records[-1]["pbx"] == "pbx1" and records[-1]["sizes"]["channels"] == 0
 
 
 def test_record_then_replay_gives_the_same_model(tmp_path: Path) -> None:
