@@ -8,14 +8,16 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import NoReturn, TypeVar
 
 import hackamore
 from hackamore.cli.live import cmd_record, cmd_run
 from hackamore.cli.output import CLOSED_OUTPUT, OutputClosed, UsageProblem
 from hackamore.cli.replay import cmd_replay
 from hackamore.cli.serve import DEFAULT_SECRET, DEFAULT_USERNAME, cmd_serve
+
+_T = TypeVar("_T")
 
 
 class Parser(argparse.ArgumentParser):
@@ -25,46 +27,18 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
-def port(text: str) -> int:
-    n = _integer(text)
-    if not 0 <= n <= 65535:
-        raise argparse.ArgumentTypeError(f"{text} is not a port (0-65535; 0 picks a free one)")
-    return n
+def _checked(
+    parse: Callable[[str], _T], ok: Callable[[_T], bool], wanted: str
+) -> Callable[[str], _T]:
+    """An argparse type: `parse`, then `ok`, else `wanted` (formatted with the text)."""
 
+    def check(text: str) -> _T:
+        value = parse(text)
+        if not ok(value):
+            raise argparse.ArgumentTypeError(wanted.format(text=text))
+        return value
 
-def count(text: str) -> int:
-    n = _integer(text)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of at least 1")
-    return n
-
-
-def count_or_zero(text: str) -> int:
-    n = _integer(text)
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"{text}: expected a whole number of at least 0")
-    return n
-
-
-def seconds(text: str) -> float:
-    t = _number(text)
-    if t < 0:
-        raise argparse.ArgumentTypeError(f"{text}: expected seconds, 0 or more")
-    return t
-
-
-def speed(text: str) -> float:
-    t = _number(text)
-    if t <= 0:
-        raise argparse.ArgumentTypeError(f"{text}: expected a speed above 0 (2: twice as fast)")
-    return t
-
-
-def probability(text: str) -> float:
-    p = _number(text)
-    if not 0 <= p <= 1:
-        raise argparse.ArgumentTypeError(f"{text}: expected a chance from 0 to 1")
-    return p
+    return check
 
 
 def _integer(text: str) -> int:
@@ -82,6 +56,20 @@ def _number(text: str) -> float:
     if not math.isfinite(t):
         raise argparse.ArgumentTypeError(f"{text}: expected a finite number")
     return t
+
+
+# The values the native layer would refuse too (src/python/args.rs), checked here so that
+# the message names the flag.
+port = _checked(
+    _integer, lambda n: 0 <= n <= 65535, "{text} is not a port (0-65535; 0 picks a free one)"
+)
+count = _checked(_integer, lambda n: n >= 1, "{text}: expected a whole number of at least 1")
+count_or_zero = _checked(
+    _integer, lambda n: n >= 0, "{text}: expected a whole number of at least 0"
+)
+seconds = _checked(_number, lambda t: t >= 0, "{text}: expected seconds, 0 or more")
+speed = _checked(_number, lambda t: t > 0, "{text}: expected a speed above 0 (2: twice as fast)")
+probability = _checked(_number, lambda p: 0 <= p <= 1, "{text}: expected a chance from 0 to 1")
 
 
 def add_server_options(p: argparse.ArgumentParser, verb: str) -> None:

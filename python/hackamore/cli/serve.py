@@ -9,6 +9,9 @@ import sys
 import hackamore
 from hackamore.cli.output import UsageProblem
 
+DEFAULT_USERNAME = "hackamore"
+DEFAULT_SECRET = "hackamore"
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     # The explicit --secret first, then HACKAMORE_SECRET, then the default.
@@ -46,7 +49,3 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             pass
     return 0
-
-
-DEFAULT_USERNAME = "hackamore"
-DEFAULT_SECRET = "hackamore"

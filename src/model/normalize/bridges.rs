@@ -29,20 +29,23 @@ impl Bridges {
         let change = match event {
             Event::BridgeCreate => self.create(m, pbx),
             Event::BridgeEnter => {
-                if let (Some(bridge), Some(uniqueid)) =
+                let (Some(bridge), Some(uniqueid)) =
                     (required(m, "BridgeUniqueid"), required(m, "Uniqueid"))
-                {
-                    out.push(Change::BridgeEnter {
-                        pbx: pbx.clone(),
-                        bridge,
-                        uniqueid,
-                        channel: text(m, "Channel"),
-                        bridgetype: text(m, "BridgeType"),
-                        technology: text(m, "BridgeTechnology"),
-                        numchannels: text(m, "BridgeNumChannels"),
-                    });
-                }
-                self.enter(m, pbx)
+                else {
+                    return;
+                };
+                let channel = text(m, "Channel");
+                let joined = self.enter(m, &pbx, &bridge, &uniqueid, &channel);
+                out.push(Change::BridgeEnter {
+                    pbx,
+                    bridge,
+                    uniqueid,
+                    channel,
+                    bridgetype: text(m, "BridgeType"),
+                    technology: text(m, "BridgeTechnology"),
+                    numchannels: text(m, "BridgeNumChannels"),
+                });
+                joined
             }
             Event::BridgeLeave => self.leave(m, pbx),
             Event::BridgeDestroy => self.destroy(m, pbx),
@@ -65,16 +68,23 @@ impl Bridges {
 
     /// The channel joins the bridge's first member (none for the first, none in a bridge
     /// that only holds).
-    fn enter(&mut self, m: &Message, pbx: Text) -> Option<Change> {
-        let id = required(m, "BridgeUniqueid")?;
-        let uid = required(m, "Uniqueid")?;
-        let channel = text(m, "Channel");
+    fn enter(
+        &mut self,
+        m: &Message,
+        pbx: &Text,
+        id: &Text,
+        uid: &Text,
+        channel: &Text,
+    ) -> Option<Change> {
         let callerid = number(m, "CallerIDNum");
-        let bridge = self.0.entry((pbx.clone(), id)).or_insert_with(|| Bridge {
-            holding: is_holding(m),
-            members: Vec::new(),
-        });
-        if bridge.holding || bridge.members.iter().any(|(u, _, _)| *u == uid) {
+        let bridge = self
+            .0
+            .entry((pbx.clone(), id.clone()))
+            .or_insert_with(|| Bridge {
+                holding: is_holding(m),
+                members: Vec::new(),
+            });
+        if bridge.holding || bridge.members.iter().any(|(u, _, _)| u == uid) {
             return None;
         }
         let first = bridge.members.first().cloned();
@@ -83,12 +93,12 @@ impl Bridges {
             .push((uid.clone(), channel.clone(), callerid.clone()));
         let (uniqueid1, channel1, callerid1) = first?;
         Some(Change::Bridge {
-            pbx,
+            pbx: pbx.clone(),
             uniqueid1,
             channel1,
             callerid1,
-            uniqueid2: uid,
-            channel2: channel,
+            uniqueid2: uid.clone(),
+            channel2: channel.clone(),
             callerid2: callerid,
         })
     }

@@ -3,7 +3,6 @@
 
 use super::bridges::{Bridges, Member};
 use super::events::{model_event, Event};
-use super::fields::required;
 use super::{calls, channels, parking, queues, rooms, transfers};
 use crate::ami::sync::DEFAULT_TRUNK_VARIABLE;
 use crate::ami::Message;
@@ -141,10 +140,11 @@ impl Normalizer {
                 channels::change(event, m, pbx)
             }
             Hangup => {
-                if let Some(uid) = required(m, "Uniqueid") {
-                    self.bridges.forget(&pbx, &uid);
+                let change = channels::change(event, m, pbx);
+                if let Some(Change::Hangup { pbx, uniqueid, .. }) = &change {
+                    self.bridges.forget(pbx, uniqueid);
                 }
-                channels::change(event, m, pbx)
+                change
             }
             Bridge | LocalBridge | VarSet => calls::change(event, m, pbx),
             BridgeCreate | BridgeEnter | BridgeLeave | BridgeDestroy => {
