@@ -13,12 +13,17 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The event names a stand-in sends for a capture: its own, `Shutdown`, then the END
+/// (which has none).
 fn file_events(name: &str) -> Vec<Option<String>> {
     let mut f = CaptureFile::raw("p", fixtures_dir().join(name)).unwrap();
     let mut out = Vec::new();
     while let Step::Message(m) = f.next_step(Duration::ZERO).unwrap() {
         out.push(m.event().map(|e| e.into_owned()));
     }
+    let end = out.pop();
+    assert_eq!(end, Some(None), "the capture's END");
+    out.extend([Some("Shutdown".to_string()), None]);
     out
 }
 

@@ -40,9 +40,10 @@ fn socket(port: u16, host: &str, cfg: impl FnOnce(&mut SocketConfig)) -> Socket 
     Socket::new(c)
 }
 
+/// What the stand-in sends for the capture: its events, then `Shutdown`.
 fn capture_events() -> Vec<Message> {
     let mut f = CaptureFile::raw("pbx1", fixtures_dir().join(CAPTURE)).unwrap();
-    events(&drain(&mut f).0)
+    served_events(&drain(&mut f).0)
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 Each object follows :data:`SCHEMA` (JSON Schema, draft 2020-12)::
 
-    {"v": 2, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
+    {"v": 3, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
      "change": "newchannel", "kind": "channel_created",
      "fields": {"uniqueid": "1795692237.11", "channel": "Local/conf@test-00000005;1", ...},
      "channels": [{"pbx": "pbx1", "uniqueid": "1795692237.11", "channel": "...",
@@ -21,22 +21,25 @@ for AMI 2.x state beyond the 2014 framework's: ``bridge_created``, ``bridge_ente
 ``bridge_left``, ``bridge_destroyed``, ``parked``, ``unparked``, ``queue_joined``,
 ``queue_left``, ``queue_abandoned``, ``agent_ringing``, ``agent_connected``,
 ``agent_done``, ``agent_no_answer``, ``queue_member``, ``queue_member_removed``,
-``transferred``. Version 2 added those and each channel's ``bridge``.
+``transferred``. Version 2 added those and each channel's ``bridge``; version 3 lets
+``time`` be null.
 ``channels`` are the channels the change involves as they were right after it (for
 ``channel_gone``: just before); ``sizes`` the model's sizes right after it. ``time`` is
-when the change was written (Unix seconds).
+when the change was written (Unix seconds) by ``run``, and null from ``replay``: a
+replay has no "when" of its own, so replaying a capture twice writes the same bytes.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import hackamore
 from hackamore._native import CHANGES
 
-VERSION = 2
+VERSION = 3
 
 # The change table's (hackamore._native.CHANGES).
 KINDS: dict[str, str] = {name: kind for name, (_, _, kind) in CHANGES.items()}
@@ -46,7 +49,7 @@ _MAYBE_TEXT = {"type": ["string", "null"]}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://hackamore.invalid/change-v2.json",
+    "$id": "https://hackamore.invalid/change-v3.json",
     "title": "hackamore model change",
     "type": "object",
     "additionalProperties": False,
@@ -54,7 +57,7 @@ SCHEMA: dict[str, Any] = {
     "properties": {
         "v": {"const": VERSION},
         "seq": {"type": "integer", "minimum": 0},
-        "time": {"type": "number"},
+        "time": {"type": ["number", "null"]},
         "pbx": {"type": "string", "minLength": 1},
         "change": {"enum": sorted(KINDS)},
         "kind": {"enum": sorted(set(KINDS.values()))},
@@ -117,12 +120,15 @@ def channel_record(c: hackamore.Channel) -> dict[str, Any]:
     }
 
 
-def change_record(change: hackamore.Change, seq: int) -> dict[str, Any]:
-    """The JSON object of one change (see :data:`SCHEMA`)."""
+def change_record(
+    change: hackamore.Change, seq: int, clock: Callable[[], float] | None = time.time
+) -> dict[str, Any]:
+    """The JSON object of one change (see :data:`SCHEMA`); ``time`` from ``clock``,
+    null without one."""
     return {
         "v": VERSION,
         "seq": seq,
-        "time": round(time.time(), 6),
+        "time": None if clock is None else round(clock(), 6),
         "pbx": change.pbx,
         "change": change.name,
         "kind": KINDS[change.name],
@@ -133,17 +139,19 @@ def change_record(change: hackamore.Change, seq: int) -> dict[str, Any]:
 
 
 class JsonLines:
-    """Hooks that write each change as one line of JSON to ``out``."""
+    """Hooks that write each change as one line of JSON to ``out``, its ``time`` from
+    ``clock`` (null with ``clock=None``, as a replay writes)."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, clock: Callable[[], float] | None = time.time) -> None:
         self.out = out
+        self.clock = clock
         self.seq = 0
 
     def hooks(self) -> dict[str, Any]:
         return dict.fromkeys(hackamore.HOOK_NAMES, self.write)
 
     def write(self, change: hackamore.Change) -> None:
-        line = json.dumps(change_record(change, self.seq), ensure_ascii=False)
+        line = json.dumps(change_record(change, self.seq, self.clock), ensure_ascii=False)
         self.seq += 1
         self.out.write(line + "\n")
         self.out.flush()

@@ -4,6 +4,7 @@
 mod bridges;
 mod change;
 mod channel;
+mod clock;
 mod legacy;
 mod normalize;
 mod parking;
@@ -18,6 +19,7 @@ pub use crate::ami::sync::DEFAULT_TRUNK_VARIABLE;
 pub use bridges::{holds_only, Bridge};
 pub use change::{Change, ChangeKind};
 pub use channel::{Activity, CallId, Channel, Role};
+pub use clock::Clock;
 pub use normalize::Normalizer;
 pub use parking::ParkedCall;
 pub use queues::{device_state, Queue, QueueCaller, QueueMember};

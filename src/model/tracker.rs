@@ -3,7 +3,7 @@
 //! then each change is applied and shown to whoever watches.
 
 use super::resync::{self, SyncStep};
-use super::{Change, Model, Normalizer, Resync, Rules};
+use super::{Change, Clock, Model, Normalizer, Resync, Rules};
 use crate::ami::Message;
 
 /// Who watches the changes a message makes (hooks, checkers): asked before each change
@@ -61,6 +61,12 @@ impl Tracker {
 
     pub fn resync(&self) -> &Resync {
         &self.resync
+    }
+
+    /// What "when" means for the messages that follow: [`Clock::Recorded`] while
+    /// reading a capture back, so the same capture always gives the same changes.
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.normalizer.set_clock(clock);
     }
 
     pub fn version(&self) -> u64 {
@@ -121,7 +127,14 @@ pub fn interpret(
 ) {
     if resync::may_answer(m.get("Event")) {
         let mut steps = Vec::new();
-        if resync.on_message(pbx, m, model, normalizer.trunk_variable(), &mut steps) {
+        if resync.on_message(
+            pbx,
+            m,
+            model,
+            normalizer.trunk_variable(),
+            normalizer.clock(),
+            &mut steps,
+        ) {
             for step in steps {
                 match step {
                     SyncStep::Apply(c) => out.push(c),

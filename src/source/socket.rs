@@ -115,6 +115,9 @@ pub struct Socket {
     rooms_sync: Option<(String, Vec<String>)>,
     /// Why one of our own actions could not be sent: the reason the stream ends.
     write_failed: Option<io::Error>,
+    /// The `Shutdown:` of the PBX's `Event: Shutdown` (`Cleanly`, `Uncleanly`): it is
+    /// going away, so the end of the stream that follows is expected.
+    shutdown: Option<String>,
     /// Called by the connect thread once it has a result.
     connect_ended: Option<Wake>,
     /// Made and logged in by someone else ([`Socket::adopted`]): no Logoff of ours.
@@ -157,6 +160,7 @@ impl Socket {
             pings: 0,
             rooms_sync: None,
             write_failed: None,
+            shutdown: None,
             connect_ended: None,
             adopted: false,
             closing: None,
@@ -536,6 +540,12 @@ impl Socket {
         if self.rooms_sync.is_some() {
             self.follow_rooms(&m)?;
         }
+        if m.get("Event")
+            .is_some_and(|e| e.eq_ignore_ascii_case(b"Shutdown"))
+        {
+            let how = m.get("Shutdown").unwrap_or_default();
+            self.shutdown = Some(String::from_utf8_lossy(how).into_owned());
+        }
         Ok(self.tally.deliver(m))
     }
 
@@ -556,11 +566,11 @@ impl Socket {
                     // Reset, not closed: the write saw it first.
                     return Err(self.fail(|s| s.lost(e)));
                 }
-                log::warn!(
-                    "{}: {} closed the connection",
-                    self.config.name,
-                    self.config.address()
-                );
+                let (name, address) = (&self.config.name, self.config.address());
+                match &self.shutdown {
+                    Some(how) => log::info!("{name}: {address} shut down ({how})"),
+                    None => log::warn!("{name}: {address} closed the connection"),
+                }
                 self.drop_stream();
                 self.phase = Phase::Ending;
                 Ok(self.tally.end())

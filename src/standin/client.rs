@@ -10,6 +10,10 @@ use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+/// What Asterisk sends each manager connection as it stops (`core stop gracefully`).
+const SHUTDOWN: &[u8] =
+    b"Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: False\r\n\r\n";
+
 pub(super) enum Flow {
     Continue,
     Close,
@@ -154,10 +158,13 @@ impl<'a> Client<'a> {
         if self.shared.config.linger {
             while !self.stopping() {
                 if let Flow::Close = self.answer_actions(Duration::from_millis(20))? {
-                    break;
+                    return self.close(); // the client logged off
                 }
             }
         }
+        // As Asterisk stopping says before it closes its managers' connections, so the
+        // client knows the end is an orderly one.
+        self.stream.write_all(SHUTDOWN)?;
         self.close()
     }
 

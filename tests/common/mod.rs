@@ -26,6 +26,23 @@ pub fn drain(src: &mut dyn Source) -> (Vec<Message>, Vec<SourceError>) {
 pub fn events(ms: &[Message]) -> Vec<Message> {
     ms.iter().filter(|m| m.event().is_some()).cloned().collect()
 }
+
+/// The events a stand-in server sends for a capture's messages: the capture's own, then
+/// the `Shutdown` Asterisk says before it closes the connection.
+pub fn served_events(capture: &[Message]) -> Vec<Message> {
+    let mut d = Decoder::new();
+    d.feed(
+        b"Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: False\r\n\r\n",
+    );
+    let mut out = events(capture);
+    out.extend(d.next_message());
+    assert_eq!(
+        out.last().and_then(|m| m.get_str("Shutdown")).as_deref(),
+        Some("Cleanly")
+    );
+    out
+}
+
 use std::path::PathBuf;
 
 pub fn fixtures_dir() -> PathBuf {

@@ -4,6 +4,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import hackamore
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +40,14 @@ def interrupt(proc: subprocess.Popen[str] | subprocess.Popen[bytes], wait: float
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def served_events(capture: Path) -> list[tuple[str | None, str | None]]:
+    """(name, Uniqueid) of each event the stand-in server sends for `capture`: the
+    capture's, the `Shutdown` Asterisk sends before it closes the connection, the END."""
+    events = [(e.name, e.get("Uniqueid")) for e in hackamore.File("pbx1", capture) if e.name]
+    assert events[-1] == ("END", None)
+    return [*events[:-1], ("Shutdown", None), events[-1]]
 
 
 def event_lines(path: Path) -> list[str]:

@@ -101,5 +101,5 @@ def test_aio_events_yields_every_event_without_blocking() -> None:
     names = asyncio.run(main())
     want = [e.name for e in hackamore.File("pbx1", CAPTURE)]
     # The live stream starts with the stand-in's own login answer (the capture's is
-    # replaced) and ends with END, as the File does.
-    assert names[1:] == want[1:]
+    # replaced) and ends with the stand-in's Shutdown and END, as the File does with END.
+    assert names[1:] == [*want[1:-1], "Shutdown", want[-1]]

@@ -20,7 +20,7 @@ from pathlib import Path
 import hackamore
 import pytest
 
-from .conftest import FIXTURES, SECRET, USER
+from .conftest import FIXTURES, SECRET, USER, served_events
 
 TLS = Path(__file__).resolve().parents[1] / "fixtures" / "tls"
 BANNER = b"Asterisk Call Manager/13.0.0\r\n"
@@ -295,7 +295,7 @@ def test_tls_to_the_stand_in_server(verify: str) -> None:
         server = hackamore.Server("pbx1", "localhost", s.port, USER, SECRET, **kwargs)  # type: ignore[arg-type]
         assert server.tls and SECRET not in repr(server)
         got = [(e.name, e.get("Uniqueid")) for e in server.connect() if e.name]
-    assert got == [(e.name, e.get("Uniqueid")) for e in hackamore.File("pbx1", capture) if e.name]
+    assert got == served_events(capture)
 
 
 def test_tls_with_an_unknown_ca_raises_a_clear_error() -> None:

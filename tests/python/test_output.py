@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ from typing import Any
 import hackamore
 import jsonschema  # type: ignore[import-untyped]
 import pytest
-from hackamore.jsonout import KINDS, SCHEMA
+from hackamore.jsonout import KINDS, SCHEMA, JsonLines
 
 from .conftest import FIXTURES, SECRET, USER, default_sigint, interrupt
 
@@ -47,7 +48,7 @@ def validate(lines: list[str]) -> list[dict[str, Any]]:
 def test_the_schema_rejects_what_it_should() -> None:
     validator = jsonschema.Draft202012Validator(SCHEMA)
     good = {
-        "v": 2,
+        "v": 3,
         "seq": 0,
         "time": 1.0,
         "pbx": "p",
@@ -58,9 +59,11 @@ def test_the_schema_rejects_what_it_should() -> None:
         "sizes": {"channels": 0},
     }
     validator.validate(good)
+    validator.validate({**good, "time": None})  # from a replay
     for bad in (
+        {**good, "time": "now"},
         {**good, "kind": "exploded"},
-        {**good, "v": 1},
+        {**good, "v": 2},
         {**good, "extra": 1},
         {**good, "fields": {"uniqueid": 5}},
         {k: v for k, v in good.items() if k != "pbx"},
@@ -86,26 +89,40 @@ def test_replay_json_matches_the_schema_and_the_model(capture: Path) -> None:
     assert gone and all(rec["channels"][0]["uniqueid"] == rec["fields"]["uniqueid"] for rec in gone)
 
 
-def test_replay_json_is_the_same_from_run_to_run_but_for_the_time() -> None:
-    # A Trace: its messages carry the time they came (a raw capture's queue callers wait
-    # since the time they are replayed).
-    capture = str(FIXTURES / "queue.trace")
+@pytest.mark.parametrize("name", ["queue.trace", "queue-pbx1.ami", "park-pbx1.ami"])
+def test_replay_json_is_the_same_bytes_from_run_to_run(name: str) -> None:
+    # A raw capture records no times: its queue callers and parked calls wait since an
+    # unknown time ("") rather than since whenever it is replayed.
+    capture = str(FIXTURES / name)
     runs = [
         subprocess.run([*CLI, "replay", "--json", capture], capture_output=True, check=True)
-        for _ in range(3)
+        for _ in range(2)
     ]
-    records = [[json.loads(line) for line in r.stdout.splitlines()] for r in runs]
-    for rs in records:
-        for r in rs:
-            del r["time"]
-            # The sizes in one fixed order, the model's own.
-            assert list(r["sizes"]) == [
-                "pbxes", "channels", "calls", "rooms", "trunks", "numbers", "bridges",
-                "parked", "queues", "queue_callers", "queue_members",
-            ]  # fmt: skip
-    assert records[0] == records[1] == records[2] and len(records[0]) > 10
-    lines = [[json.dumps(r) for r in rs] for rs in records]
-    assert lines[0] == lines[1] == lines[2]
+    assert runs[0].stdout == runs[1].stdout
+    records = validate(runs[0].stdout.decode().splitlines())
+    assert len(records) > 10 and all(r["time"] is None for r in records)
+    for r in records:
+        # The sizes in one fixed order, the model's own.
+        assert list(r["sizes"]) == [
+            "pbxes", "channels", "calls", "rooms", "trunks", "numbers", "bridges",
+            "parked", "queues", "queue_callers", "queue_members",
+        ]  # fmt: skip
+    since = [r["fields"]["since"] for r in records if "since" in r["fields"]]
+    assert since
+    if name.endswith(".trace"):
+        assert all(float(s) > 1e9 for s in since)  # the Trace's own TIME
+    else:
+        assert set(since) == {""}
+
+
+def test_run_json_has_the_time_it_was_written() -> None:
+    out = io.StringIO()
+    writer = JsonLines(out, clock=lambda: 1234.5)
+    hackamore.Model(hooks=writer.hooks()).consume(
+        hackamore.File("pbx1", hackamore.bundled_capture())
+    )
+    records = validate(out.getvalue().splitlines())
+    assert records and {r["time"] for r in records} == {1234.5}
 
 
 def test_run_json_against_the_stand_in_server() -> None:

@@ -28,7 +28,7 @@ def run(script: str, *args: str, limit: float) -> str:
 
 
 def test_asking_whether_a_connection_ended_while_close_waits_for_its_logging_reader() -> None:
-    """The reader logs its refused connect (holding the GIL, in a handler that takes its
+    """The reader logs its refused connect at DEBUG (holding the GIL, in a handler that takes its
     time); close() waits for the reader; another thread asks `ended`. Before, `ended`
     waited with the GIL for the lock close() held across the join: for ever."""
     out = run(
@@ -44,7 +44,7 @@ def test_asking_whether_a_connection_ended_while_close_waits_for_its_logging_rea
                     time.sleep(0.5)
 
         logging.getLogger("hackamore").addHandler(Slow())
-        logging.getLogger("hackamore").setLevel(logging.INFO)
+        logging.getLogger("hackamore").setLevel(logging.DEBUG)
         conn = hackamore.Server("p", "127.0.0.1", closed_port, "u", "s").connect()
         assert entered.wait(10)
         closer = threading.Thread(target=conn.close)

@@ -98,7 +98,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        writer = JsonLines(sys.stdout)
+        writer = JsonLines(sys.stdout, clock=None)
         model = hackamore.Model(hooks=dict.fromkeys(hackamore.HOOK_NAMES, writing(writer.write)))
         if args.speed is None:
             model.consume(sources)

@@ -32,26 +32,14 @@ pub(super) fn is_holding(m: &Message) -> bool {
     holds_only(&text(m, "BridgeType"), &text(m, "BridgeTechnology"))
 }
 
-/// When a message happened, in Unix seconds: its `TIME` (a Trace records one per
-/// message), else now.
-pub(crate) fn clock(m: &Message) -> f64 {
-    m.get_exact("TIME")
-        .and_then(|t| std::str::from_utf8(t).ok()?.trim().parse::<f64>().ok())
-        .filter(|t| t.is_finite())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0.0, |d| d.as_secs_f64())
-        })
-}
-
-/// Unix seconds as a change field (milliseconds are plenty).
-pub(crate) fn seconds(t: f64) -> Text {
-    compact_str::format_compact!("{t:.3}")
+/// Unix seconds as a change field (milliseconds are plenty), `""` when unknown.
+pub(crate) fn seconds(t: Option<f64>) -> Text {
+    t.map(|t| compact_str::format_compact!("{t:.3}"))
+        .unwrap_or_default()
 }
 
 /// `at` less `field` seconds (how long it has been so), as a change field.
-pub(crate) fn seconds_before(at: f64, m: &Message, field: &str) -> Text {
+pub(crate) fn seconds_before(at: Option<f64>, m: &Message, field: &str) -> Text {
     let ago = text(m, field).trim().parse::<f64>().unwrap_or(0.0);
-    seconds(at - ago.max(0.0))
+    seconds(at.map(|at| at - ago.max(0.0)))
 }

@@ -18,7 +18,7 @@ mod queues;
 mod rooms;
 mod transfers;
 
-pub(crate) use fields::{clock, seconds_before};
+pub(crate) use fields::seconds_before;
 pub use normalizer::Normalizer;
 pub(crate) use parking::parked_call;
 pub(crate) use queues::queue_member_fields;

@@ -7,7 +7,7 @@ use super::{calls, channels, parking, queues, rooms, transfers};
 use crate::ami::sync::DEFAULT_TRUNK_VARIABLE;
 use crate::ami::Message;
 use crate::model::legacy::{self, Dispatch};
-use crate::model::{Change, Rules, Text};
+use crate::model::{Change, Clock, Rules, Text};
 
 /// Turns messages into changes. One per engine; it sees every PBX's stream.
 #[derive(Debug)]
@@ -18,6 +18,7 @@ pub struct Normalizer {
     /// The (Uniqueid, Linkedid) an AMI 2.x model event carried: a channel's Linkedid
     /// changes when an operator bridges it elsewhere, and later events say so.
     linked: Option<(Text, Text)>,
+    clock: Clock,
 }
 
 impl Default for Normalizer {
@@ -37,6 +38,7 @@ impl Normalizer {
             rules,
             bridges: Bridges::default(),
             linked: None,
+            clock: Clock::Wall,
         }
     }
 
@@ -44,6 +46,15 @@ impl Normalizer {
     /// carries both (AMI 2.x), for the model to follow.
     pub fn take_linkedid(&mut self) -> Option<(Text, Text)> {
         self.linked.take()
+    }
+
+    /// What "when" means for the messages that follow (a capture's or now).
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock
     }
 
     pub fn rules(&self) -> Rules {
@@ -154,12 +165,12 @@ impl Normalizer {
                 rooms::change(event, m, pbx)
             }
             ParkedCall | UnParkedCall | ParkedCallTimeOut | ParkedCallGiveUp => {
-                parking::change(event, m, pbx)
+                parking::change(event, m, pbx, self.clock)
             }
             QueueCallerJoin | QueueCallerLeave | QueueCallerAbandon | AgentCalled
             | AgentConnect | AgentComplete | AgentRingNoAnswer | QueueMemberAdded
             | QueueMemberStatus | QueueMemberPause | QueueMemberRemoved => {
-                queues::change(event, m, pbx)
+                queues::change(event, m, pbx, self.clock)
             }
             BlindTransfer => Some(transfers::blind(m, pbx)),
             AttendedTransfer => Some(transfers::attended(m, pbx, &self.bridges)),

@@ -1,11 +1,11 @@
 //! Parking lot events: a call parked, and the three ways it leaves its space.
 
 use super::events::Event;
-use super::fields::{clock, required, seconds_before, text};
+use super::fields::{required, seconds_before, text};
 use crate::ami::Message;
-use crate::model::{Change, Text};
+use crate::model::{Change, Clock, Text};
 
-pub(super) fn change(event: Event, m: &Message, pbx: Text) -> Option<Change> {
+pub(super) fn change(event: Event, m: &Message, pbx: Text, clock: Clock) -> Option<Change> {
     let event = match event {
         Event::ParkedCall => ParkEvent::Parked,
         Event::UnParkedCall => ParkEvent::Unparked,
@@ -13,12 +13,12 @@ pub(super) fn change(event: Event, m: &Message, pbx: Text) -> Option<Change> {
         Event::ParkedCallGiveUp => ParkEvent::GaveUp,
         _ => return None,
     };
-    parked(m, pbx, event)
+    parked(m, pbx, event, clock)
 }
 
 /// A `ParkedCall` (event or line of a `ParkedCalls` answer) as its change.
-pub(crate) fn parked_call(m: &Message, pbx: Text) -> Option<Change> {
-    parked(m, pbx, ParkEvent::Parked)
+pub(crate) fn parked_call(m: &Message, pbx: Text, clock: Clock) -> Option<Change> {
+    parked(m, pbx, ParkEvent::Parked, clock)
 }
 
 #[derive(Clone, Copy)]
@@ -29,7 +29,7 @@ enum ParkEvent {
     GaveUp,
 }
 
-fn parked(m: &Message, pbx: Text, event: ParkEvent) -> Option<Change> {
+fn parked(m: &Message, pbx: Text, event: ParkEvent, clock: Clock) -> Option<Change> {
     let uniqueid = required(m, "ParkeeUniqueid")?;
     let channel = text(m, "ParkeeChannel");
     let lot = text(m, "Parkinglot");
@@ -38,7 +38,7 @@ fn parked(m: &Message, pbx: Text, event: ParkEvent) -> Option<Change> {
         ParkEvent::Parked => Change::ParkedCall {
             parker: text(m, "ParkerDialString"),
             timeout: text(m, "ParkingTimeout"),
-            since: seconds_before(clock(m), m, "ParkingDuration"),
+            since: seconds_before(clock.at(m), m, "ParkingDuration"),
             pbx,
             uniqueid,
             channel,

@@ -2,14 +2,14 @@
 //! connected and done, members added, changed and removed.
 
 use super::events::Event;
-use super::fields::{clock, required, seconds, text};
+use super::fields::{required, seconds, text};
 use crate::ami::Message;
 use crate::model::change::{MemberEvent, MemberState};
-use crate::model::{Change, Text};
+use crate::model::{Change, Clock, Text};
 
-pub(super) fn change(event: Event, m: &Message, pbx: Text) -> Option<Change> {
+pub(super) fn change(event: Event, m: &Message, pbx: Text, clock: Clock) -> Option<Change> {
     match event {
-        Event::QueueCallerJoin => caller_join(m, pbx),
+        Event::QueueCallerJoin => caller_join(m, pbx, clock),
         Event::QueueCallerLeave => caller_leave(m, pbx),
         Event::QueueCallerAbandon => caller_abandon(m, pbx),
         Event::AgentCalled | Event::AgentConnect | Event::AgentRingNoAnswer => agent(m, pbx, event),
@@ -22,13 +22,13 @@ pub(super) fn change(event: Event, m: &Message, pbx: Text) -> Option<Change> {
     }
 }
 
-fn caller_join(m: &Message, pbx: Text) -> Option<Change> {
+fn caller_join(m: &Message, pbx: Text, clock: Clock) -> Option<Change> {
     Some(Change::QueueCallerJoin {
         queue: required(m, "Queue")?,
         uniqueid: required(m, "Uniqueid")?,
         channel: text(m, "Channel"),
         position: text(m, "Position"),
-        since: seconds(clock(m)),
+        since: seconds(clock.at(m)),
         pbx,
     })
 }

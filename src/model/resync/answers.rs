@@ -8,8 +8,8 @@ use crate::ami::sync::{
     SYNC_QUEUES as QUEUES, SYNC_ROOMS as ROOMS, SYNC_STATUS as STATUS,
 };
 use crate::ami::Message;
-use crate::model::normalize::{clock, parked_call, queue_member_fields, seconds_before};
-use crate::model::{Change, Model, Rules, Text};
+use crate::model::normalize::{parked_call, queue_member_fields, seconds_before};
+use crate::model::{Change, Clock, Model, Rules, Text};
 use std::collections::HashMap;
 
 /// Resync state of every PBX.
@@ -141,9 +141,10 @@ impl Resync {
         m: &Message,
         model: &Model,
         trunk_variable: &str,
+        clock: Clock,
         out: &mut Vec<SyncStep>,
     ) -> bool {
-        let ours = self.answer(pbx, m, model, trunk_variable, out);
+        let ours = self.answer(pbx, m, model, trunk_variable, clock, out);
         if ours && self.pbxes.get(pbx).is_some_and(PbxSync::finished) {
             self.pbxes.remove(pbx);
             log::debug!("{pbx}: resync complete");
@@ -157,6 +158,7 @@ impl Resync {
         m: &Message,
         model: &Model,
         trunk_variable: &str,
+        clock: Clock,
         out: &mut Vec<SyncStep>,
     ) -> bool {
         let Some(id) = m.get_str("ActionID") else {
@@ -259,7 +261,7 @@ impl Resync {
             }
             (Some(e), _) if is_parked && e.eq_ignore_ascii_case("ParkedCall") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
-                    s.parked.extend(parked_call(m, pbx.into()));
+                    s.parked.extend(parked_call(m, pbx.into(), clock));
                 }
             }
             (Some(e), _) if is_parked && e.eq_ignore_ascii_case("ParkedCallsComplete") => {
@@ -281,7 +283,7 @@ impl Resync {
                         uniqueid: text(m, "Uniqueid"),
                         channel: text(m, "Channel"),
                         position: text(m, "Position").parse().unwrap_or(u32::MAX),
-                        since: seconds_before(clock(m), m, "Wait"),
+                        since: seconds_before(clock.at(m), m, "Wait"),
                     });
                 }
             }

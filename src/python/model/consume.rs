@@ -4,6 +4,7 @@
 use super::class::Model;
 use super::hooks;
 use crate::ami::Message;
+use crate::model::Clock;
 use crate::python::sources::{Capture, Connection, File, Trace};
 use crate::source::{Paced, SourceError};
 use crossbeam_channel::{Select, TryRecvError};
@@ -99,6 +100,15 @@ impl Reading<'_, '_> {
         match self {
             Reading::Capture { capture, .. } => &capture.name,
             Reading::Connection(c) => &c.name,
+        }
+    }
+
+    /// What "when" means for its messages: a capture read back has its own times or
+    /// none, a connection's happen now.
+    fn clock(&self) -> Clock {
+        match self {
+            Reading::Capture { .. } => Clock::Recorded,
+            Reading::Connection(_) => Clock::Wall,
         }
     }
 
@@ -204,14 +214,17 @@ impl Model {
                                 round = true;
                                 n += 1;
                                 if !m.is_lone_end() {
+                                    let mut tracker = self.state.lock();
+                                    tracker.set_clock(inputs[i].clock());
                                     hooks::process(
-                                        &mut self.state.lock(),
+                                        &mut tracker,
                                         &inputs[i].pbx_of(&m),
                                         &m,
                                         self.hooked,
                                         self.listening.load(Ordering::Relaxed),
                                         &mut pending,
                                     );
+                                    tracker.set_clock(Clock::Wall);
                                 }
                                 // Its own END, not a PBX's recorded in a Trace.
                                 if stop_at_end

@@ -188,7 +188,9 @@ impl Connection {
                         Ok(Step::Idle) => Ok(()),
                         Ok(Step::Ended) => break,
                         Err(e) => {
-                            log::error!("{e}");
+                            // Whoever takes it raises it (iteration) or logs it
+                            // (`consume()`): logged here too, it would show twice.
+                            log::debug!("{e}");
                             tx.send(Err(e))
                         }
                     };
