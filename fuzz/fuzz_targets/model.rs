@@ -56,5 +56,6 @@ fuzz_target!(|data: &[u8]| {
     }
     assert!(t.model().sizes().is_empty(), "{:?}", t.model().sizes());
     assert_eq!(t.normalizer().tracked_bridges(), 0);
+    assert_eq!(t.normalizer().tracked_bridge_members(), 0);
     assert_eq!(t.resync().tracked(), (0, 0));
 });

@@ -6,9 +6,12 @@
 //! asked for by [`Decoder::read_with`], plus up to 1 MiB of recycled messages kept for
 //! reuse ([`Decoder::recycle`]).
 
-use super::lines::{self, Classifier, Lines};
+use super::banner::Banner;
+use super::blank::blank_line_end;
+use super::interest::{Interest, Next, Want};
+use super::lines::{self, find_separator, Classifier, Lines};
 use super::message::{Field, Message};
-use memchr::memchr;
+use memchr::{memchr, memmem};
 
 /// Caps on untrusted input. A line or message over its cap is dropped whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,8 +37,10 @@ impl Default for Limits {
 /// What the decoder skipped or saw, for logs and health checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DecodeStats {
-    /// Messages delivered.
+    /// Messages read: delivered, or passed over unread ([`Decoder::next_wanted`]).
     pub messages: u64,
+    /// Of those, events passed over unread because the reader did not want them.
+    pub skipped: u64,
     /// Banner lines seen (`Asterisk Call Manager/x.y.z`).
     pub banners: u64,
     /// Messages dropped because one of their lines exceeded `max_line`.
@@ -53,6 +58,7 @@ impl DecodeStats {
     pub fn plus(&self, o: &DecodeStats) -> DecodeStats {
         DecodeStats {
             messages: self.messages + o.messages,
+            skipped: self.skipped + o.skipped,
             banners: self.banners + o.banners,
             oversized_lines: self.oversized_lines + o.oversized_lines,
             oversized_messages: self.oversized_messages + o.oversized_messages,
@@ -64,39 +70,6 @@ impl DecodeStats {
     /// Messages dropped for any reason.
     pub fn dropped(&self) -> u64 {
         self.oversized_lines + self.oversized_messages + self.too_many_headers + self.truncated
-    }
-}
-
-/// The greeting an AMI server sends before any message.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Banner {
-    /// The whole line, e.g. `Asterisk Call Manager/13.0.0`.
-    pub text: String,
-    /// The part after `Manager/`, e.g. `13.0.0`. The AMI major version tells which
-    /// generation of events to expect (1.x: Asterisk <= 11, 2.x: 12-13, later 3.x+).
-    pub version: String,
-}
-
-impl Banner {
-    /// Recognise a banner line: no `": "` separator, the word `Manager`, and a `/version`
-    /// after it (`Asterisk Call Manager/13.0.0`, `Asterisk Call Manager Proxy/3.0.1`).
-    pub fn parse(line: &[u8]) -> Option<Banner> {
-        const MARK: &[u8] = b"Manager";
-        if find_separator(line).is_some() {
-            return None;
-        }
-        let at = line.windows(MARK.len()).position(|w| w == MARK)?;
-        let slash = at + memchr(b'/', &line[at..])?;
-        let text = String::from_utf8_lossy(line).trim().to_string();
-        let version = String::from_utf8_lossy(&line[slash + 1..])
-            .trim()
-            .to_string();
-        Some(Banner { text, version })
-    }
-
-    /// The AMI major version (`1`, `2`, `13`...), if the version starts with a number.
-    pub fn major(&self) -> Option<u32> {
-        self.version.split('.').next()?.parse().ok()
     }
 }
 
@@ -263,6 +236,68 @@ impl Decoder {
         }
     }
 
+    /// The next message `interest` wants whole, or [`Next::Skipped`] for an event it
+    /// does not want, passed over without splitting its lines (its end found 64 bytes at
+    /// a time); `None` when more bytes are needed. Every message is counted, and one
+    /// that could break a cap, or is framed in any but the plain way, is read whole.
+    pub fn next_wanted(&mut self, interest: &impl Interest) -> Option<Next> {
+        if self.skip_unwanted(interest) {
+            self.stats.messages += 1;
+            self.stats.skipped += 1;
+            return Some(Next::Skipped);
+        }
+        self.next_message().map(Next::Message)
+    }
+
+    /// Pass over the next message if it is an event `interest` does not want and lies
+    /// whole in the buffer: `true` if it did.
+    fn skip_unwanted(&mut self, interest: &impl Interest) -> bool {
+        const EVENT: &[u8] = b"Event: ";
+        if self.state != State::Headers
+            || !self.cur.is_empty()
+            || self.discarding_line
+            || self.scan != self.pos
+        {
+            return false;
+        }
+        let hay = &self.buf[self.pos..self.end];
+        if !hay.starts_with(EVENT) {
+            return false; // a response, a blank line, a banner, another order: read whole
+        }
+        // Event names are short: one this far from its line's end is read whole.
+        let Some(newline) = memchr(b'\n', &hay[..hay.len().min(EVENT.len() + 64)]) else {
+            return false;
+        };
+        let name = &hay[EVENT.len()..newline];
+        let name = name.strip_suffix(b"\r").unwrap_or(name);
+        let want = interest.wants(name);
+        if let Want::Yes = want {
+            return false;
+        }
+        let Some(len) = blank_line_end(hay, newline) else {
+            return false; // not all here yet
+        };
+        // Within these sizes no line, size or field-count cap can be broken (a field
+        // takes at least two bytes), so passing over it drops nothing the whole read would.
+        let limits = self.limits;
+        if len > limits.max_line.min(limits.max_message) || len / 2 > limits.max_headers {
+            return false;
+        }
+        let message = &hay[..len];
+        if let Want::IfContains(needle) = want {
+            if needle.find(message).is_some() {
+                return false;
+            }
+        }
+        if interest.reads_later_event_lines() && memmem::find(message, b"\nEvent:").is_some() {
+            return false;
+        }
+        self.pos += len;
+        self.scan = self.pos;
+        self.boundary = self.base + self.pos as u64;
+        true
+    }
+
     /// Hand back a message done with: the next one decoded reuses its allocations, so a
     /// reader that handles one message at a time decodes without allocating.
     pub fn recycle(&mut self, m: Message) {
@@ -391,7 +426,7 @@ impl Decoder {
                 }
             };
             let (key, value) = (&hay[start..key_end], &hay[value_start..line_end]);
-            if key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows") {
+            if fields.is_empty() && is_follows(key, value) {
                 return false;
             }
             // Offsets from the message's first line, within `hay`: they fit (checked above).
@@ -490,7 +525,7 @@ impl Decoder {
             }
         } else {
             let (key, value) = split_field(line);
-            if key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows") {
+            if self.cur.is_empty() && is_follows(key, value) {
                 self.state = State::Follows;
             }
             self.cur.push(key, value);
@@ -551,24 +586,17 @@ enum Drop {
     Headers,
 }
 
+/// A `Response: Follows` line: as a message's first line (where Asterisk writes it), the
+/// free text of a command's output follows, up to `--END COMMAND--`.
+fn is_follows(key: &[u8], value: &[u8]) -> bool {
+    key.eq_ignore_ascii_case(b"Response") && value.eq_ignore_ascii_case(b"Follows")
+}
+
 /// Header lines that may precede the free text of a `Response: Follows` body.
 fn is_follows_header(key: &[u8]) -> bool {
     [&b"ActionID"[..], b"Privilege", b"Message"]
         .iter()
         .any(|k| key.eq_ignore_ascii_case(k))
-}
-
-/// Index of the first `": "` in `line`.
-fn find_separator(line: &[u8]) -> Option<usize> {
-    let mut from = 0;
-    while let Some(i) = memchr(b':', &line[from..]) {
-        let at = from + i;
-        if line.get(at + 1) == Some(&b' ') {
-            return Some(at);
-        }
-        from = at + 1;
-    }
-    None
 }
 
 /// Split on the first `": "`. A line without it is a key with an empty value; a bare

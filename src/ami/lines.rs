@@ -230,6 +230,19 @@ impl<C: Classifier> Iterator for Lines<'_, C> {
     }
 }
 
+/// Index of the first `": "` in `line`.
+pub(crate) fn find_separator(line: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr::memchr(b':', &line[from..]) {
+        let at = from + i;
+        if line.get(at + 1) == Some(&b' ') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

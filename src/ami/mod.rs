@@ -2,13 +2,18 @@
 //! sans-IO [`Login`] flow.
 
 mod action;
+mod banner;
+mod blank;
 mod decoder;
+mod interest;
 mod lines;
 mod login;
 mod message;
 pub mod sync;
 
 pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
-pub use decoder::{Banner, DecodeStats, Decoder, Limits};
+pub use banner::Banner;
+pub use decoder::{DecodeStats, Decoder, Limits};
+pub use interest::{Everything, Interest, Next, Want};
 pub use login::{md5_key, AuthMethod, Login, LoginStep, Secret};
 pub use message::{Message, END_KEY};

@@ -3,8 +3,8 @@
 //! then each change is applied and shown to whoever watches.
 
 use super::resync::{self, SyncStep};
-use super::{Change, Clock, Model, Normalizer, Resync, Rules};
-use crate::ami::Message;
+use super::{Change, Clock, Model, ModelInterest, Normalizer, Resync, Rules};
+use crate::ami::{Interest, Message, Want};
 
 /// Who watches the changes a message makes (hooks, checkers): asked before each change
 /// is applied, told after.
@@ -35,6 +35,7 @@ pub struct Tracker {
     /// know whether the model moved.
     version: u64,
     scratch: Vec<Change>,
+    interest: ModelInterest,
 }
 
 impl Tracker {
@@ -47,8 +48,14 @@ impl Tracker {
         Tracker {
             normalizer: Normalizer::with_rules(trunk_variable, rules),
             model: Model::with_rules(rules),
+            interest: ModelInterest::new(trunk_variable, rules),
             ..Tracker::default()
         }
+    }
+
+    /// The events this tracker reads, for a reader on another thread.
+    pub fn interest(&self) -> ModelInterest {
+        self.interest.clone()
     }
 
     pub fn model(&self) -> &Model {
@@ -110,6 +117,18 @@ impl Tracker {
     pub fn apply(&mut self, change: &Change) {
         self.model.apply(change);
         self.version += 1;
+    }
+}
+
+/// The model reads a few dozen events (and the resync's answers): a decoder given the
+/// tracker passes over the rest unread ([`crate::ami::Decoder::next_wanted`]).
+impl Interest for Tracker {
+    fn wants(&self, event: &[u8]) -> Want<'_> {
+        self.interest.wants(event)
+    }
+
+    fn reads_later_event_lines(&self) -> bool {
+        self.interest.reads_later_event_lines()
     }
 }
 

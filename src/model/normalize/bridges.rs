@@ -19,9 +19,14 @@ struct Bridge {
     members: Vec<Member>,
 }
 
-/// Every PBX's bridges by (pbx, BridgeUniqueid).
+/// Every PBX's bridges by (pbx, BridgeUniqueid), and the bridges each channel is in by
+/// (pbx, Uniqueid): a hangup finds its channel's bridges without looking at the others,
+/// so its cost does not grow with the calls up.
 #[derive(Debug, Default)]
-pub(super) struct Bridges(Map<(Text, Text), Bridge>);
+pub(super) struct Bridges {
+    bridges: Map<(Text, Text), Bridge>,
+    member_of: Map<(Text, Text), Vec<Text>>,
+}
 
 impl Bridges {
     /// The changes a bridge event means, appended to `out`.
@@ -56,7 +61,10 @@ impl Bridges {
 
     fn create(&mut self, m: &Message, pbx: Text) -> Option<Change> {
         let bridge = required(m, "BridgeUniqueid")?;
-        let b = self.0.entry((pbx.clone(), bridge.clone())).or_default();
+        let b = self
+            .bridges
+            .entry((pbx.clone(), bridge.clone()))
+            .or_default();
         b.holding = is_holding(m);
         Some(Change::BridgeCreate {
             pbx,
@@ -78,7 +86,7 @@ impl Bridges {
     ) -> Option<Change> {
         let callerid = number(m, "CallerIDNum");
         let bridge = self
-            .0
+            .bridges
             .entry((pbx.clone(), id.clone()))
             .or_insert_with(|| Bridge {
                 holding: is_holding(m),
@@ -91,6 +99,7 @@ impl Bridges {
         bridge
             .members
             .push((uid.clone(), channel.clone(), callerid.clone()));
+        self.joined(pbx, uid, id);
         let (uniqueid1, channel1, callerid1) = first?;
         Some(Change::Bridge {
             pbx: pbx.clone(),
@@ -106,9 +115,10 @@ impl Bridges {
     fn leave(&mut self, m: &Message, pbx: Text) -> Option<Change> {
         let bridge = required(m, "BridgeUniqueid")?;
         let uniqueid = required(m, "Uniqueid")?;
-        if let Some(b) = self.0.get_mut(&(pbx.clone(), bridge.clone())) {
+        if let Some(b) = self.bridges.get_mut(&(pbx.clone(), bridge.clone())) {
             b.members.retain(|(u, _, _)| *u != uniqueid);
         }
+        self.left(&pbx, &uniqueid, &bridge);
         Some(Change::BridgeLeave {
             pbx,
             bridge,
@@ -120,25 +130,40 @@ impl Bridges {
 
     fn destroy(&mut self, m: &Message, pbx: Text) -> Option<Change> {
         let bridge = required(m, "BridgeUniqueid")?;
-        self.0.remove(&(pbx.clone(), bridge.clone()));
+        if let Some(b) = self.bridges.remove(&(pbx.clone(), bridge.clone())) {
+            for (uid, _, _) in &b.members {
+                self.left(&pbx, uid, &bridge);
+            }
+        }
         Some(Change::BridgeDestroy { pbx, bridge })
     }
 
     /// Members of a bridge learnt from a resync rather than from `BridgeEnter`.
     pub(super) fn adopt(&mut self, pbx: Text, bridge: Text, holding: bool, members: Vec<Member>) {
-        let b = self.0.entry((pbx, bridge)).or_default();
+        let b = self
+            .bridges
+            .entry((pbx.clone(), bridge.clone()))
+            .or_default();
         b.holding |= holding;
+        let mut joined = Vec::new();
         for m in members {
             if !b.members.iter().any(|(u, _, _)| *u == m.0) {
+                joined.push(m.0.clone());
                 b.members.push(m);
             }
+        }
+        for uid in joined {
+            self.joined(&pbx, &uid, &bridge);
         }
     }
 
     /// A channel hung up: it is in no bridge any more.
     pub(super) fn forget(&mut self, pbx: &str, uid: &str) {
-        for ((p, _), b) in self.0.iter_mut() {
-            if *p == pbx {
+        let Some(bridges) = self.member_of.remove(&(Text::from(pbx), Text::from(uid))) else {
+            return;
+        };
+        for bridge in bridges {
+            if let Some(b) = self.bridges.get_mut(&(Text::from(pbx), bridge)) {
                 b.members.retain(|(u, _, _)| u != uid);
             }
         }
@@ -146,7 +171,28 @@ impl Bridges {
 
     /// The PBX's source ended: its bridges go.
     pub(super) fn end(&mut self, pbx: &str) {
-        self.0.retain(|(p, _), _| p != pbx);
+        self.bridges.retain(|(p, _), _| p != pbx);
+        self.member_of.retain(|(p, _), _| p != pbx);
+    }
+
+    fn joined(&mut self, pbx: &Text, uid: &Text, bridge: &Text) {
+        let of = self
+            .member_of
+            .entry((pbx.clone(), uid.clone()))
+            .or_default();
+        if !of.contains(bridge) {
+            of.push(bridge.clone());
+        }
+    }
+
+    fn left(&mut self, pbx: &Text, uid: &Text, bridge: &Text) {
+        let key = (pbx.clone(), uid.clone());
+        if let Some(of) = self.member_of.get_mut(&key) {
+            of.retain(|b| b != bridge);
+            if of.is_empty() {
+                self.member_of.remove(&key);
+            }
+        }
     }
 
     /// A member of the bridge other than those given, if any.
@@ -156,7 +202,7 @@ impl Bridges {
         bridge: &Text,
         not: [&Text; 2],
     ) -> Option<&Member> {
-        self.0
+        self.bridges
             .get(&(pbx.clone(), bridge.clone()))?
             .members
             .iter()
@@ -164,6 +210,11 @@ impl Bridges {
     }
 
     pub(super) fn len(&self) -> usize {
-        self.0.len()
+        self.bridges.len()
+    }
+
+    /// Channels in some bridge (for leak checks).
+    pub(super) fn members(&self) -> usize {
+        self.member_of.len()
     }
 }

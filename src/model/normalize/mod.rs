@@ -19,6 +19,7 @@ mod rooms;
 mod transfers;
 
 pub(crate) use fields::seconds_before;
+pub(crate) use normalizer::reads;
 pub use normalizer::Normalizer;
 pub(crate) use parking::parked_call;
 pub(crate) use queues::queue_member_fields;

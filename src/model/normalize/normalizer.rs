@@ -9,6 +9,17 @@ use crate::ami::Message;
 use crate::model::legacy::{self, Dispatch};
 use crate::model::{Change, Clock, Rules, Text};
 
+/// Whether an event named `event` may mean a change: `Some(true)` for a model event,
+/// `None` for a `VarSet` (only one that names the trunk variable), `Some(false)` for the
+/// rest. (The resync's answers are the tracker's to add.)
+pub(crate) fn reads(event: &[u8]) -> Option<bool> {
+    match model_event(event) {
+        None => Some(false),
+        Some(Event::VarSet) => None,
+        Some(_) => Some(true),
+    }
+}
+
 /// Turns messages into changes. One per engine; it sees every PBX's stream.
 #[derive(Debug)]
 pub struct Normalizer {
@@ -84,9 +95,15 @@ impl Normalizer {
         self.bridges.adopt(pbx, bridge, holding, members);
     }
 
-    /// AMI 2.x bridges currently tracked (for leak checks).
+    /// AMI 2.x bridges currently tracked, and channels tracked as in one (for leak
+    /// checks: both are 0 once every PBX has ended).
     pub fn tracked_bridges(&self) -> usize {
         self.bridges.len()
+    }
+
+    /// Channels tracked as members of some AMI 2.x bridge.
+    pub fn tracked_bridge_members(&self) -> usize {
+        self.bridges.members()
     }
 
     /// Normalise one message from `pbx`, appending zero or more changes to `out`.
