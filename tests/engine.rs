@@ -4,12 +4,14 @@
 mod common;
 
 use common::*;
-use hackamore::ami::{Message, Secret};
+use hackamore::ami::{Interest, Message, Secret, Want};
 use hackamore::engine::{self, EngineOptions, FeedSpec};
+use hackamore::model::ModelInterest;
 use hackamore::source::{CaptureFile, SocketConfig, Source, Step};
 use hackamore::standin::{ReplayConfig, ReplayServer};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -27,7 +29,11 @@ fn file_events(name: &str) -> Vec<Option<String>> {
     out
 }
 
-fn run(threaded: bool) -> HashMap<String, Vec<Message>> {
+/// Each PBX's messages as the sink got them, and the messages its feed counted.
+fn run(
+    threaded: bool,
+    interest: Option<ModelInterest>,
+) -> (HashMap<String, Vec<Message>>, HashMap<String, u64>) {
     let capture = std::fs::read(fixtures_dir().join("dial-local-pbx1.ami")).unwrap();
     let servers: Vec<ReplayServer> = (0..3)
         .map(|i| {
@@ -60,6 +66,7 @@ fn run(threaded: bool) -> HashMap<String, Vec<Message>> {
     let opts = EngineOptions {
         threaded,
         backoff: Duration::from_secs(60),
+        interest,
         ..EngineOptions::default()
     };
     let mut handle = engine::start(specs, opts, Box::new(sink)).unwrap();
@@ -79,17 +86,24 @@ fn run(threaded: bool) -> HashMap<String, Vec<Message>> {
     }
     handle.stop();
     handle.join();
+    let counted = handle
+        .stats()
+        .feeds
+        .iter()
+        .map(|(name, s)| (name.clone(), s.messages.load(Ordering::Relaxed)))
+        .collect();
     let out = got.lock().clone();
-    out
+    (out, counted)
 }
 
 #[test]
 fn main_and_mains_deliver_each_pbx_stream_in_order() {
     let expected = file_events("dial-local-pbx1.ami");
     for threaded in [false, true] {
-        let got = run(threaded);
+        let (got, counted) = run(threaded, None);
         assert_eq!(got.len(), 3);
         for (pbx, ms) in got {
+            assert_eq!(counted[&pbx], ms.len() as u64, "{pbx}");
             // Answers to the socket's own resync actions are not part of the replay.
             let events: Vec<Option<String>> = ms
                 .iter()
@@ -100,6 +114,54 @@ fn main_and_mains_deliver_each_pbx_stream_in_order() {
                 .map(|m| m.event().map(|e| e.into_owned()))
                 .collect();
             assert_eq!(events, expected, "{pbx} (threaded: {threaded})");
+        }
+    }
+}
+
+#[test]
+fn an_engine_feeding_a_model_passes_over_what_it_ignores_and_counts_it() {
+    let interest = ModelInterest::default();
+    // What the stand-in sends, by event name, and which of those the model reads.
+    let all = file_events("dial-local-pbx1.ami");
+    let mut f = CaptureFile::raw("p", fixtures_dir().join("dial-local-pbx1.ami")).unwrap();
+    let mut wanted = Vec::new();
+    while let Step::Message(m) = f.next_step(Duration::ZERO).unwrap() {
+        let keep = match m.get("Event") {
+            None => true,
+            Some(e) => match interest.wants(e) {
+                Want::Yes => true,
+                Want::No => false,
+                Want::IfContains(f) => f.find(&m.to_wire()).is_some(),
+            },
+        };
+        if keep && !m.is_end() {
+            wanted.push(m.event().map(|e| e.into_owned()));
+        }
+    }
+    wanted.extend([Some("Shutdown".to_string()), None]);
+    assert!(
+        wanted.len() * 3 < all.len() * 2,
+        "{} of {}",
+        wanted.len(),
+        all.len()
+    );
+    for threaded in [false, true] {
+        let (got, counted) = run(threaded, Some(interest.clone()));
+        assert_eq!(got.len(), 3);
+        for (pbx, ms) in got {
+            let events: Vec<Option<String>> = ms
+                .iter()
+                .filter(|m| {
+                    !m.get_str("ActionID")
+                        .is_some_and(|id| id.starts_with("hackamore-sync-"))
+                })
+                .map(|m| m.event().map(|e| e.into_owned()))
+                .collect();
+            assert_eq!(events, wanted, "{pbx} (threaded: {threaded})");
+            // Every message is counted, passed over or not; the END says so too.
+            let resync = ms.len() - events.len();
+            assert_eq!(counted[&pbx], (all.len() + resync) as u64, "{pbx}");
+            assert_eq!(ms.last().unwrap().end_count(), Some(counted[&pbx]));
         }
     }
 }

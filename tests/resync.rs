@@ -9,7 +9,7 @@ use common::checkpoints::Checker;
 use common::*;
 use hackamore::ami::{Message, Secret};
 use hackamore::engine::{self, EngineOptions, FeedSpec, Sink};
-use hackamore::model::Tracker;
+use hackamore::model::{ModelInterest, Tracker};
 use hackamore::source::{Socket, SocketConfig, Source, Step};
 use hackamore::standin::{ReplayConfig, ReplayServer};
 use parking_lot::Mutex;
@@ -166,6 +166,8 @@ fn reconnect(resync: bool) -> (usize, Vec<String>) {
         threaded: false,
         backoff: Duration::from_millis(300),
         backoff_max: Duration::from_millis(300),
+        // As the engines run for a model: what it ignores is passed over.
+        interest: Some(ModelInterest::default()),
     };
     let handle = engine::start(
         vec![FeedSpec::Server(config)],
@@ -408,6 +410,7 @@ fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
         threaded: false,
         backoff: Duration::from_secs(60),
         backoff_max: Duration::from_secs(60),
+        interest: Some(ModelInterest::default()),
     };
     let handle = engine::start(specs, opts, Box::new(PairSink(state.clone()))).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -5,8 +5,8 @@
 use super::backoff::Backoff;
 use crate::ami::Message;
 use crate::source::{
-    self, action_channel, ActionPort, CaptureFile, CaptureKind, Closing, Outbox, Socket,
-    SocketConfig, Source, SourceError, Step, Wake,
+    self, action_channel, ActionPort, CaptureFile, CaptureKind, Closing, Outbox, SharedInterest,
+    Socket, SocketConfig, Source, SourceError, Step, Wake,
 };
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -111,6 +111,10 @@ pub struct Feed {
     wake: Option<Wake>,
     /// Lets the poll loop go of a descriptor before it is closed (see [`Socket::closing`]).
     on_close: Option<Closing>,
+    /// The events the engine's consumer reads; a connection passes over the rest.
+    interest: Option<SharedInterest>,
+    /// Events the current connection passed over, as counted into `stats.messages`.
+    passed_over: u64,
 }
 
 impl Feed {
@@ -128,7 +132,15 @@ impl Feed {
             generation: 0,
             wake: None,
             on_close: None,
+            interest: None,
+            passed_over: 0,
         }
+    }
+
+    /// Have each connection pass over the events `interest` does not want (counted in
+    /// the feed's messages all the same).
+    pub fn interested(&mut self, interest: Option<SharedInterest>) {
+        self.interest = interest;
     }
 
     /// Have `closing` told each connection's descriptor just before it is closed.
@@ -210,7 +222,8 @@ impl Feed {
                 Live::Socket(
                     Socket::new(config.clone())
                         .waking(self.wake.clone())
-                        .closing(self.on_close.clone()),
+                        .closing(self.on_close.clone())
+                        .interested(self.interest.clone()),
                 )
             }
             FeedSpec::Capture { name, path, kind } => Live::Capture(CaptureFile::open(
@@ -222,6 +235,7 @@ impl Feed {
         };
         self.generation += 1;
         self.streaming = false;
+        self.passed_over = 0;
         self.state = State::Running(Box::new(live));
         Ok(())
     }
@@ -259,6 +273,12 @@ impl Feed {
                         Live::Socket(s) => {
                             // Answers to actions go to whoever sent them, not downstream.
                             let r = self.actions.next_step(s, wait);
+                            let passed = s.passed_over();
+                            if passed > self.passed_over {
+                                let n = passed - self.passed_over;
+                                self.stats.messages.fetch_add(n, Ordering::Relaxed);
+                                self.passed_over = passed;
+                            }
                             if !self.streaming && s.is_streaming() {
                                 self.streaming = true;
                                 self.backoff.reset();

@@ -6,7 +6,7 @@ use super::feed::{Feed, FeedSpec};
 use super::options::{EngineOptions, EngineStats, Sink};
 use super::{main_loop, threaded};
 use crate::ami::Message;
-use crate::source::Outbox;
+use crate::source::{Outbox, SharedInterest};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -75,13 +75,16 @@ fn make_feeds(
     specs: Vec<FeedSpec>,
     opts: &EngineOptions,
 ) -> (Vec<Feed>, Arc<EngineStats>, Outboxes) {
+    let interest = opts.interest.clone().map(|i| Arc::new(i) as SharedInterest);
     let feeds: Vec<Feed> = specs
         .into_iter()
         .enumerate()
         .map(|(i, spec)| {
             let seed =
                 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1) ^ std::process::id() as u64;
-            Feed::new(spec, Backoff::new(opts.backoff, opts.backoff_max, seed))
+            let mut feed = Feed::new(spec, Backoff::new(opts.backoff, opts.backoff_max, seed));
+            feed.interested(interest.clone());
+            feed
         })
         .collect();
     let stats = EngineStats {

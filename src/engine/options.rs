@@ -3,6 +3,7 @@
 
 use super::feed::FeedStats;
 use crate::ami::Message;
+use crate::model::ModelInterest;
 use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,9 @@ pub struct EngineOptions {
     /// First reconnect delay; doubles up to `backoff_max`, with jitter.
     pub backoff: Duration,
     pub backoff_max: Duration,
+    /// The events the sink reads (the model's): each connection passes over the rest
+    /// unread. `None`: every event is delivered.
+    pub interest: Option<ModelInterest>,
 }
 
 impl Default for EngineOptions {
@@ -34,6 +38,7 @@ impl Default for EngineOptions {
             threaded: false,
             backoff: Duration::from_millis(500),
             backoff_max: Duration::from_secs(30),
+            interest: None,
         }
     }
 }

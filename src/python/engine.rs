@@ -107,10 +107,13 @@ impl NativeEngine {
                 "an Engine needs at least one source",
             ));
         }
+        // The sink only feeds the model: what it does not read is passed over unread.
+        let interest = lock_from_python(&model.get().state).interest();
         let opts = EngineOptions {
             threaded,
             backoff: args::positive(backoff, "backoff")?,
             backoff_max: args::positive(backoff_max, "backoff_max")?,
+            interest: Some(interest),
         };
         let (tx, rx) = crossbeam_channel::unbounded();
         Ok(NativeEngine {

@@ -1,6 +1,7 @@
 //! Captures on disk: a raw AMI byte stream (`File`) or a Trace, whose messages already
 //! carry `SOURCE:`/`TIME:` and whose per-PBX `END:` messages pass through to the model.
 
+use super::passing::{Passing, SharedInterest};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
 use crate::ami::{Banner, DecodeStats, Decoder, Limits, Message};
 use std::borrow::Cow;
@@ -52,6 +53,8 @@ pub struct CaptureFile {
     unread: VecDeque<Ahead>,
     /// While a [`super::ReadAhead`] reads this capture: what they share.
     read_ahead: Option<ReadAheadShared>,
+    /// Events the reader (a model consuming the capture) does not want, passed over.
+    passing: Passing,
 }
 
 /// What a capture and the [`super::ReadAhead`] reading it share, read without the lock.
@@ -128,6 +131,7 @@ impl CaptureFile {
             earlier_stats: DecodeStats::default(),
             unread: VecDeque::new(),
             read_ahead: None,
+            passing: Passing::default(),
         };
         c.reopen()?;
         Ok(c)
@@ -236,13 +240,40 @@ impl CaptureFile {
         }
     }
 
+    /// Pass over the events `interest` does not want (`None`: deliver every event). Steps
+    /// read ahead and handed back under another interest are read again from the file,
+    /// so that no event passed over for one reader is missing for the next.
+    pub fn set_interest(&mut self, interest: Option<SharedInterest>) -> Result<(), SourceError> {
+        let rewind = interest.is_none() && self.passing.is_interested();
+        self.passing.set_interest(interest);
+        match self.unread.front() {
+            Some(first) if rewind && self.file.is_some() => {
+                let (offset, before) = (first.resume, first.before);
+                self.tally = before;
+                self.seek_to(offset)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Events passed over so far ([`CaptureFile::set_interest`]), counted as read too.
+    pub fn passed_over(&self) -> u64 {
+        self.tally.passed_over()
+    }
+
     /// (Re)open the file at the offset where the last close left it. After a reopen the
     /// source delivers what follows and, at the end, a new END marker.
     pub fn reopen(&mut self) -> Result<(), SourceError> {
         if self.file.is_some() {
             return Ok(());
         }
-        let offset = self.offset();
+        self.seek_to(self.offset())?;
+        self.tally.restart();
+        Ok(())
+    }
+
+    /// Read on from `offset` of the file with a new decoder.
+    fn seek_to(&mut self, offset: u64) -> Result<(), SourceError> {
         let mut f = fs::File::open(&self.path).map_err(|e| self.error(e))?;
         f.seek(SeekFrom::Start(offset)).map_err(|e| self.error(e))?;
         self.unread.clear(); // read again from the file
@@ -251,7 +282,6 @@ impl CaptureFile {
         self.origin = offset;
         self.file = Some(f);
         self.eof = false;
-        self.tally.restart();
         Ok(())
     }
 
@@ -280,7 +310,7 @@ impl Source for CaptureFile {
                 self.tally = a.after;
                 return a.step.map(Step::Message);
             }
-            if let Some(m) = self.decoder.next_message() {
+            if let Some(m) = self.passing.next(&mut self.decoder, &mut self.tally) {
                 // A Trace records each source's END: replayed, it ends that source again.
                 let m = match self.kind {
                     CaptureKind::Trace => m.marked_end_if_trace_end(),

@@ -7,6 +7,7 @@
 
 mod error;
 mod file;
+mod passing;
 mod read_ahead;
 mod requests;
 mod socket;
@@ -16,6 +17,7 @@ pub(crate) mod tls;
 pub use error::SourceError;
 pub(crate) use file::pbx_of;
 pub use file::{CaptureFile, CaptureKind};
+pub use passing::SharedInterest;
 pub use read_ahead::Paced;
 pub use requests::Outbox;
 pub(crate) use requests::{action_channel, ActionPort};

@@ -80,6 +80,8 @@ impl ActionPort {
                 }
             }
         }
+        // Answers awaited may be any events: read whole until they are in.
+        socket.want_everything(self.requests.waiting());
         loop {
             match socket.next_step(wait) {
                 Ok(Step::Message(m)) if self.requests.route(&m) => {}
@@ -107,6 +109,11 @@ pub(crate) struct Requests {
 }
 
 impl Requests {
+    /// Are answers to some action awaited?
+    pub fn waiting(&self) -> bool {
+        !self.in_flight.lock().is_empty()
+    }
+
     /// Expect answers for `action_id`; they arrive on the receiver, in order.
     pub fn register(&self, action_id: &str) -> Receiver<Message> {
         let (tx, rx) = crossbeam_channel::unbounded();

@@ -2,6 +2,7 @@
 //! events. Blocking I/O in bounded steps: `next_step(wait)` never blocks longer than
 //! `wait` once connected, so callers can check for Ctrl-C or a stop flag between steps.
 
+use super::passing::{Passing, SharedInterest};
 use super::tls::{self, TlsConfig, Transport};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
 use crate::ami::sync::{
@@ -124,6 +125,8 @@ pub struct Socket {
     adopted: bool,
     /// Called with the descriptor just before the connection is closed.
     closing: Option<Closing>,
+    /// Events the reader does not want, passed over unread.
+    passing: Passing,
 }
 
 /// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
@@ -164,6 +167,7 @@ impl Socket {
             connect_ended: None,
             adopted: false,
             closing: None,
+            passing: Passing::default(),
         }
     }
 
@@ -196,6 +200,23 @@ impl Socket {
     pub fn waking(mut self, wake: Option<Wake>) -> Self {
         self.connect_ended = wake;
         self
+    }
+
+    /// Deliver only the events `interest` wants (and answers to actions awaited, see
+    /// [`Socket::want_everything`]); the rest are passed over unread but counted.
+    pub fn interested(mut self, interest: Option<SharedInterest>) -> Self {
+        self.passing.set_interest(interest);
+        self
+    }
+
+    /// While answers to an action are awaited, every event is read whole.
+    pub fn want_everything(&mut self, everything: bool) {
+        self.passing.want_everything(everything);
+    }
+
+    /// Events passed over unread so far.
+    pub fn passed_over(&self) -> u64 {
+        self.tally.passed_over()
     }
 
     pub fn config(&self) -> &SocketConfig {
@@ -550,12 +571,12 @@ impl Socket {
     }
 
     fn step_stream(&mut self, wait: Duration) -> Result<Step, SourceError> {
-        if let Some(m) = self.decoder.next_message() {
+        if let Some(m) = self.passing.next(&mut self.decoder, &mut self.tally) {
             return self.deliver(m);
         }
         let wait = self.keepalive(wait)?;
         match self.read_some(wait) {
-            Ok(true) => match self.decoder.next_message() {
+            Ok(true) => match self.passing.next(&mut self.decoder, &mut self.tally) {
                 Some(m) => self.deliver(m),
                 None => Ok(Step::Idle),
             },

@@ -42,10 +42,13 @@ pub trait Source: Send {
     fn recycle(&mut self, _m: Message) {}
 }
 
-/// Counts delivered messages and produces the END marker exactly once.
+/// Counts messages read (delivered, or passed over unread) and produces the END marker
+/// exactly once, carrying the count.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct Tally {
     delivered: u64,
+    /// Of `delivered`, events read but passed over (their reader did not want them).
+    passed_over: u64,
     ended: bool,
 }
 
@@ -53,6 +56,16 @@ impl Tally {
     pub(crate) fn deliver(&mut self, m: Message) -> Step {
         self.delivered += 1;
         Step::Message(m)
+    }
+
+    /// An event read but not delivered (its reader did not want it).
+    pub(crate) fn pass_over(&mut self) {
+        self.delivered += 1;
+        self.passed_over += 1;
+    }
+
+    pub(crate) fn passed_over(&self) -> u64 {
+        self.passed_over
     }
 
     pub(crate) fn end(&mut self) -> Step {

@@ -10,6 +10,10 @@ use std::net::TcpStream;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+/// Longest wait of a lingering client between looks at the stop flag (a backstop: a
+/// stopping server wakes it), so that hundreds of idle clients cost next to nothing.
+const LINGER_WAIT: Duration = Duration::from_secs(1);
+
 /// What Asterisk sends each manager connection as it stops (`core stop gracefully`).
 const SHUTDOWN: &[u8] =
     b"Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: False\r\n\r\n";
@@ -156,8 +160,12 @@ impl<'a> Client<'a> {
     /// After the replay: linger answering actions, or close.
     pub(super) fn finish(&mut self) -> io::Result<()> {
         if self.shared.config.linger {
+            // Idle until the client speaks; a stopping server wakes the read at once.
             while !self.stopping() {
-                if let Flow::Close = self.answer_actions(Duration::from_millis(20))? {
+                if let Flow::Close = self.answer_actions(LINGER_WAIT)? {
+                    if self.stopping() {
+                        break; // woken by the server stopping: say Shutdown
+                    }
                     return self.close(); // the client logged off
                 }
             }

@@ -8,15 +8,15 @@ use super::shared::Shared;
 use crate::source::tls;
 use polling::{Event, Events, Poller};
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// Longest wait for a connection before the accept loop looks at its stop flag again
-/// (a backstop: stopping wakes it).
-pub(super) const ACCEPT_WAIT: Duration = Duration::from_millis(100);
+/// (a backstop: stopping wakes it), so that hundreds of idle servers cost next to nothing.
+pub(super) const ACCEPT_WAIT: Duration = Duration::from_secs(1);
 
 /// A running stand-in server. Dropping it stops the server.
 pub struct ReplayServer {
@@ -115,12 +115,14 @@ pub(super) fn accept_loop(
         log::error!("replay server: cannot wait for connections: {e}");
     }
     let mut events = Events::new();
-    let mut handlers: Vec<JoinHandle<()>> = Vec::new();
+    // Each client's thread, and its connection, to wake it from a wait when stopping.
+    let mut handlers: Vec<(JoinHandle<()>, Option<TcpStream>)> = Vec::new();
     while !shared.stop.load(Ordering::Relaxed) {
         match listener.accept() {
             Ok((stream, peer)) => {
                 let n = clients.fetch_add(1, Ordering::Relaxed);
                 let shared = shared.clone();
+                let waker = stream.try_clone().ok();
                 let spawned = std::thread::Builder::new()
                     .name(format!("ami-replay-client-{n}"))
                     .spawn(move || {
@@ -130,10 +132,10 @@ pub(super) fn accept_loop(
                         }
                     });
                 match spawned {
-                    Ok(h) => handlers.push(h),
+                    Ok(h) => handlers.push((h, waker)),
                     Err(e) => log::error!("replay server: cannot start a client thread: {e}"),
                 }
-                handlers.retain(|h| !h.is_finished());
+                handlers.retain(|(h, _)| !h.is_finished());
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 // One-shot interest: armed again before each wait. `stop` notifies.
@@ -148,7 +150,14 @@ pub(super) fn accept_loop(
         }
     }
     poller.delete(&listener).ok();
-    for h in handlers {
+    // A client waiting to read (lingering after its replay) wakes at once, says
+    // Shutdown and closes.
+    for (_, waker) in &handlers {
+        if let Some(w) = waker {
+            w.shutdown(std::net::Shutdown::Read).ok();
+        }
+    }
+    for (h, _) in handlers {
         h.join().ok();
     }
 }

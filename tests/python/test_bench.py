@@ -36,5 +36,15 @@ def test_benchmark_suite_runs_and_prints_every_figure() -> None:
         "bytes per live channel",
         "decode + native model / reference model",
         "Mains 2 PBX / Mains 1 PBX",
+        "decoder passing over what the model ignores",
+        "changes, the same)",  # passing over changes nothing in the model
+        "decode (passing over) + native model / memchr scan",
+        "peer: panoramisk",
+        "peer: asterisk-ami",
+        "Python events / panoramisk",
+        "Main    100 PBXes: replays in after",
+        "Mains   100 PBXes: replays in after",
+        "live channels:",
+        "model cost per message, most / least live state",
     ):
         assert figure in out, figure

@@ -5,13 +5,16 @@ use super::class::Model;
 use super::hooks;
 use crate::ami::Message;
 use crate::model::Clock;
+use crate::python::errors::source_error;
+use crate::python::locks::lock_from_python;
 use crate::python::sources::{Capture, Connection, File, Trace};
-use crate::source::{Paced, SourceError};
+use crate::source::{Paced, SharedInterest, SourceError};
 use crossbeam_channel::{Select, TryRecvError};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use std::borrow::Cow;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::thread::Scope;
 use std::time::Duration;
 
@@ -36,6 +39,14 @@ impl Input {
         Err(PyTypeError::new_err(
             "consume() takes hackamore.File, Trace or Connection objects",
         ))
+    }
+
+    fn capture(&self) -> Option<&Capture> {
+        match self {
+            Input::File(f) => Some(&f.get().0),
+            Input::Trace(t) => Some(&t.get().0),
+            Input::Connection(_) => None,
+        }
     }
 
     /// Start reading: a capture is decoded ahead on a thread of `scope`, while that is
@@ -166,9 +177,29 @@ impl Model {
                 .map(|s| Input::of(&s?))
                 .collect::<PyResult<_>>()?,
         };
+        // The model reads a few dozen events: captures pass over the rest (counted as
+        // read), and deliver everything again once this call is done with them.
+        let interest: SharedInterest = Arc::new(lock_from_python(&self.state).interest());
+        let mut captures: Vec<&Capture> = Vec::new();
+        for c in inputs.iter().filter_map(Input::capture) {
+            if !captures.iter().any(|seen| std::ptr::eq(*seen, c)) {
+                captures.push(c);
+            }
+        }
+        let passed_before: Vec<u64> = py.detach(|| {
+            captures
+                .iter()
+                .map(|c| {
+                    let mut f = c.file.lock();
+                    // Only changing to no interest may read again: this cannot fail.
+                    let _ = f.set_interest(Some(interest.clone()));
+                    f.passed_over()
+                })
+                .collect()
+        });
         // Leaving the scope (done, a hook raised, Ctrl-C) stops the helpers, and whatever
         // they read ahead goes back into its capture.
-        std::thread::scope(|scope| {
+        let consumed = std::thread::scope(|scope| {
             // Without the GIL: starting locks each capture, which a helper reading it for
             // another call may hold while logging (which takes the GIL).
             let mut readings = py.detach(|| inputs.iter().map(|i| i.start(scope)).collect());
@@ -176,7 +207,19 @@ impl Model {
             // Stopping a helper waits for it, and it may be logging (which takes the GIL).
             py.detach(|| drop(readings));
             consumed
-        })
+        });
+        let (passed, rewound) = py.detach(|| {
+            let mut passed = 0;
+            let mut rewound = Ok(());
+            for (c, before) in captures.iter().zip(&passed_before) {
+                let mut f = c.file.lock();
+                passed += f.passed_over().saturating_sub(*before);
+                rewound = rewound.and(f.set_interest(None));
+            }
+            (passed, rewound)
+        });
+        rewound.map_err(source_error)?;
+        consumed.map(|(read, ended)| (read + passed, ended))
     }
 
     /// `consume()`'s loop over the inputs it started reading: (messages read, and with

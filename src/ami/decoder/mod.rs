@@ -6,12 +6,12 @@
 //! asked for by [`Decoder::read_with`], plus up to 1 MiB of recycled messages kept for
 //! reuse ([`Decoder::recycle`]).
 
+mod passing;
+
 use super::banner::Banner;
-use super::blank::blank_line_end;
-use super::interest::{Interest, Next, Want};
 use super::lines::{self, find_separator, Classifier, Lines};
 use super::message::{Field, Message};
-use memchr::{memchr, memmem};
+use memchr::memchr;
 
 /// Caps on untrusted input. A line or message over its cap is dropped whole.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -234,68 +234,6 @@ impl Decoder {
             self.spare.push(m);
             None
         }
-    }
-
-    /// The next message `interest` wants whole, or [`Next::Skipped`] for an event it
-    /// does not want, passed over without splitting its lines (its end found 64 bytes at
-    /// a time); `None` when more bytes are needed. Every message is counted, and one
-    /// that could break a cap, or is framed in any but the plain way, is read whole.
-    pub fn next_wanted(&mut self, interest: &impl Interest) -> Option<Next> {
-        if self.skip_unwanted(interest) {
-            self.stats.messages += 1;
-            self.stats.skipped += 1;
-            return Some(Next::Skipped);
-        }
-        self.next_message().map(Next::Message)
-    }
-
-    /// Pass over the next message if it is an event `interest` does not want and lies
-    /// whole in the buffer: `true` if it did.
-    fn skip_unwanted(&mut self, interest: &impl Interest) -> bool {
-        const EVENT: &[u8] = b"Event: ";
-        if self.state != State::Headers
-            || !self.cur.is_empty()
-            || self.discarding_line
-            || self.scan != self.pos
-        {
-            return false;
-        }
-        let hay = &self.buf[self.pos..self.end];
-        if !hay.starts_with(EVENT) {
-            return false; // a response, a blank line, a banner, another order: read whole
-        }
-        // Event names are short: one this far from its line's end is read whole.
-        let Some(newline) = memchr(b'\n', &hay[..hay.len().min(EVENT.len() + 64)]) else {
-            return false;
-        };
-        let name = &hay[EVENT.len()..newline];
-        let name = name.strip_suffix(b"\r").unwrap_or(name);
-        let want = interest.wants(name);
-        if let Want::Yes = want {
-            return false;
-        }
-        let Some(len) = blank_line_end(hay, newline) else {
-            return false; // not all here yet
-        };
-        // Within these sizes no line, size or field-count cap can be broken (a field
-        // takes at least two bytes), so passing over it drops nothing the whole read would.
-        let limits = self.limits;
-        if len > limits.max_line.min(limits.max_message) || len / 2 > limits.max_headers {
-            return false;
-        }
-        let message = &hay[..len];
-        if let Want::IfContains(needle) = want {
-            if needle.find(message).is_some() {
-                return false;
-            }
-        }
-        if interest.reads_later_event_lines() && memmem::find(message, b"\nEvent:").is_some() {
-            return false;
-        }
-        self.pos += len;
-        self.scan = self.pos;
-        self.boundary = self.base + self.pos as u64;
-        true
     }
 
     /// Hand back a message done with: the next one decoded reuses its allocations, so a
