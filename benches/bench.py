@@ -114,10 +114,29 @@ def pin_engine_threads(cores: set[int]) -> None:
             pass  # the thread ended meanwhile
 
 
+def engine_threads_cpu() -> tuple[float, float]:
+    """CPU seconds of this process's engine threads (named ``hackamore-*``: Main's poll
+    loop, Mains' readers and model thread), and of Mains' model thread alone, from
+    /proc (``schedstat``: nanoseconds on a CPU); the stand-in servers' threads
+    (``ami-replay-*``) are not counted."""
+    total = model = 0.0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            ran = int((task / "schedstat").read_text().split()[0]) / 1e9
+        except (OSError, ValueError, IndexError):
+            continue  # ended meanwhile
+        if name.startswith("hackamore-"):
+            total += ran
+            model += ran if name == "hackamore-model" else 0.0
+    return total, model
+
+
 def engine_rate(
     capture: Path, want: int, pbxes: int, threaded: bool, servers_apart: bool = False
-) -> tuple[float, float]:
-    """(messages/s over all PBXes, seconds from start() to the first message delivered).
+) -> tuple[float, float, float, float]:
+    """(messages/s over all PBXes, seconds from start() to the first message delivered,
+    CPU seconds of the engine's threads per message, of Mains' model thread per message).
     `want`: messages in the capture, END excluded. `servers_apart`: the stand-in servers
     on the last core, the engine on the others (Linux), as if the PBXes were elsewhere."""
     if not servers_apart:
@@ -132,7 +151,7 @@ def engine_rate(
 
 def measure_engine(
     capture: Path, want: int, pbxes: int, threaded: bool, engine_cores: set[int] | None
-) -> tuple[float, float]:
+) -> tuple[float, float, float, float]:
     servers = [hackamore.ReplayServer(capture, username="b", secret="b") for _ in range(pbxes)]
     engine = hackamore.Engine(
         [hackamore.Server(f"pbx{i}", "127.0.0.1", s.port, "b", "b") for i, s in enumerate(servers)],
@@ -153,12 +172,13 @@ def measure_engine(
                 break
             time.sleep(0.0005 if math.isnan(first) else 0.002)
         elapsed = time.perf_counter() - t
+        cpu, model_cpu = engine_threads_cpu()  # before stop(): the threads are still there
     finally:
         engine.stop()
         engine.join(10)
         for s in servers:
             s.close()
-    return pbxes * want / elapsed, first
+    return pbxes * want / elapsed, first, cpu / (pbxes * want), model_cpu / (pbxes * want)
 
 
 SENDER = textwrap.dedent(
@@ -464,6 +484,8 @@ def main() -> int:
             configs.append(("Main, the stand-in servers on a core of their own:", False, True))
         engine_rates: dict[tuple[str, int], float] = {}
         firsts: dict[bool, list[float]] = {False: [], True: []}
+        cpu_per_message: dict[tuple[str, int], float] = {}
+        model_per_message: dict[tuple[str, int], float] = {}
         for label, threaded, apart in configs:
             row = []
             for pbxes in (1, 2, 4):
@@ -471,14 +493,32 @@ def main() -> int:
                     engine_rate(capture, want, pbxes, threaded, servers_apart=apart)
                     for _ in range(args.runs)
                 ]
-                rates_seen = [rate for rate, _ in runs]
+                rates_seen = [run[0] for run in runs]
                 r = statistics.median(rates_seen)
                 if not apart:
-                    firsts[threaded] += [first for _, first in runs]
+                    firsts[threaded] += [run[1] for run in runs]
+                    cpu_per_message[(label, pbxes)] = statistics.median(run[2] for run in runs)
+                    model_per_message[(label, pbxes)] = statistics.median(run[3] for run in runs)
                 engine_rates[(label, pbxes)] = r
                 spread = (max(rates_seen) - min(rates_seen)) / r * 100
                 row.append(f"{pbxes} PBX {r:>10,.0f} (±{spread / 2:.0f}%)")
             say(f"  {label:<6} " + "   ".join(row))
+        say(
+            "  CPU per message over all engine threads (µs): "
+            + ", ".join(
+                f"{label} {k} PBX {cpu_per_message[(label, k)] * 1e6:.2f}"
+                for label in ("Main", "Mains")
+                for k in (1, 2, 4)
+            )
+            + f"; Mains / Main at 2 PBXes {cpu_per_message[('Mains', 2)] / cpu_per_message[('Main', 2)]:.2f}x"
+        )
+        mains_model = model_per_message[("Mains", 2)]
+        say(
+            f"  Mains' model thread alone: {mains_model * 1e6:.2f} µs per message, so with a core "
+            f"for it and each reader its rate could reach {1 / mains_model:,.0f} msg/s (on paper)"
+            if mains_model > 0
+            else "  Mains' model thread: no CPU time measured"
+        )
         say(
             "  from start() to the first message (connect + login), median: "
             f"Main {statistics.median(firsts[False]) * 1e3:.1f} ms, "

@@ -44,6 +44,7 @@ def test_benchmark_suite_runs_and_prints_every_figure() -> None:
         "Python events / panoramisk",
         "Main    100 PBXes: replays in after",
         "Mains   100 PBXes: replays in after",
+        "CPU per message over all engine threads",
         "live channels:",
         "model cost per message, most / least live state",
     ):
