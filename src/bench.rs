@@ -59,49 +59,36 @@ pub fn decode_wanted_count(data: &[u8]) -> usize {
 /// [`decode_and_model`] passing over the events the model does not read
 /// ([`Decoder::next_wanted`]): what the engines do. (messages, changes).
 pub fn decode_wanted_and_model(data: &[u8], pbx: &str) -> (usize, usize) {
-    let mut d = Decoder::new();
-    let mut t = Tracker::default();
-    let (mut messages, mut changes) = (0, 0);
-    for chunk in data.chunks(64 * 1024) {
-        d.feed(chunk);
-        while let Some(next) = d.next_wanted(&t) {
-            messages += 1;
-            let Next::Message(m) = next else { continue };
-            let source = m.trace_source().map(String::from_utf8_lossy);
-            t.process(source.as_deref().unwrap_or(pbx), &m, |_, _| changes += 1);
-            drop(source);
-            d.recycle(m);
-        }
-    }
-    (messages, changes)
+    feed_wanted(&mut Decoder::new(), &mut Tracker::default(), data, pbx)
 }
 
 /// The model's cost with live state: `warm` is applied first (bringing calls up), then
 /// `data` is timed, passing over what the model ignores as the engines do. Returns
 /// (messages, changes, seconds) of `data`, and the channels up after `warm`.
 pub fn model_after(warm: &[u8], data: &[u8], pbx: &str) -> (usize, usize, f64, usize) {
-    let mut d = Decoder::new();
-    let mut t = Tracker::default();
-    let run = |d: &mut Decoder, t: &mut Tracker, bytes: &[u8]| {
-        let (mut messages, mut changes) = (0, 0);
-        for chunk in bytes.chunks(64 * 1024) {
-            d.feed(chunk);
-            while let Some(next) = d.next_wanted(&*t) {
-                messages += 1;
-                let Next::Message(m) = next else { continue };
-                let source = m.trace_source().map(String::from_utf8_lossy);
-                t.process(source.as_deref().unwrap_or(pbx), &m, |_, _| changes += 1);
-                drop(source);
-                d.recycle(m);
-            }
-        }
-        (messages, changes)
-    };
-    run(&mut d, &mut t, warm);
+    let (mut d, mut t) = (Decoder::new(), Tracker::default());
+    feed_wanted(&mut d, &mut t, warm, pbx);
     let channels = t.model().sizes().channels;
     let start = std::time::Instant::now();
-    let (messages, changes) = run(&mut d, &mut t, data);
+    let (messages, changes) = feed_wanted(&mut d, &mut t, data, pbx);
     (messages, changes, start.elapsed().as_secs_f64(), channels)
+}
+
+/// `bytes` through `d` (passing over what `t` does not read) and `t`: (messages, changes).
+fn feed_wanted(d: &mut Decoder, t: &mut Tracker, bytes: &[u8], pbx: &str) -> (usize, usize) {
+    let (mut messages, mut changes) = (0, 0);
+    for chunk in bytes.chunks(64 * 1024) {
+        d.feed(chunk);
+        while let Some(next) = d.next_wanted(&*t) {
+            messages += 1;
+            let Next::Message(m) = next else { continue };
+            let source = m.trace_source().map(String::from_utf8_lossy);
+            t.process(source.as_deref().unwrap_or(pbx), &m, |_, _| changes += 1);
+            drop(source);
+            d.recycle(m); // as the engines do
+        }
+    }
+    (messages, changes)
 }
 
 /// Decoder, normaliser and standard model: (messages, changes). Messages name their PBX

@@ -29,6 +29,18 @@ fn file_events(name: &str) -> Vec<Option<String>> {
     out
 }
 
+/// The event names of what a PBX delivered, less the answers to the socket's own resync
+/// actions (not part of the replay).
+fn replay_events(ms: &[Message]) -> Vec<Option<String>> {
+    ms.iter()
+        .filter(|m| {
+            !m.get_str("ActionID")
+                .is_some_and(|id| id.starts_with("hackamore-sync-"))
+        })
+        .map(|m| m.event().map(|e| e.into_owned()))
+        .collect()
+}
+
 /// Each PBX's messages as the sink got them, and the messages its feed counted.
 fn run(
     threaded: bool,
@@ -104,15 +116,7 @@ fn main_and_mains_deliver_each_pbx_stream_in_order() {
         assert_eq!(got.len(), 3);
         for (pbx, ms) in got {
             assert_eq!(counted[&pbx], ms.len() as u64, "{pbx}");
-            // Answers to the socket's own resync actions are not part of the replay.
-            let events: Vec<Option<String>> = ms
-                .iter()
-                .filter(|m| {
-                    !m.get_str("ActionID")
-                        .is_some_and(|id| id.starts_with("hackamore-sync-"))
-                })
-                .map(|m| m.event().map(|e| e.into_owned()))
-                .collect();
+            let events = replay_events(&ms);
             assert_eq!(events, expected, "{pbx} (threaded: {threaded})");
         }
     }
@@ -149,14 +153,7 @@ fn an_engine_feeding_a_model_passes_over_what_it_ignores_and_counts_it() {
         let (got, counted) = run(threaded, Some(interest.clone()));
         assert_eq!(got.len(), 3);
         for (pbx, ms) in got {
-            let events: Vec<Option<String>> = ms
-                .iter()
-                .filter(|m| {
-                    !m.get_str("ActionID")
-                        .is_some_and(|id| id.starts_with("hackamore-sync-"))
-                })
-                .map(|m| m.event().map(|e| e.into_owned()))
-                .collect();
+            let events = replay_events(&ms);
             assert_eq!(events, wanted, "{pbx} (threaded: {threaded})");
             // Every message is counted, passed over or not; the END says so too.
             let resync = ms.len() - events.len();

@@ -4,7 +4,7 @@
 //! The decoder uses this to pass over an event its reader does not want: it costs a few
 //! vector compares per 64 bytes, where splitting the lines costs a search per line.
 
-const BLOCK: usize = 64;
+use super::simd::{self, BLOCK};
 
 /// Bits of a block's `\n` and `\r` bytes.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -13,49 +13,28 @@ struct Masks {
     returns: u64,
 }
 
+impl Masks {
+    fn of([newlines, returns]: [u64; 2]) -> Self {
+        Masks { newlines, returns }
+    }
+}
+
+const ENDINGS: [u8; 2] = [b'\n', b'\r'];
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn masks_avx2(block: &[u8; BLOCK]) -> Masks {
-    use std::arch::x86_64::{
-        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
-    };
-    let mut m = Masks::default();
-    for (i, lane) in block.chunks_exact(32).enumerate() {
-        // SAFETY: `lane` is 32 readable bytes and `loadu` needs no alignment.
-        let v = unsafe { _mm256_loadu_si256(lane.as_ptr().cast()) };
-        let [n, r] = [b'\n', b'\r']
-            .map(|c| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))));
-        m.newlines |= u64::from(n as u32) << (32 * i);
-        m.returns |= u64::from(r as u32) << (32 * i);
-    }
-    m
+    Masks::of(simd::find_avx2(block, ENDINGS))
 }
 
 #[cfg(target_arch = "x86_64")]
 fn masks_sse2(block: &[u8; BLOCK]) -> Masks {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let mut m = Masks::default();
-    for (i, lane) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of the x86_64 baseline; `lane` is 16 readable bytes and
-        // `loadu` needs no alignment.
-        let [n, r] = unsafe {
-            let v = _mm_loadu_si128(lane.as_ptr().cast());
-            [b'\n', b'\r'].map(|c| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))))
-        };
-        m.newlines |= u64::from(n as u16) << (16 * i);
-        m.returns |= u64::from(r as u16) << (16 * i);
-    }
-    m
+    Masks::of(simd::find_sse2(block, ENDINGS))
 }
 
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn masks_bytewise(block: &[u8; BLOCK]) -> Masks {
-    let mut m = Masks::default();
-    for (i, &b) in block.iter().enumerate() {
-        m.newlines |= u64::from(b == b'\n') << i;
-        m.returns |= u64::from(b == b'\r') << i;
-    }
-    m
+    Masks::of(simd::find_bytewise(block, ENDINGS))
 }
 
 /// The end (index just past its `\n`) of the first blank line in `hay` that follows the

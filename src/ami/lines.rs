@@ -5,6 +5,8 @@
 //! where the CPU has it, else SSE2, the x86_64 baseline; byte by byte on other machines)
 //! gives a bit per `\n` and per `": "`, and each line then costs a few bit operations.
 
+use super::simd::{self, BLOCK};
+
 /// Bit `i` of `newlines` / `colons` / `spaces` is set when byte `i` of a block is `\n` /
 /// `:` / ` `.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -13,8 +15,6 @@ pub(crate) struct Masks {
     colons: u64,
     spaces: u64,
 }
-
-const BLOCK: usize = 64;
 
 #[cfg(target_arch = "x86_64")]
 fn classify(block: &[u8; BLOCK]) -> Masks {
@@ -26,44 +26,27 @@ fn classify(block: &[u8; BLOCK]) -> Masks {
     }
 }
 
+impl Masks {
+    fn of([newlines, colons, spaces]: [u64; 3]) -> Self {
+        Masks {
+            newlines,
+            colons,
+            spaces,
+        }
+    }
+}
+
+const CLASSIFIED: [u8; 3] = [b'\n', b':', b' '];
+
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn classify_avx2(block: &[u8; BLOCK]) -> Masks {
-    use std::arch::x86_64::{
-        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_set1_epi8,
-    };
-    let mut m = Masks::default();
-    for (i, lane) in block.chunks_exact(32).enumerate() {
-        // SAFETY: `lane` is 32 readable bytes and `loadu` needs no alignment.
-        let v = unsafe { _mm256_loadu_si256(lane.as_ptr().cast()) };
-        let [newlines, colons, spaces] = [b'\n', b':', b' ']
-            .map(|c| _mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8(c as i8))));
-        let bits = |mask: i32| u64::from(mask as u32) << (32 * i);
-        m.newlines |= bits(newlines);
-        m.colons |= bits(colons);
-        m.spaces |= bits(spaces);
-    }
-    m
+    Masks::of(simd::find_avx2(block, CLASSIFIED))
 }
 
 #[cfg(target_arch = "x86_64")]
 fn classify_sse2(block: &[u8; BLOCK]) -> Masks {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8};
-    let mut m = Masks::default();
-    for (i, lane) in block.chunks_exact(16).enumerate() {
-        // SAFETY: SSE2 is part of the x86_64 baseline, so every x86_64 CPU has these
-        // instructions; `lane` is 16 readable bytes and `loadu` needs no alignment.
-        let [newlines, colons, spaces] = unsafe {
-            let v = _mm_loadu_si128(lane.as_ptr().cast());
-            [b'\n', b':', b' ']
-                .map(|c| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))))
-        };
-        let bits = |mask: i32| u64::from(mask as u16) << (16 * i);
-        m.newlines |= bits(newlines);
-        m.colons |= bits(colons);
-        m.spaces |= bits(spaces);
-    }
-    m
+    Masks::of(simd::find_sse2(block, CLASSIFIED))
 }
 
 /// The last bytes, fewer than a block: zero padding is none of the bytes classified.
@@ -121,13 +104,7 @@ fn classify(block: &[u8; BLOCK]) -> Masks {
 /// The definition the vector version must agree with.
 #[cfg_attr(target_arch = "x86_64", allow(dead_code))]
 fn classify_bytewise(block: &[u8; BLOCK]) -> Masks {
-    let mut m = Masks::default();
-    for (i, &b) in block.iter().enumerate() {
-        m.newlines |= u64::from(b == b'\n') << i;
-        m.colons |= u64::from(b == b':') << i;
-        m.spaces |= u64::from(b == b' ') << i;
-    }
-    m
+    Masks::of(simd::find_bytewise(block, CLASSIFIED))
 }
 
 /// One line of `hay`: `start..newline` (the `\n` excluded; a `\r` before it is not).

@@ -9,6 +9,7 @@ mod interest;
 mod lines;
 mod login;
 mod message;
+mod simd;
 pub mod sync;
 
 pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
