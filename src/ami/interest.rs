@@ -26,16 +26,6 @@ pub enum Want<'a> {
     IfContains(&'a memchr::memmem::Finder<'a>),
 }
 
-/// Every event is wanted: what a reader that hands events to Python needs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Everything;
-
-impl Interest for Everything {
-    fn wants(&self, _event: &[u8]) -> Want<'_> {
-        Want::Yes
-    }
-}
-
 /// One message of [`crate::ami::Decoder::next_wanted`].
 #[derive(Debug)]
 pub enum Next {

@@ -15,6 +15,6 @@ pub mod sync;
 pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
 pub use banner::Banner;
 pub use decoder::{DecodeStats, Decoder, Limits};
-pub use interest::{Everything, Interest, Next, Want};
+pub use interest::{Interest, Next, Want};
 pub use login::{md5_key, AuthMethod, Login, LoginStep, Secret};
 pub use message::{Message, END_KEY};

@@ -9,6 +9,7 @@ use crate::ami::{Action, Message};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -106,31 +107,41 @@ struct InFlight {
 #[derive(Default)]
 pub(crate) struct Requests {
     in_flight: Mutex<HashMap<String, InFlight>>,
+    /// How many are in flight, read on every step of the connection without the lock.
+    awaited: AtomicUsize,
 }
 
 impl Requests {
     /// Are answers to some action awaited?
     pub fn waiting(&self) -> bool {
-        !self.in_flight.lock().is_empty()
+        self.awaited.load(Ordering::Acquire) > 0
+    }
+
+    fn count(&self, in_flight: &HashMap<String, InFlight>) {
+        self.awaited.store(in_flight.len(), Ordering::Release);
     }
 
     /// Expect answers for `action_id`; they arrive on the receiver, in order.
     pub fn register(&self, action_id: &str) -> Receiver<Message> {
         let (tx, rx) = crossbeam_channel::unbounded();
-        self.in_flight
-            .lock()
-            .insert(action_id.to_string(), InFlight { tx, listing: false });
+        let mut in_flight = self.in_flight.lock();
+        in_flight.insert(action_id.to_string(), InFlight { tx, listing: false });
+        self.count(&in_flight);
         rx
     }
 
     /// Stop expecting answers (a caller that gave up); later ones are dropped.
     pub fn cancel(&self, action_id: &str) {
-        self.in_flight.lock().remove(action_id);
+        let mut in_flight = self.in_flight.lock();
+        in_flight.remove(action_id);
+        self.count(&in_flight);
     }
 
     /// Forget every request: their receivers see the channel close (the connection ended).
     pub fn fail_all(&self) {
-        self.in_flight.lock().clear();
+        let mut in_flight = self.in_flight.lock();
+        in_flight.clear();
+        self.count(&in_flight);
     }
 
     /// Take `m` if it answers a request in flight.
@@ -152,6 +163,7 @@ impl Requests {
         req.tx.send(m.clone()).ok();
         if done {
             in_flight.remove(id.as_ref());
+            self.count(&in_flight);
         }
         true
     }
