@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 from reference_model import ReferenceModel  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benches"))
+import load  # noqa: E402
 import many  # noqa: E402
 import peers  # noqa: E402
 import traffic  # noqa: E402
@@ -561,6 +562,29 @@ def main() -> int:
                 f"  {label:<5} {pbxes:>5} PBXes: replays in after {ready:5.2f} s; idle, engine "
                 f"{engine_cpu:6.1%} of a core, stand-in servers {server_cpu:6.1%}"
             )
+    say()
+    rate, seconds = 100, (2.0 if args.quick else 6.0)
+    say(
+        f"many PBXes under load (benches/load.py: each PBX sends {rate} events/s of the "
+        "recorded captures for "
+        f"{seconds:g} s from a sender process; hook latency from the sender's write of a "
+        "Newchannel to its hook, after the first second of traffic, and with it):"
+    )
+    loads: list[tuple[str, load.Load]] = []
+    for label, threaded, counts in (
+        ("Main", False, (10, 100) if args.quick else (10, 100, 1000)),
+        ("Mains", True, (10, 100) if args.quick else (10, 100, 200)),
+    ):
+        for pbxes in counts:
+            r = load.load(pbxes, rate, seconds, threaded)
+            loads.append((label, r))
+            say(
+                f"  {label:<5} {pbxes:>5} PBXes, {pbxes * rate:>7,} events/s: logins "
+                f"{r.connected:4.2f} s, counted {r.counted:,} of {r.sent:,}; engine "
+                f"{r.engine_cpu:6.1%} of a core (sender {r.sender_cpu:5.1%}); latency p50 "
+                f"{r.p50_ms:5.2f} ms, p99 {r.p99_ms:6.2f} ms (with the first second "
+                f"{r.p99_all_ms:6.2f} ms)"
+            )
 
     say()
     levels = (5, 50, 500) if args.quick else (5, 500, 50_000)
@@ -608,6 +632,17 @@ def main() -> int:
             name = f"{label}, {pbxes} PBXes: replays in (s) / idle (% of a core)"
             verdict = "met" if ready < 2 and engine_cpu < 0.02 else "MISSED"
             say(f"  {name:<52} {ready:>5.2f} / {engine_cpu:.1%}  (target < 2 s / < 2%: {verdict})")
+    for label, r in loads:
+        if r.pbxes == max(x.pbxes for lb, x in loads if lb == label):
+            name = f"{label}, {r.pbxes} PBXes x {rate}/s: counted / sent"
+            verdict = "met" if r.counted == r.sent else "MISSED"
+            say(f"  {name:<52} {r.counted / r.sent:>8.4f}   (target 1: {verdict})")
+            name = f"{label}, {r.pbxes} PBXes x {rate}/s: engine CPU"
+            verdict = "met" if r.engine_cpu < 0.30 else "MISSED"
+            say(f"  {name:<52} {r.engine_cpu:>8.1%}  (target < 30% of a core: {verdict})")
+            name = f"{label}, {r.pbxes} PBXes x {rate}/s: hook latency p99"
+            verdict = "met" if r.p99_ms < 5 else "MISSED"
+            say(f"  {name:<52} {r.p99_ms:>8.2f}ms (target < 5 ms: {verdict})")
     growth = max(live_costs) / min(live_costs)
     say(
         f"  {'model cost per message, most / least live state':<52} {growth:>8.2f}x  "

@@ -255,3 +255,78 @@ fn a_socket_names_its_descriptor_before_closing_it() {
         );
     }
 }
+
+/// Step `s` as a poll loop does: with no wait, until it says Idle, then only when its
+/// descriptor is readable or a deadline it names comes. Panics if the socket says Idle
+/// while it could go on, which would leave such a loop waiting for input that never
+/// comes (a login answer already read, say).
+fn drain_as_a_poll_loop(s: &mut Socket) -> Vec<Message> {
+    let poller = polling::Poller::new().unwrap();
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let waker = Arc::new(move || {
+        tx.send(()).ok();
+    });
+    *s = std::mem::replace(s, socket(0, SECRET, AuthMethod::Plain)).waking(Some(waker));
+    let mut watched = None;
+    let mut out = Vec::new();
+    let mut events = polling::Events::new();
+    loop {
+        match s.next_step(Duration::ZERO) {
+            Ok(Step::Message(m)) => {
+                let end = m.is_end();
+                out.push(m);
+                if end {
+                    return out;
+                }
+                continue;
+            }
+            Ok(Step::Idle) => {}
+            Ok(Step::Ended) => return out,
+            Err(e) => panic!("{e}"),
+        }
+        if s.raw_fd() != watched {
+            if let Some(fd) = s.raw_fd() {
+                // SAFETY: the socket stays open while watched; the test ends before.
+                unsafe { poller.add(fd, polling::Event::readable(0)).unwrap() };
+            }
+            watched = s.raw_fd();
+        } else if let Some(fd) = watched {
+            // SAFETY: as above.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+            poller.modify(fd, polling::Event::readable(0)).unwrap();
+        }
+        if watched.is_none() {
+            // Connecting: the connect thread says when it is done.
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("connect never ended");
+            continue;
+        }
+        let wait = s
+            .next_due()
+            .map_or(Duration::from_secs(10), |d| {
+                d.saturating_duration_since(Instant::now())
+            })
+            .min(Duration::from_secs(10));
+        events.clear();
+        poller.wait(&mut events, Some(wait)).unwrap();
+        let due = s.next_due().is_some_and(|d| d <= Instant::now());
+        assert!(
+            !events.is_empty() || due,
+            "idle with nothing readable and nothing due after {} messages: stuck",
+            out.len()
+        );
+    }
+}
+
+#[test]
+fn a_socket_idle_has_taken_everything_it_read() {
+    let expected = file_messages("conference-pbx1.ami");
+    for piece in [None, Some(7)] {
+        let srv = server(|c| c.piece = piece);
+        for auth in [AuthMethod::Plain, AuthMethod::Md5] {
+            let mut s = socket(srv.port(), SECRET, auth);
+            let ms = drain_as_a_poll_loop(&mut s);
+            assert_eq!(events(&ms), served_events(&expected), "{auth:?} {piece:?}");
+        }
+    }
+}

@@ -77,8 +77,8 @@ pub enum FeedStep {
     Message(Message),
     /// Nothing now.
     Idle,
-    /// Waiting to reconnect until then.
-    Waiting(Instant),
+    /// Waiting to reconnect (until [`Feed::next_due`]).
+    Waiting,
     Finished,
 }
 
@@ -204,6 +204,21 @@ impl Feed {
         )
     }
 
+    /// When this feed next needs a step even if its connection stays silent (a
+    /// reconnect, a login or keepalive deadline, an END owed); `None`: only input moves
+    /// it on. A loop that waits on descriptors steps the feed again by then.
+    pub fn next_due(&self) -> Option<Instant> {
+        match &self.state {
+            State::Finished => None,
+            State::Waiting(until) => Some(*until),
+            State::Running(live) => match live.as_ref() {
+                Live::Socket(s) => s.next_due(),
+                // A file is never waited on: it has more to read at once.
+                Live::Capture(_) => Some(Instant::now()),
+            },
+        }
+    }
+
     /// The connection's descriptor and generation, for a poll loop.
     pub fn socket_fd(&self) -> Option<(u64, std::os::fd::RawFd)> {
         match &self.state {
@@ -252,7 +267,7 @@ impl Feed {
                         return FeedStep::Finished;
                     }
                     if Instant::now() < *until {
-                        return FeedStep::Waiting(*until);
+                        return FeedStep::Waiting;
                     }
                     if let Err(e) = self.open() {
                         FeedStats::add(&self.stats.errors);

@@ -4,6 +4,7 @@
 use super::backoff::Backoff;
 use super::feed::{Feed, FeedSpec};
 use super::options::{EngineOptions, EngineStats, Sink};
+use super::waker::Waker;
 use super::{main_loop, threaded};
 use crate::ami::Message;
 use crate::source::{Outbox, SharedInterest};
@@ -14,7 +15,8 @@ use std::thread::JoinHandle;
 /// A running engine. Dropping it stops it.
 pub struct EngineHandle {
     stop: Arc<AtomicBool>,
-    waker: Option<Arc<polling::Poller>>,
+    /// The poll loop's (Main) or each reader's (Mains).
+    wakers: Vec<Waker>,
     threads: Vec<JoinHandle<()>>,
     stats: Arc<EngineStats>,
     /// Each server feed's way in for actions, by PBX name.
@@ -25,8 +27,8 @@ impl EngineHandle {
     /// Ask every feed to stop (connections log off); returns at once.
     pub fn stop(&self) {
         self.stop.store(true, Ordering::Relaxed);
-        if let Some(w) = &self.waker {
-            w.notify().ok();
+        for w in &self.wakers {
+            w.wake();
         }
     }
 
@@ -56,8 +58,8 @@ impl EngineHandle {
     ) -> Option<(String, crossbeam_channel::Receiver<Message>, Outbox)> {
         let (_, outbox) = self.outboxes.iter().find(|(n, _)| n == pbx)?;
         let (id, answers) = outbox.send(action)?;
-        if let Some(w) = &self.waker {
-            w.notify().ok(); // the poll loop sends it now, not at its next wake-up
+        for w in &self.wakers {
+            w.wake(); // sent now, not at the next wake-up
         }
         Some((id, answers, outbox.clone()))
     }
@@ -112,40 +114,50 @@ pub fn start(
     let stop = Arc::new(AtomicBool::new(false));
     let (mut feeds, stats, outboxes) = make_feeds(specs, &opts);
     if opts.threaded {
-        let threads = threaded::spawn(feeds, sink, stop.clone(), stats.clone())?;
+        let mut wakers = Vec::new();
+        for feed in &mut feeds {
+            let waker = Waker::new()?;
+            wake_on_socket_events(feed, 0, &waker);
+            wakers.push(waker);
+        }
+        let threads = threaded::spawn(feeds, &wakers, sink, stop.clone(), stats.clone())?;
         Ok(EngineHandle {
             stop,
-            waker: None,
+            wakers,
             threads,
             stats,
             outboxes,
         })
     } else {
-        let poller = Arc::new(polling::Poller::new()?);
-        for feed in &mut feeds {
-            let p = poller.clone();
-            feed.wake_on_connect(Arc::new(move || {
-                p.notify().ok();
-            }));
-            let p = poller.clone();
-            feed.on_socket_close(Arc::new(move |fd| {
-                // SAFETY: the socket calls this with its descriptor while it is still
-                // open, just before closing it.
-                let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
-                // Not registered yet (closed before the loop saw it): nothing to delete.
-                p.delete(fd).ok();
-            }));
+        let waker = Waker::new()?;
+        for (i, feed) in feeds.iter_mut().enumerate() {
+            wake_on_socket_events(feed, i, &waker);
         }
-        let (p, s) = (poller.clone(), stop.clone());
+        let (w, s) = (waker.clone(), stop.clone());
         let thread = std::thread::Builder::new()
             .name("hackamore-main".into())
-            .spawn(move || main_loop::run(feeds, sink, &p, &s))?;
+            .spawn(move || main_loop::run(feeds, sink, &w, &s))?;
         Ok(EngineHandle {
             stop,
-            waker: Some(poller),
+            wakers: vec![waker],
             threads: vec![thread],
             stats,
             outboxes,
         })
     }
+}
+
+/// Have `feed`'s connections wake the thread waiting on `waker` (as its feed `key`) when
+/// a connect attempt ends, and leave its poller before closing their descriptor.
+fn wake_on_socket_events(feed: &mut Feed, key: usize, waker: &Waker) {
+    let w = waker.clone();
+    feed.wake_on_connect(Arc::new(move || w.wake_feed(key)));
+    let w = waker.clone();
+    feed.on_socket_close(Arc::new(move |fd| {
+        // SAFETY: the socket calls this with its descriptor while it is still open,
+        // just before closing it.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(fd) };
+        // Not registered yet (closed before the loop saw it): nothing to delete.
+        w.poller().delete(fd).ok();
+    }));
 }

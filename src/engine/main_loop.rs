@@ -1,63 +1,137 @@
 //! The single-thread engine: every feed in one loop, waiting in one `poll` for any
 //! socket to become readable, so a slow or silent PBX never delays the others.
+//!
+//! Only the feeds with something to do are stepped: those whose socket `poll` reports
+//! readable, those with a deadline due ([`Feed::next_due`]), and those cut short by the
+//! fairness limit. Stepping every feed at every wake-up cost a read per PBX per wake-up:
+//! with a thousand PBXes each sending a little, most of the loop's time.
 
 use super::feed::{Feed, FeedStep};
 use super::options::Sink;
+use super::waker::Waker;
 use polling::{Event, Events, PollMode, Poller};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Messages taken from one feed before the loop moves to the next (fairness).
 const BURST: usize = 256;
-/// Longest sleep in `poll`: bounds how late a stop or a reconnect deadline is seen.
-const MAX_WAIT: Duration = Duration::from_millis(100);
+/// Longest sleep in `poll`. Every feed is stepped at least this often, whatever the
+/// poller said: a safety net, not a timer (deadlines wake the loop on time).
+pub(super) const MAX_WAIT: Duration = Duration::from_secs(1);
 
-pub(super) fn run(
-    mut feeds: Vec<Feed>,
-    mut sink: Box<dyn Sink>,
-    poller: &Poller,
-    stop: &AtomicBool,
-) {
+/// The feeds to step on the next turn, each at most once.
+struct Turn {
+    queued: Vec<bool>,
+    feeds: Vec<usize>,
+}
+
+impl Turn {
+    fn all(n: usize) -> Self {
+        Turn {
+            queued: vec![true; n],
+            feeds: (0..n).collect(),
+        }
+    }
+
+    fn add(&mut self, i: usize) {
+        if !self.queued[i] {
+            self.queued[i] = true;
+            self.feeds.push(i);
+        }
+    }
+
+    fn add_all(&mut self) {
+        for i in 0..self.queued.len() {
+            self.add(i);
+        }
+    }
+
+    fn take(&mut self) -> Vec<usize> {
+        let feeds = std::mem::take(&mut self.feeds);
+        for &i in &feeds {
+            self.queued[i] = false;
+        }
+        feeds
+    }
+}
+
+pub(super) fn run(mut feeds: Vec<Feed>, mut sink: Box<dyn Sink>, waker: &Waker, stop: &AtomicBool) {
+    let poller = waker.poller();
     // (generation, fd) registered for each feed.
     let mut registered: Vec<Option<(u64, i32)>> = vec![None; feeds.len()];
+    let mut due: Vec<Option<Instant>> = vec![None; feeds.len()];
+    let mut turn = Turn::all(feeds.len());
+    let mut running = feeds.len();
+    let mut stop_seen = false;
+    let mut last_sweep = Instant::now();
     let mut events = Events::new();
     loop {
         let stopping = stop.load(Ordering::Relaxed);
-        let mut progressed = false;
-        let mut deadline: Option<Instant> = None;
-        let mut running = 0;
-        for (i, feed) in feeds.iter_mut().enumerate() {
-            for _ in 0..BURST {
+        if stopping && !stop_seen {
+            stop_seen = true; // every feed must see it to log off
+            turn.add_all();
+        }
+        for i in turn.take() {
+            let feed = &mut feeds[i];
+            if feed.is_finished() {
+                continue;
+            }
+            let mut left = BURST;
+            loop {
+                if left == 0 {
+                    turn.add(i); // more may be waiting: after the others
+                    break;
+                }
+                left -= 1;
                 match feed.step(Duration::ZERO, stopping) {
                     FeedStep::Message(m) => {
-                        progressed = true;
                         sink.deliver(&feed.pbx_of(&m), &m);
                         feed.recycle(m);
                     }
-                    FeedStep::Idle | FeedStep::Finished => break,
-                    FeedStep::Waiting(t) => {
-                        deadline = Some(deadline.map_or(t, |d: Instant| d.min(t)));
+                    FeedStep::Idle | FeedStep::Waiting => break,
+                    FeedStep::Finished => {
+                        running -= 1;
                         break;
                     }
                 }
             }
-            if !feed.is_finished() {
-                running += 1;
+            due[i] = feed.next_due();
+            if !register(poller, &mut registered[i], feed, i) {
+                due[i] = Some(Instant::now() + Duration::from_millis(10));
             }
-            register(poller, &mut registered[i], feed, i);
         }
         if running == 0 {
             return;
         }
-        if !progressed {
-            let mut wait = MAX_WAIT;
-            if let Some(d) = deadline {
-                wait = wait.min(d.saturating_duration_since(Instant::now()));
-            }
-            events.clear();
-            if let Err(e) = poller.wait(&mut events, Some(wait)) {
-                log::error!("engine: poll failed: {e}");
-                std::thread::sleep(Duration::from_millis(10));
+        let now = Instant::now();
+        let wait = if turn.feeds.is_empty() {
+            let earliest = due.iter().flatten().min().copied();
+            let until = earliest.map_or(last_sweep + MAX_WAIT, |d| d.min(last_sweep + MAX_WAIT));
+            until.saturating_duration_since(now)
+        } else {
+            Duration::ZERO // only a look: the turn's feeds are ready now
+        };
+        events.clear();
+        if let Err(e) = poller.wait(&mut events, Some(wait)) {
+            log::error!("engine: poll failed: {e}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        for ev in events.iter() {
+            turn.add(ev.key);
+        }
+        let (every_feed, woken) = waker.take();
+        for i in woken {
+            turn.add(i);
+        }
+        let now = Instant::now();
+        if every_feed || now >= last_sweep + MAX_WAIT {
+            turn.add_all();
+            last_sweep = now;
+        } else {
+            for (i, d) in due.iter().enumerate() {
+                if d.is_some_and(|d| d <= now) {
+                    turn.add(i);
+                }
             }
         }
     }
@@ -66,18 +140,26 @@ pub(super) fn run(
 /// Keep the poller watching the feed's current connection. The socket deletes its
 /// descriptor from the poller before closing it (`Feed::on_socket_close`), so a new
 /// connection is always added afresh, even when the kernel reused the old number.
-fn register(poller: &Poller, slot: &mut Option<(u64, i32)>, feed: &Feed, key: usize) {
+/// `false`: the connection is not watched (it must be stepped without the poller).
+pub(super) fn register(
+    poller: &Poller,
+    slot: &mut Option<(u64, i32)>,
+    feed: &Feed,
+    key: usize,
+) -> bool {
     let current = feed.socket_fd();
     if current == *slot {
-        return;
+        return true;
     }
     if let Some((_, fd)) = current {
         // SAFETY: the descriptor belongs to the feed's socket, which is open now and
         // deletes it from this poller before closing it.
         let added = unsafe { poller.add_with_mode(fd, Event::readable(key), PollMode::Level) };
         if let Err(e) = added {
-            log::error!("engine: cannot watch a connection ({e}); it is read at each turn");
+            log::error!("engine: cannot watch a connection ({e}); it is read every 10 ms");
+            return false; // not recorded: the next step tries again
         }
     }
     *slot = current;
+    true
 }

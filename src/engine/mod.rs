@@ -13,6 +13,7 @@ mod handle;
 mod main_loop;
 mod options;
 mod threaded;
+mod waker;
 
 pub use feed::{FeedSpec, FeedStats};
 pub use handle::{start, EngineHandle};

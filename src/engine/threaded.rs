@@ -2,15 +2,15 @@
 //! into an unbounded channel and never wait for the consumer.
 
 use super::feed::{Feed, FeedStep};
+use super::main_loop::{register, MAX_WAIT};
 use super::options::{EngineStats, Sink};
+use super::waker::Waker;
 use crate::ami::Message;
-use crossbeam_channel::RecvTimeoutError;
+use polling::Events;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-const STEP: Duration = Duration::from_millis(100);
 
 /// Most messages a reader hands over at once. A reader hands over what it has whenever its
 /// source has nothing more ready, so batching adds no delay, only fewer wake-ups.
@@ -43,8 +43,10 @@ struct Batch {
     messages: Vec<Message>,
 }
 
+/// Start a reader per feed (`wakers[i]` wakes feed `i`'s) and the consumer.
 pub(super) fn spawn(
     feeds: Vec<Feed>,
+    wakers: &[Waker],
     mut sink: Box<dyn Sink>,
     stop: Arc<AtomicBool>,
     stats: Arc<EngineStats>,
@@ -60,6 +62,7 @@ pub(super) fn spawn(
     let mut returns = Vec::new();
     for (index, mut feed) in feeds.into_iter().enumerate() {
         let (tx, stop, stats) = (tx.clone(), stop.clone(), stats.clone());
+        let waker = wakers[index].clone();
         let (back_tx, back_rx) = crossbeam_channel::unbounded::<Vec<Message>>();
         rules.push(feed.pbx_rule());
         returns.push(back_tx);
@@ -83,35 +86,35 @@ pub(super) fn spawn(
                 .name(format!("hackamore-{}", feed.name()))
                 .spawn(move || {
                     yield_cpu_to_the_model();
-                    read(&mut feed, &stop, hand_over)
+                    read(&mut feed, &stop, &waker, hand_over)
                 })?,
         );
     }
     drop(tx);
     let consumer = std::thread::Builder::new()
         .name("hackamore-model".into())
-        .spawn(move || loop {
-            match rx.recv_timeout(STEP) {
-                Ok(Batch { feed, messages }) => {
-                    for m in &messages {
-                        sink.deliver(&rules[feed].pbx_of(m), m);
-                    }
-                    stats.queued.fetch_sub(messages.len(), Ordering::Relaxed);
-                    returns[feed].send(messages).ok(); // fails once the reader has ended
+        // Ends when every reader has ended (their senders dropped).
+        .spawn(move || {
+            for Batch { feed, messages } in rx.iter() {
+                for m in &messages {
+                    sink.deliver(&rules[feed].pbx_of(m), m);
                 }
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return,
+                stats.queued.fetch_sub(messages.len(), Ordering::Relaxed);
+                returns[feed].send(messages).ok(); // fails once the reader has ended
             }
         })?;
     threads.push(consumer);
     Ok(threads)
 }
 
-/// A reader thread: step the feed, handing messages over in batches. `hand_over` gives
-/// back delivered messages to reuse, or `None` once the consumer is gone.
+/// A reader thread: step the feed, handing messages over in batches, and sleep in its
+/// own `poll` when it has nothing (woken by input, a deadline, or `waker`: a stop, an
+/// action to send, a connect ended). `hand_over` gives back delivered messages to reuse,
+/// or `None` once the consumer is gone.
 fn read(
     feed: &mut Feed,
     stop: &AtomicBool,
+    waker: &Waker,
     mut hand_over: impl FnMut(Vec<Message>) -> Option<Vec<Message>>,
 ) {
     let mut batch = Vec::new();
@@ -130,31 +133,35 @@ fn read(
         *batch = delivered;
         true
     };
+    let mut registered = None;
+    let mut events = Events::new();
     loop {
-        // Wait only with nothing in hand.
-        let wait = if batch.is_empty() {
-            STEP
-        } else {
-            Duration::ZERO
-        };
-        match feed.step(wait, stop.load(Ordering::Relaxed)) {
+        match feed.step(Duration::ZERO, stop.load(Ordering::Relaxed)) {
             FeedStep::Message(m) => {
                 batch.push(m);
                 if batch.len() >= BATCH && !flush(feed, &mut batch) {
                     return;
                 }
             }
-            FeedStep::Idle => {
+            FeedStep::Idle | FeedStep::Waiting => {
                 if !flush(feed, &mut batch) {
                     return;
                 }
-            }
-            FeedStep::Waiting(until) => {
-                if !flush(feed, &mut batch) {
-                    return;
+                let mut wait = MAX_WAIT;
+                if !register(waker.poller(), &mut registered, feed, 0) {
+                    wait = Duration::from_millis(10);
                 }
-                let left = until.saturating_duration_since(Instant::now());
-                std::thread::sleep(left.min(Duration::from_millis(50)));
+                if let Some(due) = feed.next_due() {
+                    wait = wait.min(due.saturating_duration_since(Instant::now()));
+                }
+                if !wait.is_zero() {
+                    events.clear();
+                    if let Err(e) = waker.poller().wait(&mut events, Some(wait)) {
+                        log::error!("{}: poll failed: {e}", feed.name());
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    waker.take();
+                }
             }
             FeedStep::Finished => {
                 flush(feed, &mut batch);

@@ -122,9 +122,10 @@ macro_rules! changes {
             /// Apply one change: the rule its row of the table names (a `Model` method
             /// taking `pbx` and the fields the row lists).
             pub fn apply(&mut self, change: &Change) {
-                match change {
-                    $(Change::$variant { pbx, $($arg,)* .. } => self.$rule(pbx $(, $arg)*),)*
-                }
+                self.counted(change.pbx(), |model| match change {
+                    $(Change::$variant { pbx, $($arg,)* .. } => model.$rule(pbx $(, $arg)*),)*
+                });
+                debug_assert_eq!(self.sizes(), self.sizes_by_walking(), "after {change:?}");
             }
         }
     };

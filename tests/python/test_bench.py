@@ -44,8 +44,15 @@ def test_benchmark_suite_runs_and_prints_every_figure() -> None:
         "Python events / panoramisk",
         "Main    100 PBXes: replays in after",
         "Mains   100 PBXes: replays in after",
+        "Main    100 PBXes,  10,000 events/s: logins",
+        "Mains   100 PBXes,  10,000 events/s: logins",
+        "Mains, 100 PBXes x 100/s: counted / sent",
+        "Main, 100 PBXes x 100/s: hook latency p99",
         "CPU per message over all engine threads",
         "live channels:",
         "model cost per message, most / least live state",
     ):
         assert figure in out, figure
+    # Under load every message is counted (a count, not a timing: it cannot flake).
+    counted = [line for line in out.splitlines() if "counted / sent" in line]
+    assert len(counted) == 2 and all("(target 1: met)" in line for line in counted), counted

@@ -21,7 +21,9 @@ impl Model {
 
     /// PBX names that have any state, sorted.
     pub fn pbx_names(&self) -> impl Iterator<Item = &str> {
-        self.pbxes.keys().map(Text::as_str)
+        let mut names: Vec<&str> = self.pbxes.keys().map(Text::as_str).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
     /// Channels of one PBX in creation order.
@@ -106,6 +108,21 @@ impl Model {
     }
 
     pub fn sizes(&self) -> ModelSizes {
+        ModelSizes {
+            pbxes: self.pbxes.len(),
+            calls: self.calls.len(),
+            trunks: self.trunks.len(),
+            ..self.pbx_totals
+        }
+    }
+
+    /// The sizes of one PBX's own containers (zero for a PBX without state).
+    pub(super) fn pbx_sizes(&self, pbx: &str) -> ModelSizes {
+        self.pbxes.get(pbx).map(|p| p.sizes()).unwrap_or_default()
+    }
+
+    /// [`Model::sizes`] summed afresh over every PBX: what the running totals must equal.
+    pub fn sizes_by_walking(&self) -> ModelSizes {
         let mut s = ModelSizes {
             pbxes: self.pbxes.len(),
             calls: self.calls.len(),
@@ -113,16 +130,7 @@ impl Model {
             ..ModelSizes::default()
         };
         for p in self.pbxes.values() {
-            s.channels += p.channels.len();
-            s.rooms += p.rooms.len();
-            s.numbers += p.numbers.len();
-            s.bridges += p.bridges.len();
-            s.parked += p.parked.len();
-            s.queues += p.queues.len();
-            for q in p.queues.values() {
-                s.queue_callers += q.callers.len();
-                s.queue_members += q.members.len();
-            }
+            s = s.replaced(ModelSizes::default(), p.sizes());
         }
         s
     }

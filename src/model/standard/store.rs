@@ -82,6 +82,24 @@ impl Pbx {
             && self.queues.is_empty()
     }
 
+    /// The sizes of this PBX's own containers (the model-wide ones left at zero).
+    pub(super) fn sizes(&self) -> ModelSizes {
+        let mut s = ModelSizes {
+            channels: self.channels.len(),
+            rooms: self.rooms.len(),
+            numbers: self.numbers.len(),
+            bridges: self.bridges.len(),
+            parked: self.parked.len(),
+            queues: self.queues.len(),
+            ..ModelSizes::default()
+        };
+        for q in self.queues.values() {
+            s.queue_callers += q.callers.len();
+            s.queue_members += q.members.len();
+        }
+        s
+    }
+
     /// The queue named `name`, made on first use.
     pub(super) fn queue(&mut self, name: &str, seq: u64) -> &mut Queue {
         self.queues.entry(name.into()).or_insert_with(|| Queue {
@@ -121,6 +139,32 @@ impl ModelSizes {
         *self == ModelSizes::default()
     }
 
+    /// `self` with `before` taken out and `after` put in, field by field.
+    pub(super) fn replaced(self, before: ModelSizes, after: ModelSizes) -> ModelSizes {
+        let f = |total: usize, b: usize, a: usize| total - b + a;
+        ModelSizes {
+            pbxes: f(self.pbxes, before.pbxes, after.pbxes),
+            channels: f(self.channels, before.channels, after.channels),
+            calls: f(self.calls, before.calls, after.calls),
+            rooms: f(self.rooms, before.rooms, after.rooms),
+            trunks: f(self.trunks, before.trunks, after.trunks),
+            numbers: f(self.numbers, before.numbers, after.numbers),
+            bridges: f(self.bridges, before.bridges, after.bridges),
+            parked: f(self.parked, before.parked, after.parked),
+            queues: f(self.queues, before.queues, after.queues),
+            queue_callers: f(
+                self.queue_callers,
+                before.queue_callers,
+                after.queue_callers,
+            ),
+            queue_members: f(
+                self.queue_members,
+                before.queue_members,
+                after.queue_members,
+            ),
+        }
+    }
+
     /// Every size by name.
     pub fn named(&self) -> [(&'static str, usize); 11] {
         [
@@ -142,7 +186,8 @@ impl ModelSizes {
 /// The standard call-state model.
 #[derive(Debug, Default)]
 pub struct Model {
-    pub(super) pbxes: BTreeMap<Text, Pbx>,
+    /// By name; hashed, as every event looks its PBX up (sorted where shown).
+    pub(super) pbxes: Map<Text, Pbx>,
     /// Call groups in creation order; a merge makes a new group at the end.
     pub(super) calls: BTreeMap<CallId, Vec<ChannelKey>>,
     /// Trunk-correlation value -> the channel waiting for its twin.
@@ -150,6 +195,10 @@ pub struct Model {
     pub(super) next_call: CallId,
     pub(super) next_seq: u64,
     pub(super) rules: Rules,
+    /// The per-PBX sizes summed over every PBX, kept up to date by [`Model::apply`]
+    /// (which changes one PBX's containers at a time): hooks read the sizes after every
+    /// change, and summing them afresh cost a walk of every PBX each time.
+    pub(super) pbx_totals: ModelSizes,
 }
 
 impl Model {
@@ -195,6 +244,14 @@ impl Model {
         }
     }
 
+    /// Run `rule`, which changes the containers of PBX `pbx` only (and the model-wide
+    /// calls and trunks, counted afresh), keeping the running totals.
+    pub(crate) fn counted(&mut self, pbx: &str, rule: impl FnOnce(&mut Self)) {
+        let before = self.pbx_sizes(pbx);
+        rule(self);
+        self.pbx_totals = self.pbx_totals.replaced(before, self.pbx_sizes(pbx));
+    }
+
     pub(super) fn seq(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq - 1
@@ -202,7 +259,7 @@ impl Model {
 }
 
 /// A PBX's state, made on first use (its name copied only then).
-pub(super) fn pbx_entry<'a>(pbxes: &'a mut BTreeMap<Text, Pbx>, pbx: &str) -> &'a mut Pbx {
+pub(super) fn pbx_entry<'a>(pbxes: &'a mut Map<Text, Pbx>, pbx: &str) -> &'a mut Pbx {
     if !pbxes.contains_key(pbx) {
         pbxes.insert(pbx.into(), Pbx::default());
     }

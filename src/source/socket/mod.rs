@@ -3,86 +3,19 @@
 //! `wait` once connected, so callers can check for Ctrl-C or a stop flag between steps.
 
 use super::passing::{Passing, SharedInterest};
-use super::tls::{self, TlsConfig, Transport};
+use super::tls::{self, Transport};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
 use crate::ami::sync::{
     SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PARKED, SYNC_PREFIX, SYNC_QUEUES, SYNC_ROOMS, SYNC_STATUS,
 };
-use crate::ami::{
-    Action, AuthMethod, Banner, DecodeStats, Decoder, Limits, Login, LoginStep, Message, Secret,
-};
+use crate::ami::{Action, Banner, DecodeStats, Decoder, Login, LoginStep, Message};
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-/// Where and how to connect. `Debug` never shows the secret.
-#[derive(Clone, Debug)]
-pub struct SocketConfig {
-    /// The PBX name messages are filed under (not the host).
-    pub name: String,
-    pub host: String,
-    pub port: u16,
-    pub username: String,
-    pub secret: Secret,
-    pub auth: AuthMethod,
-    /// Limit for the TCP connect.
-    pub connect_timeout: Duration,
-    /// Limit for the whole login exchange after connecting.
-    pub login_timeout: Duration,
-    /// Ask for events (`Events: on`).
-    pub events: bool,
-    pub limits: Limits,
-    /// Send `Action: Ping` after this long without a byte from the PBX (`None`: never).
-    pub ping_interval: Option<Duration>,
-    /// Nothing heard this long after a Ping: the connection is half-open (the PBX or a
-    /// middlebox vanished without a FIN); drop it so the feed reconnects.
-    pub ping_timeout: Duration,
-    /// AMI over TLS (`None`: plain TCP).
-    pub tls: Option<TlsConfig>,
-    /// After login, ask for the PBX's current channels and conference rooms so a model
-    /// that starts (or reconnects) in the middle of calls is rebuilt (see `model::Resync`).
-    pub resync: bool,
-    /// The channel variable that correlates trunk legs across PBXes, asked of every
-    /// channel by the resync (`Status` with `Variables:`).
-    pub trunk_variable: String,
-}
-
-impl SocketConfig {
-    pub fn new(name: impl Into<String>, host: impl Into<String>, port: u16) -> Self {
-        SocketConfig {
-            name: name.into(),
-            host: host.into(),
-            port,
-            username: String::new(),
-            secret: Secret::default(),
-            auth: AuthMethod::Plain,
-            connect_timeout: Duration::from_secs(5),
-            login_timeout: Duration::from_secs(5),
-            events: true,
-            limits: Limits::default(),
-            ping_interval: Some(Duration::from_secs(20)),
-            ping_timeout: Duration::from_secs(10),
-            tls: None,
-            resync: true,
-            trunk_variable: crate::ami::sync::DEFAULT_TRUNK_VARIABLE.to_string(),
-        }
-    }
-
-    pub fn credentials(mut self, username: impl Into<String>, secret: Secret) -> Self {
-        self.username = username.into();
-        self.secret = secret;
-        self
-    }
-
-    pub fn address(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
+mod config;
+pub use config::SocketConfig;
 
 enum Phase {
     Connect,
@@ -107,6 +40,12 @@ pub struct Socket {
     /// `None`: non-blocking; `Some(t)`: blocking reads with timeout `t`.
     read_timeout: Option<Duration>,
     nonblocking: bool,
+    /// The last non-blocking read of a plain TCP stream filled less than the room it
+    /// had: the kernel held no more then. A poll loop steps this socket again only when
+    /// its descriptor is readable, so the next step need not read just to be told
+    /// "nothing yet" (that read was half of a busy loop's system calls). TLS is never
+    /// marked: its library may hold decrypted bytes the descriptor does not show.
+    drained: bool,
     /// When the PBX last sent anything, and when our unanswered Ping went out.
     last_heard: Instant,
     ping_sent: Option<Instant>,
@@ -158,6 +97,7 @@ impl Socket {
             tally: Tally::default(),
             read_timeout: None,
             nonblocking: false,
+            drained: false,
             last_heard: Instant::now(),
             ping_sent: None,
             pings: 0,
@@ -227,6 +167,25 @@ impl Socket {
     pub fn raw_fd(&self) -> Option<std::os::fd::RawFd> {
         use std::os::fd::AsRawFd;
         self.stream.as_ref().map(|s| s.tcp().as_raw_fd())
+    }
+
+    /// When this connection next needs a step even if nothing arrives: the login's
+    /// deadline, the keepalive's next Ping or its timeout, or now for a connection that
+    /// has ended and still owes its END. `None`: only input (or a connect finishing,
+    /// see [`Socket::waking`]) moves it on.
+    pub fn next_due(&self) -> Option<Instant> {
+        match &self.phase {
+            Phase::Connect | Phase::Ending => Some(Instant::now()),
+            Phase::Connecting(_) => None,
+            Phase::Login { deadline, .. } => Some(*deadline),
+            Phase::Streaming => {
+                let interval = self.config.ping_interval?;
+                Some(match self.ping_sent {
+                    Some(sent) => sent + self.config.ping_timeout,
+                    None => self.last_heard + interval,
+                })
+            }
+        }
     }
 
     /// Has the login been accepted (and the socket not ended)?
@@ -407,9 +366,11 @@ impl Socket {
             stream.tcp().set_read_timeout(Some(wait))?;
             self.read_timeout = Some(wait);
         }
+        let plain = matches!(stream, Transport::Plain(_));
         match self.decoder.read_with(READ_CHUNK, |room| stream.read(room)) {
             Ok(0) => Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(_) => {
+            Ok(n) => {
+                self.drained = nonblocking && plain && n < READ_CHUNK;
                 self.last_heard = Instant::now();
                 self.ping_sent = None;
                 Ok(true)
@@ -423,53 +384,63 @@ impl Socket {
         let Phase::Login { deadline, .. } = self.phase else {
             unreachable!("step_login outside the login phase");
         };
-        while let Some(m) = self.decoder.next_message() {
-            let Phase::Login { login, .. } = &mut self.phase else {
-                unreachable!("the login phase ends only by returning");
-            };
-            match login.on_message(&m) {
-                LoginStep::Waiting => {}
-                LoginStep::Send(action) => self.send(&action)?,
-                LoginStep::Accepted(m) => {
-                    log::info!(
-                        "{}: logged in to {}",
-                        self.config.name,
-                        self.config.address()
-                    );
-                    self.phase = Phase::Streaming;
-                    self.last_heard = Instant::now();
-                    if self.config.resync {
-                        self.start_resync()?;
+        // What a read brings is looked at before saying Idle: a poll loop steps this
+        // socket again only when more arrives, which for a login answer already read
+        // would be never.
+        let mut read = false;
+        loop {
+            while let Some(m) = self.decoder.next_message() {
+                let Phase::Login { login, .. } = &mut self.phase else {
+                    unreachable!("the login phase ends only by returning");
+                };
+                match login.on_message(&m) {
+                    LoginStep::Waiting => {}
+                    LoginStep::Send(action) => self.send(&action)?,
+                    LoginStep::Accepted(m) => {
+                        log::info!(
+                            "{}: logged in to {}",
+                            self.config.name,
+                            self.config.address()
+                        );
+                        self.phase = Phase::Streaming;
+                        self.last_heard = Instant::now();
+                        if self.config.resync {
+                            self.start_resync()?;
+                        }
+                        return Ok(self.tally.deliver(m));
                     }
-                    return Ok(self.tally.deliver(m));
-                }
-                LoginStep::Refused(reason) => {
-                    return Err(self.fail(|s| SourceError::Authentication {
-                        pbx: s.config.name.clone(),
-                        addr: s.config.address(),
-                        username: s.config.username.clone(),
-                        reason,
-                    }));
+                    LoginStep::Refused(reason) => {
+                        return Err(self.fail(|s| SourceError::Authentication {
+                            pbx: s.config.name.clone(),
+                            addr: s.config.address(),
+                            username: s.config.username.clone(),
+                            reason,
+                        }));
+                    }
                 }
             }
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(self.fail(|s| SourceError::Timeout {
-                pbx: s.config.name.clone(),
-                what: "login",
-                seconds: s.config.login_timeout.as_secs_f64(),
-            }));
-        }
-        match self.read_some(wait.min(deadline - now)) {
-            Ok(_) => Ok(Step::Idle),
-            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                Err(self.fail(|s| SourceError::Protocol {
+            if read {
+                return Ok(Step::Idle);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(self.fail(|s| SourceError::Timeout {
                     pbx: s.config.name.clone(),
-                    reason: "server closed the connection during login".into(),
-                }))
+                    what: "login",
+                    seconds: s.config.login_timeout.as_secs_f64(),
+                }));
             }
-            Err(e) => Err(self.fail(|s| s.lost(e))),
+            match self.read_some(wait.min(deadline - now)) {
+                Ok(true) => read = true,
+                Ok(false) => return Ok(Step::Idle),
+                Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                    return Err(self.fail(|s| SourceError::Protocol {
+                        pbx: s.config.name.clone(),
+                        reason: "server closed the connection during login".into(),
+                    }))
+                }
+                Err(e) => return Err(self.fail(|s| s.lost(e))),
+            }
         }
     }
 
@@ -575,6 +546,9 @@ impl Socket {
             return self.deliver(m);
         }
         let wait = self.keepalive(wait)?;
+        if wait.is_zero() && std::mem::take(&mut self.drained) {
+            return Ok(Step::Idle);
+        }
         match self.read_some(wait) {
             Ok(true) => match self.passing.next(&mut self.decoder, &mut self.tally) {
                 Some(m) => self.deliver(m),
