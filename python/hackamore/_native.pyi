@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import Any, final
+from typing import Any, Protocol, final
 
 from typing_extensions import disjoint_base
 
@@ -259,6 +259,11 @@ class Connection:
         tb: TracebackType | None,
     ) -> None: ...
 
+class _ChangeSource(Protocol):
+    """What ``Model.consume()`` takes besides AMI sources: changes it applies itself."""
+
+    def _consume_into(self, model: Model) -> int: ...
+
 @final
 class ReplayServer:
     """The project's stand-in PBX: an AMI server that greets with a banner, checks a login
@@ -430,8 +435,9 @@ class Model:
     def apply(self, event: Event | dict[str, Any], pbx: str | None = None) -> int:
         """Apply one event (an Event, or a dict of AMI fields with SOURCE); returns the
         number of changes it made."""
-    def consume(self, sources: File | Trace | Connection | list[Any]) -> int:
+    def consume(self, sources: File | Trace | Connection | list[Any] | _ChangeSource) -> int:
         """Read sources (taken in turn) to their end, natively; returns messages read.
+        A source of changes (``hackamore.distributed.Changes``) applies its own.
         A message's hooks run before the next message is applied. An END from a source
         that delivered nothing else is not applied. A File or Trace is decoded ahead on a
         helper thread while that is faster; stopping early hands what was read ahead
@@ -440,6 +446,9 @@ class Model:
         """As ``consume()``, until a source delivers its own END: that source's index."""
     def _hook(self, name: str, *args: str | None, **fields: str) -> None:
         """Apply one change of the 2014 Model API directly (hackamore.compat)."""
+    def _apply_change(self, name: str, fields: dict[str, str | None]) -> None:
+        """Apply one change of another model (a ``--json`` record's ``change`` and
+        ``fields`` with ``pbx``), running this model's hooks."""
     def channel(self, pbx: str, uniqueid: str) -> Channel | None: ...
     def channels(self, pbx: str | None = None) -> list[Channel]: ...
     def calls(self) -> list[list[Channel]]: ...

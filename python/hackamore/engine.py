@@ -127,6 +127,39 @@ class Engine:
         for put in listeners:
             put(change)
 
+    def subscribe(
+        self, callback: Callable[[Change], None], ended: Callable[[], None] | None = None
+    ) -> None:
+        """Call `callback` with every model change, hooked or not, in the hook thread
+        (after the change's hook), and `ended` once the engine has finished. Subscribe
+        before ``start()`` to miss nothing."""
+
+        def put(item: Any) -> None:
+            if item is _DONE:
+                if ended is not None:
+                    ended()
+            else:
+                callback(item)
+
+        with self._lock:
+            if self._done:
+                if ended is not None:
+                    ended()
+                return
+            self._listeners.append(put)
+            if len(self._listeners) == 1:
+                self.model._listen(self._fan_out)
+
+    def publish(self, broker: Any, **options: Any) -> Any:
+        """Publish every model change to NATS JetStream (see
+        :class:`hackamore.distributed.Publisher`, which takes the `options`), until the
+        engine has finished; returns the Publisher. Call it before ``start()``."""
+        from hackamore.distributed import Publisher
+
+        publisher = Publisher(broker, **options)
+        self.subscribe(publisher.publish, publisher.close)
+        return publisher
+
     def changes(self) -> AsyncIterator[Change]:
         """Every model change as it happens, for asyncio code::
 

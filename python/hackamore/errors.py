@@ -12,6 +12,7 @@ __all__ = [
     "ActionRefusedError",
     "ArgumentError",
     "AuthenticationError",
+    "BrokerError",
     "CaptureError",
     "CaptureNotFoundError",
     "ConfigError",
@@ -52,6 +53,11 @@ class ServeError(Error, OSError):
 
 class ConfigError(Error, ValueError):
     """The configuration (environment or ~/.com_diag_hackamore) is malformed."""
+
+
+class BrokerError(Error, ConnectionError):
+    """The NATS broker of :mod:`hackamore.distributed` could not be used: not reachable,
+    credentials refused, or its stream configured otherwise than asked."""
 
 
 class ProtocolError(Error):

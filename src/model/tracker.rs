@@ -118,6 +118,15 @@ impl Tracker {
         self.model.apply(change);
         self.version += 1;
     }
+
+    /// Apply one change made elsewhere (by another process's model, read back from a
+    /// stream of its changes), telling `watcher` before and after it.
+    pub fn apply_watched(&mut self, change: &Change, watcher: &mut impl Watcher) {
+        watcher.before(&self.model, change);
+        self.model.apply(change);
+        self.version += 1;
+        watcher.after(&self.model, change);
+    }
 }
 
 /// The model reads a few dozen events (and the resync's answers): a decoder given the

@@ -15,6 +15,7 @@ import hackamore
 from hackamore.cli.output import OutputClosed, UsageProblem, writing
 from hackamore.cli.replay import replay_paced
 from hackamore.cli.view import LiveView
+from hackamore.cli.watch import broker_from
 from hackamore.jsonout import JsonLines
 from hackamore.record import Recorder
 
@@ -61,8 +62,9 @@ def servers_from(args: argparse.Namespace) -> list[hackamore.Server]:
     return servers
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    servers = servers_from(args)
+def live_view(args: argparse.Namespace) -> tuple[LiveView, dict[str, Any], bool]:
+    """The view of `run` and `watch` (--print, --quiet, --json), its hooks, and whether
+    it draws a full screen."""
     screen = (
         sys.stdout.isatty() and bool(os.environ.get("TERM")) and not args.print and not args.json
     )
@@ -71,6 +73,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         writer = JsonLines(sys.stdout)
         hooks = {name: writing(_both(view.hook, writer.write)) for name in hooks}
+    return view, hooks, screen
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    servers = servers_from(args)
+    view, hooks, screen = live_view(args)
     if not servers:
         print(
             "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "
@@ -81,6 +89,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         return run_demo(view, hooks, args)
     engine = hackamore.Engine(servers, hooks=hooks, threaded=args.threads, backoff=args.backoff)
     view.model = engine.model
+    if args.publish:
+        engine.publish(broker_from(args.publish, args), stream=args.stream)
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in servers))
     # A PBX named on the command line whose first login is refused is a mistake to
     # report; configured PBXes (a daemon) and --retry keep retrying.
@@ -145,6 +155,12 @@ def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace) ->
     """The bundled Trace through the live view, at its recorded pace times --speed."""
     model = hackamore.Model(hooks=hooks)
     view.model = model
+    publisher = None
+    if args.publish:
+        from hackamore.distributed import Publisher
+
+        publisher = Publisher(broker_from(args.publish, args), stream=args.stream)
+        model._listen(publisher.publish)
     try:
         demo = hackamore.Trace("conference", hackamore.bundled_capture(trace=True))
         replay_paced(model, demo, args.speed, view.flush)
@@ -152,6 +168,9 @@ def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace) ->
         if not args.json:
             view.summary()
         return 130
+    finally:
+        if publisher is not None:
+            publisher.close()
     if not args.json:
         view.summary()
     return 0

@@ -16,6 +16,7 @@ from hackamore.cli.live import cmd_record, cmd_run
 from hackamore.cli.output import CLOSED_OUTPUT, OutputClosed, UsageProblem
 from hackamore.cli.replay import cmd_replay
 from hackamore.cli.serve import DEFAULT_SECRET, DEFAULT_USERNAME, cmd_serve
+from hackamore.cli.watch import add_nats_options, cmd_watch
 
 _T = TypeVar("_T")
 
@@ -85,6 +86,17 @@ def add_server_options(p: argparse.ArgumentParser, verb: str) -> None:
         "--secret", help="AMI secret for --server PBXes (default: $HACKAMORE_SECRET, else empty)"
     )
     p.add_argument("--md5", action="store_true", help="log in with an MD5 challenge")
+
+
+def add_view_options(p: argparse.ArgumentParser) -> None:
+    """The live view's options, of `run` and `watch`."""
+    p.add_argument("--print", action="store_true", help="one line per change, even on a terminal")
+    p.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="one JSON object per model change on stdout (schema: hackamore.jsonout)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,14 +171,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="with no PBX configured: replay the bundled capture N times faster than it "
         "was recorded (default 1)",
     )
-    u.add_argument("--print", action="store_true", help="one line per change, even on a terminal")
-    u.add_argument("-q", "--quiet", action="store_true", help="only the summary")
+    add_view_options(u)
     u.add_argument(
-        "--json",
-        action="store_true",
-        help="one JSON object per model change on stdout (schema: hackamore.jsonout)",
+        "--publish",
+        metavar="URL",
+        help="also publish every model change to NATS JetStream at URL (nats://HOST:PORT)",
     )
+    add_nats_options(u)
     u.set_defaults(func=cmd_run)
+
+    w = sub.add_parser(
+        "watch",
+        help="the live model of every PBX that collectors publish to NATS",
+        description="Read the changes that collectors (hackamore run --publish URL) publish "
+        "to NATS JetStream and keep the model of every PBX of every collector live: the "
+        "same view and --json as run. Ctrl-C stops.",
+    )
+    w.add_argument("url", help="the NATS server, nats://HOST:PORT (tls://... for TLS)")
+    add_nats_options(w)
+    add_view_options(w)
+    w.add_argument(
+        "--idle",
+        type=seconds,
+        default=None,
+        help="stop once nothing new has come for this many seconds (default: never)",
+    )
+    w.set_defaults(func=cmd_watch)
 
     rec = sub.add_parser(
         "record",

@@ -132,8 +132,15 @@ impl Model {
     /// whichever has a message is read. An END from a source that delivered nothing else
     /// (a refused connection) is not applied. Returns the number of messages read. Ctrl-C
     /// stops it.
-    fn consume(&self, py: Python<'_>, sources: &Bound<'_, PyAny>) -> PyResult<u64> {
-        self.consume_inputs(py, sources, false).map(|(n, _)| n)
+    fn consume(slf: &Bound<'_, Self>, sources: &Bound<'_, PyAny>) -> PyResult<u64> {
+        // A source of changes rather than AMI messages (hackamore.distributed.Changes)
+        // applies them itself.
+        if sources.hasattr("_consume_into")? {
+            return sources.call_method1("_consume_into", (slf,))?.extract();
+        }
+        slf.get()
+            .consume_inputs(slf.py(), sources, false)
+            .map(|(n, _)| n)
     }
 
     /// As `consume()`, until a source delivers its own END (applied; not a recorded END
@@ -195,6 +202,34 @@ impl Model {
         .expect("a name of the change table");
         lock_from_python(&self.state).apply(&change);
         Ok(())
+    }
+
+    /// Apply one change of another model (a `--json` record's `change` and `fields`,
+    /// `pbx` among them), running this model's hooks. What a stream of a model's
+    /// changes rebuilds elsewhere: the same changes in the same order give the same
+    /// model. A field the change does not have is ignored; one it has but not given is
+    /// empty.
+    fn _apply_change(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        fields: HashMap<String, Option<String>>,
+    ) -> PyResult<()> {
+        let mut fields = fields;
+        let pbx = fields.remove("pbx").flatten().unwrap_or_default();
+        let change = CoreChange::from_fields(name, pbx.into(), |f| {
+            Some(fields.remove(f).flatten().unwrap_or_default().into())
+        })
+        .ok_or_else(|| ArgumentError::new_err(format!("{name:?} is no kind of change")))?;
+        let mut pending = Vec::new();
+        hooks::apply_change(
+            &mut lock_from_python(&self.state),
+            &change,
+            self.hooked,
+            self.listening.load(Ordering::Relaxed),
+            &mut pending,
+        );
+        self.call_hooks(py, pending, None)
     }
 
     // ----- lookups -----

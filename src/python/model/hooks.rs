@@ -108,6 +108,23 @@ pub(crate) fn process(
     tracker.process_watched(pbx, m, &mut recorder)
 }
 
+/// Apply one change made elsewhere, recording in `out` what its hook must see.
+pub(crate) fn apply_change(
+    tracker: &mut Tracker,
+    change: &CoreChange,
+    hooks: HookSet,
+    everything: bool,
+    out: &mut Vec<Pending>,
+) {
+    let mut recorder = Recorder {
+        hooks,
+        everything,
+        out,
+        before: None,
+    };
+    tracker.apply_watched(change, &mut recorder);
+}
+
 /// The hook of each kind of change, by [`CoreChange::index`].
 pub(super) fn resolve_hooks(hooks: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Option<Py<PyAny>>>> {
     let mut out: Vec<Option<Py<PyAny>>> = HOOK_NAMES.iter().map(|_| None).collect();

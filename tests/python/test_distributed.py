@@ -1,0 +1,322 @@
+"""Collectors publishing to a real nats-server (JetStream, on 127.0.0.1, started here)
+and a consumer rebuilding the model of every PBX from the stream."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import hackamore
+import pytest
+from hackamore.distributed import (
+    Broker,
+    Changes,
+    Publisher,
+    changes_subject,
+    pbx_of_token,
+    pbx_token,
+)
+
+from .conftest import FIXTURES
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Nats:
+    """A nats-server with JetStream, its store in a test folder."""
+
+    port: int
+    store: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nats-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def nats(tmp_path: Path) -> Iterator[Nats]:
+    assert Path(NATS_SERVER).exists(), "nats-server is needed (scripts/test installs it)"
+    server = Nats(free_port(), tmp_path / "jetstream")
+    server.start()
+    yield server
+    server.stop()
+
+
+def checkpoint(capture: Path, k: int) -> tuple[int, bytes]:
+    """(bytes of the stand-in's replay, bytes of the capture) up to recorded checkpoint
+    `k`: the replay leaves out the banner and the recorded login answer."""
+    data = capture.read_bytes()
+    login_end = data.index(b"\r\n\r\n", data.index(b"\r\n") + 2) + 4
+    at = data.index(f"ActionID: truth-{k}\r\n".encode())
+    cut = data.rindex(b"\r\n\r\n", 0, at) + 4
+    return cut - login_end, data[:cut]
+
+
+def model_of(captures: dict[str, bytes], tmp_path: Path) -> hackamore.Model:
+    """One process reading every PBX's capture (up to its cut), without the END."""
+    model = hackamore.Model()
+    for pbx, data in captures.items():
+        path = tmp_path / f"{pbx}.ami"
+        path.write_bytes(data)
+        for event in hackamore.File(pbx, path):
+            if event.is_end:
+                break
+            model.apply(event)
+    return model
+
+
+def state(model: hackamore.Model) -> dict[str, Any]:
+    """The model as comparable values (call ids differ between models: calls as sets)."""
+    channels = sorted(
+        (
+            c.pbx,
+            c.uniqueid,
+            c.channel,
+            c.calleridnum,
+            c.channelstatedesc,
+            c.role,
+            c.activity,
+            c.conference,
+            c.bridge,
+            c.sipcallid,
+        )
+        for c in model.channels()
+    )
+    calls = sorted(sorted((c.pbx, c.uniqueid) for c in call) for call in model.calls())
+    sizes = model.sizes()
+    return {"channels": channels, "calls": calls, "rooms": model.rooms(), "sizes": sizes}
+
+
+def collect(nats: Nats, pbx: str, capture: Path, stall_after: int, stream: str) -> Any:
+    """A collector: an Engine watching one stand-in PBX that goes silent at the cut."""
+    server = hackamore.ReplayServer(capture, stall_after=stall_after)
+    engine = hackamore.Engine(
+        [hackamore.Server(pbx, "127.0.0.1", server.port, "hackamore", "hackamore")], backoff=60
+    )
+    publisher = engine.publish(nats.url, stream=stream)
+    engine.start()
+    return server, engine, publisher
+
+
+def wait_for(condition: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_pbx_names_make_subject_tokens_and_back() -> None:
+    for name in ["pbx1", "site a.pbx", "Zürich*>", "a=b"]:
+        token = pbx_token(name)
+        assert all(c.isalnum() or c in "_-=" for c in token), token
+        assert pbx_of_token(token) == name
+    assert changes_subject("a.b") == "hackamore.a=2Eb.changes"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_two_collectors_one_consumer_same_model_as_one_process(
+    nats: Nats, tmp_path: Path, k: int
+) -> None:
+    captures = {
+        "pbx1": FIXTURES / "cross-pbx-pbx1.ami",
+        "pbx2": FIXTURES / "cross-pbx-pbx2.ami",
+    }
+    cuts = {pbx: checkpoint(path, k) for pbx, path in captures.items()}
+    collectors = [collect(nats, pbx, captures[pbx], cuts[pbx][0], "T") for pbx in captures]
+    try:
+        # Every collector has read its PBX up to the cut, and published it.
+        for (_server, engine, publisher), pbx in zip(collectors, captures):
+            expected = len(model_of({pbx: cuts[pbx][1]}, tmp_path).channels())
+            wait_for(lambda e=engine, p=pbx, n=expected: len(e.model.channels(p)) == n)
+            assert publisher.flush(10)
+        consumer = hackamore.Model()
+        read = consumer.consume(Changes(nats.url, stream="T", idle=1.0))
+        published = sum(p.stats()["published"] for _, _, p in collectors)
+        assert read == published > 0
+        reference = model_of({pbx: cut for pbx, (_, cut) in cuts.items()}, tmp_path)
+        assert state(consumer) == state(reference)
+        # Trunk correlation across collectors: where one process joins a call of both
+        # PBXes, so does the consumer, which no collector alone can.
+        across = [call for call in reference.calls() if len({c.pbx for c in call}) == 2]
+        if k == 2:
+            assert across, "checkpoint 2 is mid-call across the trunk"
+        for _, engine, _ in collectors:
+            assert not any(len({c.pbx for c in call}) == 2 for call in engine.model.calls())
+    finally:
+        for server, engine, _ in collectors:
+            engine.stop()
+            engine.join(5)
+            server.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_retried_publish_is_kept_once(nats: Nats) -> None:
+    # Two publishers of the same collector id publish the same changes: JetStream drops
+    # the second copy of each by its message id.
+    model = hackamore.Model()
+    changes: list[hackamore.Change] = []
+    model._listen(changes.append)
+    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    for _ in range(2):
+        publisher = Publisher(nats.url, stream="D", collector="same")
+        for c in changes:
+            publisher.publish(c)
+        assert publisher.flush(10)
+        publisher.close()
+    records = list(Changes(nats.url, stream="D", idle=0.5))
+    assert [r["seq"] for r in records] == list(range(len(changes)))
+
+
+def test_an_unreachable_broker_is_a_clear_error() -> None:
+    with pytest.raises(hackamore.BrokerError, match="cannot connect to NATS"):
+        Publisher(Broker(f"nats://127.0.0.1:{free_port()}", connect_timeout=0.5))
+    with pytest.raises(hackamore.ArgumentError, match="nats://"):
+        Broker("http://127.0.0.1:4222")
+
+
+def test_the_password_never_shows(nats: Nats) -> None:
+    broker = Broker(nats.url, user="u", password="hunter2-secret", token="tok-secret")
+    assert "hunter2" not in repr(broker) and "tok-secret" not in repr(broker)
+
+
+@pytest.mark.timeout(120)
+def test_the_broker_restarted_mid_stream_loses_nothing(nats: Nats, tmp_path: Path) -> None:
+    # The collector's PBX streams slowly; the broker is killed and restarted (its store
+    # kept) in the middle. Changes wait in the publisher's buffer and go out again with
+    # their ids: the consumer ends with every change once, in order, and the model of
+    # one process reading the PBX.
+    capture = FIXTURES / "cross-pbx-pbx1.ami"
+    offset, cut = checkpoint(capture, 3)
+    server = hackamore.ReplayServer(capture, stall_after=offset, delay=0.01)
+    engine = hackamore.Engine(
+        [hackamore.Server("pbx1", "127.0.0.1", server.port, "hackamore", "hackamore")],
+        backoff=60,
+    )
+    publisher = engine.publish(nats.url, stream="R")
+    expected = model_of({"pbx1": cut}, tmp_path)
+    try:
+        engine.start()
+        wait_for(lambda: publisher.stats()["published"] >= 5)
+        nats.stop()
+        time.sleep(1.0)
+        during = publisher.stats()
+        nats.start()
+        wait_for(lambda: state(engine.model) == state(expected), timeout=60)
+        assert publisher.flush(30), publisher.stats()
+        after = publisher.stats()
+        assert after["dropped"] == 0 and after["published"] > during["published"]
+        records = list(Changes(nats.url, stream="R", idle=1.0))
+        assert [r["seq"] for r in records] == list(range(len(records)))
+        consumer = hackamore.Model()
+        consumer.consume(Changes(nats.url, stream="R", idle=1.0))
+        assert state(consumer) == state(expected)
+    finally:
+        engine.stop()
+        engine.join(5)
+        server.close()
+
+
+@pytest.mark.timeout(60)
+def test_a_full_buffer_drops_the_oldest_and_counts_them(nats: Nats) -> None:
+    model = hackamore.Model()
+    changes: list[hackamore.Change] = []
+    model._listen(changes.append)
+    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    publisher = Publisher(nats.url, stream="B", buffer=3)
+    nats.stop()
+    for c in changes:
+        publisher.publish(c)
+    stats = publisher.stats()
+    assert stats["dropped"] == len(changes) - 3 and stats["pending"] == 3
+    nats.start()
+    assert publisher.flush(30)
+    publisher.close()
+    records = list(Changes(nats.url, stream="B", idle=0.5))
+    assert [r["seq"] for r in records] == list(range(len(changes) - 3, len(changes)))
+
+
+def hackamore_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    import os
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COM_DIAG_HACKAMORE")}
+    env["HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "hackamore", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.mark.timeout(120)
+def test_run_publish_then_watch_from_the_command_line(nats: Nats, tmp_path: Path) -> None:
+    import json
+
+    import jsonschema  # type: ignore[import-untyped]
+    from hackamore.jsonout import SCHEMA
+
+    run = hackamore_cli("run", "--speed", "1000", "--json", "--publish", nats.url, home=tmp_path)
+    assert run.returncode == 0, run.stderr
+    published = [json.loads(line) for line in run.stdout.splitlines()]
+    watch = hackamore_cli("watch", nats.url, "--idle", "1", "--json", home=tmp_path)
+    assert watch.returncode == 0, watch.stderr
+    rebuilt = [json.loads(line) for line in watch.stdout.splitlines()]
+    for r in rebuilt:
+        jsonschema.validate(r, SCHEMA)
+    # The same changes with the same fields, channels and sizes; only `time` differs.
+    strip = [{k: v for k, v in r.items() if k != "time"} for r in published]
+    assert [{k: v for k, v in r.items() if k != "time"} for r in rebuilt] == strip
+    assert len(rebuilt) > 20
+
+
+def test_watch_mistakes_are_one_line(tmp_path: Path) -> None:
+    bad = hackamore_cli("watch", "http://127.0.0.1:4222", home=tmp_path)
+    assert bad.returncode == 2 and bad.stderr.strip() == (
+        "hackamore watch: 'http://127.0.0.1:4222': a NATS URL starts nats:// or tls://"
+    )
+    gone = hackamore_cli("watch", f"nats://127.0.0.1:{free_port()}", home=tmp_path)
+    assert gone.returncode == 1, gone.stderr
+    assert (
+        gone.stderr.startswith("hackamore watch: nats://127.0.0.1:")
+        and "Traceback" not in gone.stderr
+    )
+    assert "cannot connect to NATS" in gone.stderr
