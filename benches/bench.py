@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests" / "python"))
 from reference_model import ReferenceModel  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benches"))
+import broker  # noqa: E402
 import load  # noqa: E402
 import many  # noqa: E402
 import peers  # noqa: E402
@@ -585,6 +586,18 @@ def main() -> int:
                 f"{r.p50_ms:5.2f} ms, p99 {r.p99_ms:6.2f} ms (with the first second "
                 f"{r.p99_all_ms:6.2f} ms)"
             )
+
+    say()
+    nats = broker.measure(quick=args.quick)
+    if nats is None:
+        say("NATS JetStream (benches/broker.py): skipped, no nats-server")
+    else:
+        rate_pub, lag50, lag99, lag_n = nats
+        say(
+            f"NATS JetStream (benches/broker.py, a private nats-server): one publisher "
+            f"{rate_pub:,.0f} changes/s acknowledged; consumer lag at 1,000 changes/s p50 "
+            f"{lag50:.2f} ms, p99 {lag99:.2f} ms ({lag_n:,} samples)"
+        )
 
     say()
     levels = (5, 50, 500) if args.quick else (5, 500, 50_000)

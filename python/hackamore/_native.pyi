@@ -275,7 +275,8 @@ class ReplayServer:
     the connection open after the replay, ``answer_login=False`` never answers a login,
     ``tls_cert``/``tls_key`` (PEM files) make it speak TLS, and ``start_at=k`` starts
     the replay at the capture's recorded checkpoint ``k`` and answers state queries
-    (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) with it."""
+    (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) with it;
+    ``stall_at=k`` goes silent there instead (a PBX that stays mid-call)."""
 
     def __new__(
         cls,
@@ -296,6 +297,7 @@ class ReplayServer:
         tls_cert: str | os.PathLike[str] | None = None,
         tls_key: str | os.PathLike[str] | None = None,
         start_at: int | None = None,
+        stall_at: int | None = None,
     ) -> ReplayServer: ...
     @property
     def host(self) -> str: ...
@@ -381,6 +383,9 @@ class Change:
     @property
     def channels(self) -> list[Channel]: ...
     @property
+    def version(self) -> int:
+        """The model's version right after this change (each change adds one)."""
+    @property
     def sizes(self) -> dict[str, int]:
         """The model's container sizes right after this change."""
     def __getitem__(self, key: str, /) -> str: ...
@@ -446,6 +451,10 @@ class Model:
         """As ``consume()``, until a source delivers its own END: that source's index."""
     def _hook(self, name: str, *args: str | None, **fields: str) -> None:
         """Apply one change of the 2014 Model API directly (hackamore.compat)."""
+    def _export_pbx(self, pbx: str) -> tuple[int, str]:
+        """(the model's version, what it holds of `pbx` as JSON), taken together."""
+    def _import_pbx(self, pbx: str, state: str) -> None:
+        """Hold another model's exported state of `pbx` instead of this one's."""
     def _apply_change(self, name: str, fields: dict[str, str | None]) -> None:
         """Apply one change of another model (a ``--json`` record's ``change`` and
         ``fields`` with ``pbx``), running this model's hooks."""

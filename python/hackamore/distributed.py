@@ -21,11 +21,13 @@ import asyncio
 import collections
 import json
 import logging
+import math
 import queue
 import ssl
 import threading
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,10 +40,21 @@ log = logging.getLogger("hackamore.distributed")
 STREAM = "HACKAMORE"
 PREFIX = "hackamore"
 MSG_ID = "Nats-Msg-Id"
-#: The header naming the collector that published a change.
+#: The header naming the collector that published a change or a state.
 COLLECTOR = "Hackamore-Collector"
+#: The header giving the collector's model version after the change, or of the state.
+MODEL_VERSION = "Hackamore-Version"
+#: Seconds after a PBX's first change (or its END) that its state is published: by then
+#: the resync of a PBX (re)connected is in.
+STATE_AFTER = 1.0
+#: How long the stream keeps what it holds (seconds); each PBX's state is published
+#: again well within it.
+MAX_AGE = 24 * 3600.0
 #: How long JetStream remembers message ids to drop a retried publish's duplicate.
 DUPLICATE_WINDOW = 120.0
+
+# (subject, payload, headers) of one message to publish.
+_Item = tuple[str, bytes, dict[str, str]]
 
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -72,6 +85,11 @@ def pbx_of_token(token: str) -> str:
 def changes_subject(pbx: str, prefix: str = PREFIX) -> str:
     """The subject of `pbx`'s changes."""
     return f"{prefix}.{pbx_token(pbx)}.changes"
+
+
+def state_subject(pbx: str, prefix: str = PREFIX) -> str:
+    """The subject of `pbx`'s whole state, published now and then among its changes."""
+    return f"{prefix}.{pbx_token(pbx)}.state"
 
 
 def _nats() -> Any:
@@ -159,12 +177,17 @@ async def _ensure_stream(js: Any, stream: str, prefix: str) -> None:
     """The stream of every PBX's changes, made if missing."""
     from nats.js.errors import NotFoundError
 
-    subjects = [f"{prefix}.*.changes"]
+    subjects = [f"{prefix}.*.changes", f"{prefix}.*.state"]
     try:
         info = await js.stream_info(stream)
     except NotFoundError:
         try:
-            await js.add_stream(name=stream, subjects=subjects, duplicate_window=DUPLICATE_WINDOW)
+            await js.add_stream(
+                name=stream,
+                subjects=subjects,
+                duplicate_window=DUPLICATE_WINDOW,
+                max_age=MAX_AGE,
+            )
         except Exception as e:  # e.g. another stream already holds these subjects
             raise BrokerError(
                 f"cannot make stream {stream} for {subjects[0]}: {getattr(e, 'description', e)}"
@@ -185,7 +208,14 @@ class Publisher:
     at most ``buffer`` changes (the oldest are dropped and counted beyond that) and are
     published, with their message ids, once it is back: JetStream drops a duplicate of
     one it already had. Give :meth:`hooks` to a Model or Engine, or call
-    :meth:`Engine.publish <hackamore.Engine.publish>`."""
+    :meth:`Engine.publish <hackamore.Engine.publish>`.
+
+    Given the ``model`` the changes come from, it also publishes each PBX's whole state
+    among its changes: a second after the first change of a PBX (once a (re)connected
+    PBX's resync is in), after every (re)connect to the broker, after changes were
+    dropped, and every ``state_every`` seconds for the PBXes that changed. A consumer
+    starts from the latest states and needs nothing older; after an outage or a restart
+    of the collector it converges on the state that follows."""
 
     def __init__(
         self,
@@ -195,6 +225,8 @@ class Publisher:
         prefix: str = PREFIX,
         buffer: int = 100_000,
         collector: str | None = None,
+        model: hackamore.Model | None = None,
+        state_every: float = 60.0,
     ) -> None:
         if buffer < 1:
             raise ArgumentError(f"buffer {buffer}: at least one change")
@@ -204,10 +236,19 @@ class Publisher:
         self.published = 0
         self.dropped = 0
         self.retries = 0
+        self.model = model
+        self.state_every = state_every
         self._seq = 0
-        self._waiting: collections.deque[tuple[str, bytes, str]] = collections.deque()
+        self._pbxes: set[str] = set()  # every PBX a change was published of
+        self._changed: set[str] = set()  # since its last state
+        self._state_due = True  # every PBX's state at the next chance
+        self._state_soon: dict[str, float] = {}  # a PBX's state at this monotonic time
+        # Not yet handed to the client; and handed, awaiting acknowledgement (sent again,
+        # with the same ids, until acknowledged). Only the first are ever dropped: one
+        # handed over may reach the stream whatever happens next.
+        self._waiting: collections.deque[_Item] = collections.deque()
+        self._in_flight: list[_Item] = []
         self._lock = threading.Condition()
-        self._in_flight = 0
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
@@ -234,23 +275,56 @@ class Publisher:
     def publish(self, change: hackamore.Change) -> None:
         """Queue `change` for the stream (returns at once)."""
         record = change_record(change, self._seq)
-        message_id = f"{self.collector}-{self._seq}"
+        headers = {
+            MSG_ID: f"{self.collector}-{self._seq}",
+            COLLECTOR: self.collector,
+            MODEL_VERSION: str(change.version),
+        }
         self._seq += 1
         payload = json.dumps(record, ensure_ascii=False).encode()
         with self._lock:
             if self._closing:
                 raise UsageError("publish() after close()")
-            if len(self._waiting) >= self.buffer:
-                self._waiting.popleft()
-                self.dropped += 1
-                if self.dropped == 1 or self.dropped % 10_000 == 0:
-                    log.warning(
-                        "NATS publish buffer full (%d changes): %d oldest dropped so far",
-                        self.buffer,
-                        self.dropped,
-                    )
-            self._waiting.append((changes_subject(change.pbx, self.prefix), payload, message_id))
+            if change.pbx not in self._pbxes or change.name == "end":
+                # A PBX new here, or connecting again: its state once its resync is in.
+                self._state_soon[change.pbx] = time.monotonic() + STATE_AFTER
+            self._pbxes.add(change.pbx)
+            self._changed.add(change.pbx)
+            self._queue((changes_subject(change.pbx, self.prefix), payload, headers))
         self._poke()
+
+    def publish_state(self, pbxes: Iterable[str] | None = None) -> None:
+        """Queue the whole state of `pbxes` (default: every PBX published so far), taken
+        from the model now, after the changes queued before it."""
+        if self.model is None:
+            return
+        with self._lock:
+            names = sorted(self._pbxes if pbxes is None else pbxes)
+            for pbx in names:
+                version, state = self.model._export_pbx(pbx)
+                headers = {
+                    MSG_ID: f"{self.collector}-state-{pbx_token(pbx)}-{version}",
+                    COLLECTOR: self.collector,
+                    MODEL_VERSION: str(version),
+                }
+                self._queue((state_subject(pbx, self.prefix), state.encode(), headers))
+                self._changed.discard(pbx)
+        self._poke()
+
+    def _queue(self, item: _Item) -> None:
+        """Append `item` (the lock held), dropping the oldest not yet handed over when
+        the buffer is full; the next chance then publishes every PBX's state again."""
+        if len(self._waiting) >= self.buffer:
+            self._waiting.popleft()
+            self.dropped += 1
+            self._state_due = True
+            if self.dropped == 1 or self.dropped % 10_000 == 0:
+                log.warning(
+                    "NATS publish buffer full (%d changes): %d oldest dropped so far",
+                    self.buffer,
+                    self.dropped,
+                )
+        self._waiting.append(item)
 
     def stats(self) -> dict[str, int]:
         """``published`` (acknowledged by JetStream), ``pending`` (waiting or in flight),
@@ -258,7 +332,7 @@ class Publisher:
         with self._lock:
             return {
                 "published": self.published,
-                "pending": len(self._waiting),
+                "pending": len(self._waiting) + len(self._in_flight),
                 "dropped": self.dropped,
                 "retries": self.retries,
             }
@@ -267,11 +341,17 @@ class Publisher:
         """Wait up to `timeout` seconds until every change given so far is acknowledged;
         True when it is."""
         with self._lock:
-            return self._lock.wait_for(lambda: not self._waiting, timeout)
+            return self._lock.wait_for(lambda: not self._waiting and not self._in_flight, timeout)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Publish what is waiting (up to `timeout` seconds), then disconnect."""
-        self.flush(timeout)
+        """Publish what is waiting (up to `timeout` seconds), then disconnect; what is
+        still unpublished then is logged as lost."""
+        if not self.flush(timeout):
+            log.warning(
+                "NATS %s: closing with %d changes unpublished",
+                self.broker.url,
+                self.stats()["pending"],
+            )
         with self._lock:
             self._closing = True
         self._poke()
@@ -312,7 +392,7 @@ class Publisher:
         try:
             await self._pump(js)
         finally:
-            await nc.close()
+            await _close(nc)
 
     async def _disconnected(self) -> None:
         if self._closing:
@@ -322,27 +402,53 @@ class Publisher:
         )
 
     async def _reconnected(self) -> None:
-        log.info("NATS %s: reconnected", self.broker.url)
+        log.info("NATS %s: reconnected; publishing every PBX's state", self.broker.url)
+        with self._lock:
+            self._state_due = True
         self._poke()
 
     async def _pump(self, js: Any) -> None:
         assert self._wake is not None
+        next_state = asyncio.get_running_loop().time() + self.state_every
         while True:
+            now = asyncio.get_running_loop().time()
             with self._lock:
-                batch = list(self._waiting)[:256]
+                state_due, self._state_due = self._state_due, False
+                changed = set(self._changed)
+                clock = time.monotonic()
+                soon = [pbx for pbx, at in self._state_soon.items() if at <= clock]
+                for pbx in soon:
+                    del self._state_soon[pbx]
+                wake_at = min(self._state_soon.values(), default=math.inf) - clock + now
+            if state_due:
+                self.publish_state()
+            elif now >= next_state:
+                next_state = now + self.state_every
+                if changed:
+                    self.publish_state(changed)
+            elif soon:
+                self.publish_state(soon)
+            with self._lock:
+                if not self._in_flight:
+                    while self._waiting and len(self._in_flight) < 256:
+                        self._in_flight.append(self._waiting.popleft())
+                batch = list(self._in_flight)
                 closing = self._closing
             if not batch:
                 if closing:
                     return
                 self._wake.clear()
-                await self._wake.wait()
+                try:
+                    await asyncio.wait_for(
+                        self._wake.wait(), max(0.01, min(next_state, wake_at) - now)
+                    )
+                except asyncio.TimeoutError:
+                    pass
                 continue
             try:
                 futures = [
-                    await js.publish_async(
-                        subject, payload, headers={MSG_ID: mid, COLLECTOR: self.collector}
-                    )
-                    for subject, payload, mid in batch
+                    await js.publish_async(subject, payload, headers=dict(headers))
+                    for subject, payload, headers in batch
                 ]
                 await asyncio.wait_for(asyncio.gather(*futures), timeout=5.0)
             except Exception as e:  # the broker is away: the same ids again later
@@ -355,23 +461,36 @@ class Publisher:
                 await asyncio.sleep(0.2)
                 continue
             with self._lock:
-                # Only the acknowledged leave the buffer (unless it dropped them meanwhile).
-                for item in batch:
-                    if self._waiting and self._waiting[0] is item:
-                        self._waiting.popleft()
-                        self.published += 1
+                self.published += len(batch)
+                self._in_flight.clear()
                 self._lock.notify_all()
 
 
 _END = object()
 
 
+@dataclass
+class _State:
+    """A PBX's state from the stream."""
+
+    pbx: str
+    collector: str
+    version: int
+    state: str
+
+
 class Changes:
-    """The changes of every PBX in the stream, in the stream's order, from its start: a
-    source for ``Model().consume()`` and for iteration (each a ``--json`` record, a
-    dict). With ``idle`` seconds, the reading ends once nothing new has come for that
-    long; otherwise it goes on until :meth:`stop` or Ctrl-C. A broker that goes away is
-    waited for (the reader reconnects and goes on where it was)."""
+    """What collectors publish, read in the stream's order: a source for
+    ``Model().consume()``, which rebuilds the model of every PBX of every collector,
+    and for iteration (the change records, dicts as ``--json`` writes them).
+
+    It starts from the latest state each PBX has in the stream, so it needs nothing
+    older (``from_start=True``: from the stream's first message). ``consume()`` takes a
+    PBX's state over when it comes, then applies the changes of the same collector made
+    after it; a newer state (a collector restarted, or back after an outage) replaces
+    it. With ``idle`` seconds, the reading ends once nothing new has come for that long;
+    otherwise it goes on until :meth:`stop` or Ctrl-C. A broker that goes away is waited
+    for (nats-py reconnects and the reading goes on where it was)."""
 
     def __init__(
         self,
@@ -380,9 +499,11 @@ class Changes:
         stream: str = STREAM,
         prefix: str = PREFIX,
         idle: float | None = None,
+        from_start: bool = False,
     ) -> None:
         self.broker = _broker(broker)
         self.stream, self.prefix, self.idle = stream, prefix, idle
+        self.from_start = from_start
         self.read = 0
         self._stop = threading.Event()
 
@@ -393,7 +514,14 @@ class Changes:
         self._stop.set()
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
+        for item in self._items():
+            if not isinstance(item, _State):
+                yield item[0]
+
+    def _items(self) -> Iterator[tuple[dict[str, Any], str, int] | _State]:
+        """States, and changes with their collector and model version, in order."""
         records: queue.Queue[Any] = queue.Queue(maxsize=10_000)
+        self._stop.clear()
         reader = threading.Thread(
             target=lambda: asyncio.run(self._read(records)), name="hackamore-changes", daemon=True
         )
@@ -403,6 +531,8 @@ class Changes:
                 try:
                     item = records.get(timeout=0.1)  # so Ctrl-C is seen
                 except queue.Empty:
+                    if self._stop.is_set() or not reader.is_alive():
+                        return  # stopped: the reader may not say so any more
                     continue
                 if item is _END:
                     return
@@ -415,14 +545,36 @@ class Changes:
             reader.join(2.0)
 
     def _consume_into(self, model: hackamore.Model) -> int:
-        """Apply every change read to `model` (``Model.consume`` calls this)."""
+        """Apply what is read to `model` (``Model.consume`` calls this); returns the
+        number of changes and states read."""
+        # Per PBX, the state taken over last: its collector and model version.
+        owner: dict[str, tuple[str, int]] = {}
         n = 0
-        for record in self:
-            model._apply_change(record["change"], {"pbx": record["pbx"], **record["fields"]})
+        for item in self._items():
             n += 1
+            if isinstance(item, _State):
+                model._import_pbx(item.pbx, item.state)
+                owner[item.pbx] = (item.collector, item.version)
+                continue
+            record, collector, version = item
+            held = owner.get(record["pbx"])
+            if held is not None and (collector != held[0] or version <= held[1]):
+                continue  # in that state already, or another collector's before it
+            model._apply_change(record["change"], {"pbx": record["pbx"], **record["fields"]})
         return n
 
+    async def _start(self, js: Any) -> int:
+        """The stream sequence to read from: the oldest of the PBXes' latest states."""
+        if self.from_start:
+            return 1
+        info = await js.stream_info(self.stream, subjects_filter=f"{self.prefix}.*.state")
+        subjects = info.state.subjects or {}
+        starts = [(await js.get_last_msg(self.stream, subject)).seq for subject in subjects]
+        return min(starts, default=1)
+
     async def _read(self, records: queue.Queue[Any]) -> None:
+        from nats.js.api import ConsumerConfig, DeliverPolicy
+
         def put(item: Any) -> bool:
             while not self._stop.is_set():
                 try:
@@ -439,35 +591,57 @@ class Changes:
             return
         try:
             js = nc.jetstream()
+            start = await self._start(js)
             sub = await js.subscribe(
-                f"{self.prefix}.*.changes", stream=self.stream, ordered_consumer=True
+                f"{self.prefix}.*.*",
+                stream=self.stream,
+                ordered_consumer=True,
+                deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                config=ConsumerConfig(opt_start_seq=start),
             )
             quiet = 0.0
             while not self._stop.is_set():
                 try:
                     msg = await sub.next_msg(timeout=0.1)
-                except asyncio.TimeoutError:
+                except (asyncio.TimeoutError, nats_timeout()):
                     quiet += 0.1
                     if self.idle is not None and quiet >= self.idle:
                         break
                     continue
-                except Exception as e:  # nats-py's own TimeoutError, or the connection
-                    if type(e).__name__ == "TimeoutError":
-                        quiet += 0.1
-                        if self.idle is not None and quiet >= self.idle:
-                            break
-                        continue
-                    raise
                 quiet = 0.0
-                record = json.loads(msg.data)
-                if record.get("v") != VERSION:
-                    log.warning("skipped a change of schema version %r", record.get("v"))
-                    continue
-                if not put(record):
+                if not put(self._item(msg)):
                     break
         except Exception as e:
             why = getattr(e, "description", None) or str(e)
             put(BrokerError(f"{self.broker.url}: cannot read stream {self.stream}: {why}"))
         finally:
-            await nc.close()
+            await _close(nc)
             put(_END)
+
+    def _item(self, msg: Any) -> Any:
+        headers = msg.headers or {}
+        collector = headers.get(COLLECTOR, "")
+        version = int(headers.get(MODEL_VERSION, "0"))
+        _, token, kind = msg.subject.rsplit(".", 2)
+        if kind == "state":
+            return _State(pbx_of_token(token), collector, version, msg.data.decode())
+        record = json.loads(msg.data)
+        if record.get("v") != VERSION:
+            log.warning("read a change of schema version %r as %d", record.get("v"), VERSION)
+        return (record, collector, version)
+
+
+async def _close(nc: Any) -> None:
+    """Disconnect, whatever state the connection is in (closing one that is
+    reconnecting raises in nats-py)."""
+    try:
+        await nc.close()
+    except Exception as e:
+        log.debug("NATS close: %s", e)
+
+
+def nats_timeout() -> type[BaseException]:
+    """nats-py's own timeout error (not asyncio's in every version)."""
+    from nats.errors import TimeoutError as NatsTimeout
+
+    return NatsTimeout

@@ -156,7 +156,7 @@ class Engine:
         engine has finished; returns the Publisher. Call it before ``start()``."""
         from hackamore.distributed import Publisher
 
-        publisher = Publisher(broker, **options)
+        publisher = Publisher(broker, model=self.model, **options)
         self.subscribe(publisher.publish, publisher.close)
         return publisher
 

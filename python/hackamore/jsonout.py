@@ -3,7 +3,7 @@
 
 Each object follows :data:`SCHEMA` (JSON Schema, draft 2020-12)::
 
-    {"v": 3, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
+    {"v": 4, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
      "change": "newchannel", "kind": "channel_created",
      "fields": {"uniqueid": "1795692237.11", "channel": "Local/conf@test-00000005;1", ...},
      "channels": [{"pbx": "pbx1", "uniqueid": "1795692237.11", "channel": "...",
@@ -21,8 +21,9 @@ for AMI 2.x state beyond the 2014 framework's: ``bridge_created``, ``bridge_ente
 ``bridge_left``, ``bridge_destroyed``, ``parked``, ``unparked``, ``queue_joined``,
 ``queue_left``, ``queue_abandoned``, ``agent_ringing``, ``agent_connected``,
 ``agent_done``, ``agent_no_answer``, ``queue_member``, ``queue_member_removed``,
-``transferred``. Version 2 added those and each channel's ``bridge``; version 3 lets
-``time`` be null.
+``transferred``, ``relinked`` (a channel's Linkedid changed). Version 2 added most of
+those and each channel's ``bridge``; version 3 lets ``time`` be null; version 4 adds
+``relinked``.
 ``channels`` are the channels the change involves as they were right after it (for
 ``channel_gone``: just before); ``sizes`` the model's sizes right after it. ``time`` is
 when the change was written (Unix seconds) by ``run``, and null from ``replay``: a
@@ -39,7 +40,7 @@ from typing import Any, TextIO
 import hackamore
 from hackamore._native import CHANGES
 
-VERSION = 3
+VERSION = 4
 
 # The change table's (hackamore._native.CHANGES).
 KINDS: dict[str, str] = {name: kind for name, (_, _, kind) in CHANGES.items()}

@@ -4,7 +4,7 @@
 use super::Text;
 
 /// One bridge of one PBX.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bridge {
     /// `BridgeUniqueid`.
     pub id: Text,
@@ -17,6 +17,7 @@ pub struct Bridge {
     /// How many channels the PBX last said it holds (`BridgeNumChannels`), hidden ones
     /// included: a ConfBridge's announcer is in no event and no channel list.
     pub numchannels: u32,
+    #[serde(skip)] // each model numbers its own
     pub(crate) seq: u64,
 }
 

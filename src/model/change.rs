@@ -324,6 +324,13 @@ changes! {
     } about [transferee, target]
         json "transferred"
         => transfer();
+
+    /// A channel's Linkedid is now another (an AMI 2.x event carried a new one: a Local
+    /// channel optimised away, a transfer). A change of its own so that a model rebuilt
+    /// from changes follows it too.
+    Linkedid "linkedid" { uniqueid, channel, linkedid } about [uniqueid]
+        json "relinked"
+        => linkedid(uniqueid, linkedid);
 }
 
 /// The `queuemember*` changes that carry a member's whole state.

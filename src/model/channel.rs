@@ -2,7 +2,7 @@
 
 use super::Text;
 /// What a channel is in its call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Role {
     #[default]
     Idle = 0,
@@ -13,7 +13,7 @@ pub enum Role {
 }
 
 /// What a channel is doing now.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Activity {
     #[default]
     Idle = 0,
@@ -60,7 +60,7 @@ pub type CallId = u64;
 
 /// A channel of one PBX. Uniqueids repeat across PBXes: a channel is known by
 /// (pbx, uniqueid).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Channel {
     pub pbx: Text,
     pub uniqueid: Text,

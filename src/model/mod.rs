@@ -27,7 +27,7 @@ pub use parking::ParkedCall;
 pub use queues::{device_state, Queue, QueueCaller, QueueMember};
 pub use resync::Resync;
 pub use rules::Rules;
-pub use standard::{ChannelKey, Model, ModelSizes};
+pub use standard::{ChannelKey, Model, ModelSizes, PbxState, STATE_VERSION};
 pub use tracker::{interpret, Tracker, Watcher};
 pub(crate) use values::Map;
 pub use values::Text;

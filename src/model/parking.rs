@@ -3,7 +3,7 @@
 use super::Text;
 
 /// A call waiting in a parking lot (AMI 2.x `ParkedCall`).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParkedCall {
     /// The parked channel (`ParkeeUniqueid`, `ParkeeChannel`).
     pub uniqueid: Text,

@@ -4,18 +4,19 @@
 use super::Text;
 
 /// One queue of one PBX.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Queue {
     pub name: Text,
     /// Waiting callers, first in line first.
     pub callers: Vec<QueueCaller>,
     /// Members in the order they were added.
     pub members: Vec<QueueMember>,
+    #[serde(skip)] // each model numbers its own
     pub(crate) seq: u64,
 }
 
 /// A caller waiting in a queue.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct QueueCaller {
     pub uniqueid: Text,
     pub channel: Text,
@@ -30,7 +31,7 @@ pub struct QueueCaller {
 }
 
 /// A member (agent) of a queue.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct QueueMember {
     /// `Interface` (or `Location`): how Asterisk reaches the member, its key in the queue.
     pub interface: Text,

@@ -97,17 +97,34 @@ impl Tracker {
             m,
             &mut changes,
         );
-        let n = changes.len();
+        let mut n = 0;
         for c in changes.drain(..) {
             watcher.before(&self.model, &c);
             self.model.apply(&c);
             self.version += 1;
             watcher.after(&self.model, &c);
+            n += 1;
         }
         self.scratch = changes;
+        // After the message's own changes: the channel it relinks may be new.
         if let Some((uid, linkedid)) = self.normalizer.take_linkedid() {
-            if self.model.follow_linkedid(pbx, &uid, &linkedid) {
+            if self.model.relinks(pbx, &uid, &linkedid) {
+                let channel = self
+                    .model
+                    .channel(pbx, &uid)
+                    .map(|c| c.channel.clone())
+                    .unwrap_or_default();
+                let c = Change::Linkedid {
+                    pbx: pbx.into(),
+                    uniqueid: uid,
+                    channel,
+                    linkedid,
+                };
+                watcher.before(&self.model, &c);
+                self.model.apply(&c);
                 self.version += 1;
+                watcher.after(&self.model, &c);
+                n += 1;
             }
         }
         n
@@ -116,6 +133,13 @@ impl Tracker {
     /// Apply one change made elsewhere (a hook of the 2014 API called directly).
     pub fn apply(&mut self, change: &Change) {
         self.model.apply(change);
+        self.version += 1;
+    }
+
+    /// Hold `state` for `pbx` (another model's, see [`Model::export_pbx`]) instead of
+    /// what this model had for it.
+    pub fn import_pbx(&mut self, pbx: &str, state: &crate::model::PbxState) {
+        self.model.import_pbx(pbx, state);
         self.version += 1;
     }
 

@@ -139,6 +139,7 @@ pub struct Change {
     pub(crate) change: CoreChange,
     pub(crate) channels: Involved,
     pub(crate) sizes: core::ModelSizes,
+    pub(crate) version: u64,
 }
 
 #[pymethods]
@@ -166,6 +167,13 @@ impl Change {
     #[getter]
     fn channels(&self) -> Vec<Channel> {
         self.channels.iter().flatten().cloned().collect()
+    }
+
+    /// The model's version right after this change: each change adds one, so a copy of
+    /// the model taken at version V (``Model._export_pbx``) holds every change up to V.
+    #[getter]
+    fn version(&self) -> u64 {
+        self.version
     }
 
     /// The model's container sizes right after this change (an engine's model may have

@@ -24,9 +24,9 @@ pub struct ReplayServer {
 #[pymethods]
 impl ReplayServer {
     #[new]
-    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = Int::of(0), piece = None, delay = Number::of(0.0), garbage = Number::of(0.0), cut_after = None, stall_after = None, linger = false, answer_login = true, seed = Int::of(1), tls_cert = None, tls_key = None, start_at = None))]
+    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = Int::of(0), piece = None, delay = Number::of(0.0), garbage = Number::of(0.0), cut_after = None, stall_after = None, linger = false, answer_login = true, seed = Int::of(1), tls_cert = None, tls_key = None, start_at = None, stall_at = None))]
     #[pyo3(
-        text_signature = "(capture, *, username='hackamore', secret='hackamore', host='127.0.0.1', port=0, piece=None, delay=0.0, garbage=0.0, cut_after=None, stall_after=None, linger=False, answer_login=True, seed=1, tls_cert=None, tls_key=None, start_at=None)"
+        text_signature = "(capture, *, username='hackamore', secret='hackamore', host='127.0.0.1', port=0, piece=None, delay=0.0, garbage=0.0, cut_after=None, stall_after=None, linger=False, answer_login=True, seed=1, tls_cert=None, tls_key=None, start_at=None, stall_at=None)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -47,6 +47,7 @@ impl ReplayServer {
         tls_cert: Option<PathBuf>,
         tls_key: Option<PathBuf>,
         start_at: Option<Int>,
+        stall_at: Option<Int>,
     ) -> PyResult<Self> {
         let port = args::listen_port(port, "port")?;
         let garbage = args::probability(garbage, "garbage")?;
@@ -77,6 +78,17 @@ impl ReplayServer {
         config.cut_after = cut_after;
         config.stall_after = stall_after;
         config.start_at = start_at;
+        if let Some(k) = stall_at {
+            let k = u32::try_from(args::count(k, "stall_at", 0)?).unwrap_or(u32::MAX);
+            if start_at.is_some() || stall_after.is_some() {
+                return Err(ArgumentError::new_err(
+                    "stall_at goes without start_at and stall_after",
+                ));
+            }
+            config
+                .stall_at_checkpoint(k)
+                .map_err(|e| ArgumentError::new_err(e.to_string()))?;
+        }
         config.tls = match (tls_cert, tls_key) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,

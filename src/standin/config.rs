@@ -67,6 +67,26 @@ impl ReplayConfig {
     }
 }
 
+impl ReplayConfig {
+    /// Go silent (see [`ReplayConfig::stall_after`]) at recorded checkpoint `k`, where
+    /// the recording asked the PBX for its state: a PBX that stays mid-call there.
+    pub fn stall_at_checkpoint(&mut self, k: u32) -> std::io::Result<()> {
+        let needle = format!("ActionID: truth-{k}\r\n");
+        let mut offset = 0;
+        for raw in replay_messages(&self.capture) {
+            if raw.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                self.stall_after = Some(offset);
+                return Ok(());
+            }
+            offset += raw.len();
+        }
+        Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("the capture has no checkpoint {k}"),
+        ))
+    }
+}
+
 pub(super) fn capture_banner(capture: &[u8]) -> Option<Banner> {
     let end = memchr::memchr(b'\n', capture)?;
     let line = &capture[..end];

@@ -48,7 +48,7 @@ def validate(lines: list[str]) -> list[dict[str, Any]]:
 def test_the_schema_rejects_what_it_should() -> None:
     validator = jsonschema.Draft202012Validator(SCHEMA)
     good = {
-        "v": 3,
+        "v": 4,
         "seq": 0,
         "time": 1.0,
         "pbx": "p",
@@ -63,7 +63,7 @@ def test_the_schema_rejects_what_it_should() -> None:
     for bad in (
         {**good, "time": "now"},
         {**good, "kind": "exploded"},
-        {**good, "v": 2},
+        {**good, "v": 3},
         {**good, "extra": 1},
         {**good, "fields": {"uniqueid": 5}},
         {k: v for k, v in good.items() if k != "pbx"},

@@ -159,7 +159,7 @@ def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace) ->
     if args.publish:
         from hackamore.distributed import Publisher
 
-        publisher = Publisher(broker_from(args.publish, args), stream=args.stream)
+        publisher = Publisher(broker_from(args.publish, args), stream=args.stream, model=model)
         model._listen(publisher.publish)
     try:
         demo = hackamore.Trace("conference", hackamore.bundled_capture(trace=True))

@@ -75,7 +75,7 @@ impl Model {
         }
     }
 
-    fn new_call(&mut self, members: Vec<ChannelKey>) -> CallId {
+    pub(super) fn new_call(&mut self, members: Vec<ChannelKey>) -> CallId {
         let id = self.next_call;
         self.next_call += 1;
         for k in &members {
@@ -86,7 +86,7 @@ impl Model {
     }
 
     /// Put two channels in one call (see the module rules).
-    fn merge(&mut self, k1: &ChannelKey, k2: &ChannelKey) {
+    pub(super) fn merge(&mut self, k1: &ChannelKey, k2: &ChannelKey) {
         if k1 == k2 {
             return;
         }

@@ -49,14 +49,16 @@ impl Model {
         }
     }
 
-    /// A channel's Linkedid as an event now gives it; true when it changed.
-    pub(crate) fn follow_linkedid(&mut self, pbx: &str, uid: &str, linkedid: &str) -> bool {
-        match self.chan_mut(pbx, uid) {
-            Some(c) if !linkedid.is_empty() && c.linkedid != linkedid => {
-                set_text(&mut c.linkedid, linkedid);
-                true
-            }
-            _ => false,
+    /// Would `linkedid` (as an event now gives it) change the channel's?
+    pub fn relinks(&self, pbx: &str, uid: &str, linkedid: &str) -> bool {
+        self.channel(pbx, uid)
+            .is_some_and(|c| !linkedid.is_empty() && c.linkedid != linkedid)
+    }
+
+    /// A channel's Linkedid as an event now gives it.
+    pub(crate) fn linkedid(&mut self, pbx: &str, uid: &str, linkedid: &str) {
+        if let Some(c) = self.chan_mut(pbx, uid).filter(|_| !linkedid.is_empty()) {
+            set_text(&mut c.linkedid, linkedid);
         }
     }
 

@@ -6,7 +6,8 @@
 //! `store` is what the model holds and `lookups` reads it; the other modules are the
 //! rules, one file per area, each a `Model` method the change table
 //! (`model/change.rs`) names for its kinds. They are private to the crate: a model
-//! changes only by [`Model::apply`].
+//! changes only by [`Model::apply`], or takes over one PBX's state exported by another
+//! (`state`: [`Model::import_pbx`]).
 
 mod bridges;
 mod calls;
@@ -15,8 +16,10 @@ mod lookups;
 mod parking;
 mod queues;
 mod rooms;
+mod state;
 mod store;
 #[cfg(test)]
 mod tests;
 
+pub use state::{PbxState, STATE_VERSION};
 pub use store::{ChannelKey, Model, ModelSizes};

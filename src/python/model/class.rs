@@ -2,7 +2,7 @@
 
 use super::hooks::{self, call_one, report_hook_error, HookSet, Pending};
 use super::snapshot;
-use crate::model::{Change as CoreChange, Rules, Tracker};
+use crate::model::{self as core, Change as CoreChange, Rules, Tracker};
 use crate::python::args;
 use crate::python::change::{Change, Channel};
 use crate::python::errors::ArgumentError;
@@ -232,6 +232,35 @@ impl Model {
         self.call_hooks(py, pending, None)
     }
 
+    /// What this model holds of `pbx`, as JSON, and the model's version it is of (every
+    /// change up to it is in; see `Change.version`): taken together, under the model's
+    /// lock. For another model to take over (`_import_pbx`).
+    fn _export_pbx(&self, py: Python<'_>, pbx: &str) -> PyResult<(u64, String)> {
+        let (version, state) = py.detach(|| {
+            let st = lock_from_python(&self.state);
+            (st.version(), st.model().export_pbx(pbx))
+        });
+        let json = serde_json::to_string(&state)
+            .map_err(|e| ArgumentError::new_err(format!("{pbx}: state: {e}")))?;
+        Ok((version, json))
+    }
+
+    /// Hold the state `_export_pbx` gave (of another model) for `pbx`, instead of what
+    /// this model had for it. Hooks are not called.
+    fn _import_pbx(&self, pbx: &str, state: &str) -> PyResult<()> {
+        let state: core::PbxState = serde_json::from_str(state)
+            .map_err(|e| ArgumentError::new_err(format!("{pbx}: not a PBX state: {e}")))?;
+        if state.v != core::STATE_VERSION {
+            return Err(ArgumentError::new_err(format!(
+                "{pbx}: a PBX state of version {}, this model reads {}",
+                state.v,
+                core::STATE_VERSION
+            )));
+        }
+        lock_from_python(&self.state).import_pbx(pbx, &state);
+        Ok(())
+    }
+
     // ----- lookups -----
 
     /// The channel `uniqueid` of `pbx`, or None.
@@ -413,6 +442,7 @@ impl Model {
                 change: p.change,
                 channels: p.channels,
                 sizes: p.sizes,
+                version: p.version,
             };
             let stopping = |e: PyErr| {
                 if let Some(left) = left {

@@ -39,6 +39,8 @@ pub(crate) struct Pending {
     pub(super) channels: Involved,
     /// The model's sizes right after the change (hooks may run later than it happened).
     pub(super) sizes: ModelSizes,
+    /// The model's version right after it ([`Tracker::version`]).
+    pub(super) version: u64,
 }
 
 /// Records, while a message is applied, what the hooks of its changes must see.
@@ -49,6 +51,8 @@ struct Recorder<'a> {
     out: &'a mut Vec<Pending>,
     /// A hangup's channels as they were just before it.
     before: Option<Involved>,
+    /// The model's version after the last change seen (each change adds one).
+    version: u64,
 }
 
 impl Recorder<'_> {
@@ -65,6 +69,7 @@ impl Watcher for Recorder<'_> {
     }
 
     fn after(&mut self, model: &CoreModel, change: &CoreChange) {
+        self.version += 1;
         if self.wants(change) {
             let channels = self
                 .before
@@ -74,6 +79,7 @@ impl Watcher for Recorder<'_> {
                 change: change.clone(),
                 channels,
                 sizes: model.sizes(),
+                version: self.version,
             });
         }
     }
@@ -104,6 +110,7 @@ pub(crate) fn process(
         everything,
         out,
         before: None,
+        version: tracker.version(),
     };
     tracker.process_watched(pbx, m, &mut recorder)
 }
@@ -121,6 +128,7 @@ pub(crate) fn apply_change(
         everything,
         out,
         before: None,
+        version: tracker.version(),
     };
     tracker.apply_watched(change, &mut recorder);
 }
