@@ -133,9 +133,12 @@ class Broker:
     async def _connect(self, **callbacks: Any) -> Any:
         nats = _nats()
 
+        last: list[Exception] = []
+
         async def error(e: Exception) -> None:
             # nats-py reports every failed reconnect here; the disconnect is logged once.
             log.debug("NATS %s: %s", self.url, e)
+            last[:] = [e]
 
         options: dict[str, Any] = {
             "error_cb": error,
@@ -160,8 +163,9 @@ class Broker:
             # (forever, here): a first connect is given its timeout, then reported.
             return await asyncio.wait_for(nats.connect(**options), self.connect_timeout)
         except asyncio.TimeoutError:
+            why = f"; the last error: {last[0] or type(last[0]).__name__}" if last else ""
             raise BrokerError(
-                f"{self.url}: cannot connect to NATS (nothing after {self.connect_timeout:g} s)"
+                f"{self.url}: cannot connect to NATS (not in {self.connect_timeout:g} s{why})"
             ) from None
         except Exception as e:  # nats-py raises several kinds, none of ours
             raise BrokerError(

@@ -157,7 +157,9 @@ class Engine:
         from hackamore.distributed import Publisher
 
         publisher = Publisher(broker, model=self.model, **options)
-        self.subscribe(publisher.publish, publisher.close)
+        # The engine ends when stopped (Ctrl-C): what the broker has not acknowledged a
+        # second later is logged as lost rather than waited for.
+        self.subscribe(publisher.publish, lambda: publisher.close(timeout=1.0))
         return publisher
 
     def changes(self) -> AsyncIterator[Change]:

@@ -47,9 +47,21 @@ class Nats:
     def url(self) -> str:
         return f"nats://127.0.0.1:{self.port}"
 
+    options: tuple[str, ...] = ()
+
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [NATS_SERVER, "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", str(self.store)],
+            [
+                NATS_SERVER,
+                "-js",
+                "-a",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-sd",
+                str(self.store),
+                *self.options,
+            ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -438,3 +450,53 @@ def test_a_consumer_that_loses_the_broker_converges_after_it(nats: Nats, tmp_pat
         engine.stop()
         engine.join(5)
         server.close()
+
+
+TLS = FIXTURES.parent / "tls"
+
+
+@pytest.mark.timeout(60)
+def test_tls_and_a_password_to_nats_and_the_password_never_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    server = Nats(free_port(), tmp_path / "js")
+    server.options = (
+        "--tls",
+        "--tlscert",
+        str(TLS / "server.pem"),
+        "--tlskey",
+        str(TLS / "server.key"),
+        "--user",
+        "collector",
+        "--pass",
+        "pw-never-logged",
+    )
+    server.start()
+    try:
+        url = f"tls://127.0.0.1:{server.port}"
+        good = Broker(url, user="collector", password="pw-never-logged", ca=str(TLS / "ca.pem"))
+        model = hackamore.Model()
+        changes: list[hackamore.Change] = []
+        model._listen(changes.append)
+        model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+        publisher = Publisher(good, stream="TLS")
+        for c in changes:
+            publisher.publish(c)
+        assert publisher.flush(10)
+        publisher.close()
+        assert len(list(Changes(good, stream="TLS", idle=0.5))) == len(changes)
+        wrong = Broker(url, user="collector", password="wrong-pw", ca=str(TLS / "ca.pem"))
+        with pytest.raises(hackamore.BrokerError, match="cannot connect to NATS"):
+            Publisher(wrong, stream="TLS")
+        unknown_ca = Broker(
+            url, user="collector", password="pw-never-logged", ca=str(TLS / "other-ca.pem")
+        )
+        with pytest.raises(hackamore.BrokerError, match="cannot connect to NATS"):
+            Publisher(unknown_ca, stream="TLS")
+    finally:
+        server.stop()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "pw-never-logged" not in logged and "wrong-pw" not in logged
