@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import threading
 from typing import Any
 
 import hackamore
@@ -39,13 +40,34 @@ def cmd_watch(args: argparse.Namespace) -> int:
     from hackamore.cli.live import live_view
     from hackamore.distributed import Changes
 
-    view, hooks, _screen = live_view(args)
+    view, hooks, screen = live_view(args)
     model = hackamore.Model(hooks=hooks)
     view.model = model
     changes = Changes(broker_from(args.url, args), stream=args.stream, idle=args.idle)
     try:
-        model.consume(changes)
+        if screen:
+            # Changes applied in a thread of their own; this one redraws what the
+            # throttle held back (a state or a burst of changes shows at once).
+            failed: list[BaseException] = []
+
+            def consume() -> None:
+                try:
+                    model.consume(changes)
+                except BaseException as e:  # raised here, in the main thread
+                    failed.append(e)
+
+            reader = threading.Thread(target=consume, name="hackamore-watch", daemon=True)
+            reader.start()
+            while reader.is_alive():
+                view.flush()
+                reader.join(0.2)
+            view.flush()
+            if failed:
+                raise failed[0]
+        else:
+            model.consume(changes)
     except KeyboardInterrupt:
+        changes.stop()
         if not args.json:
             view.summary()
         return 130
