@@ -256,6 +256,7 @@ class Publisher:
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        self._task: asyncio.Future[None] | None = None
         started: queue.Queue[BaseException | None] = queue.Queue()
         self._thread = threading.Thread(
             target=lambda: asyncio.run(self._main(started)), name="hackamore-publish", daemon=True
@@ -358,8 +359,14 @@ class Publisher:
             )
         with self._lock:
             self._closing = True
-        self._poke()
-        self._thread.join(timeout + 1.0)
+        # The pump may be waiting for acknowledgements that will not come: stop it.
+        loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop has ended
+                pass
+        self._thread.join(1.0)
 
     def _poke(self) -> None:
         loop, wake = self._loop, self._wake
@@ -393,8 +400,11 @@ class Publisher:
             self.collector,
         )
         js = nc.jetstream()
+        self._task = asyncio.ensure_future(self._pump(js))
         try:
-            await self._pump(js)
+            await self._task
+        except asyncio.CancelledError:
+            pass  # close(): what was not acknowledged is counted as pending
         finally:
             await _close(nc)
 
@@ -454,7 +464,13 @@ class Publisher:
                     await js.publish_async(subject, payload, headers=dict(headers))
                     for subject, payload, headers in batch
                 ]
-                await asyncio.wait_for(asyncio.gather(*futures), timeout=5.0)
+                # asyncio.wait, not gather: a gather cancelled by close() leaves an
+                # exception nobody retrieves (logged by asyncio).
+                _, unacknowledged = await asyncio.wait(futures, timeout=5.0)
+                if unacknowledged:
+                    raise TimeoutError(f"{len(unacknowledged)} publishes not acknowledged")
+                for ack in futures:
+                    ack.result()  # a refused publish raises here
             except Exception as e:  # the broker is away: the same ids again later
                 with self._lock:
                     self.retries += len(batch)

@@ -157,9 +157,9 @@ class Engine:
         from hackamore.distributed import Publisher
 
         publisher = Publisher(broker, model=self.model, **options)
-        # The engine ends when stopped (Ctrl-C): what the broker has not acknowledged a
-        # second later is logged as lost rather than waited for.
-        self.subscribe(publisher.publish, lambda: publisher.close(timeout=1.0))
+        # The engine ends when stopped (Ctrl-C): what the broker has not acknowledged
+        # half a second later is logged as lost rather than waited for.
+        self.subscribe(publisher.publish, lambda: publisher.close(timeout=0.5))
         return publisher
 
     def changes(self) -> AsyncIterator[Change]:

@@ -170,7 +170,7 @@ def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace) ->
         return 130
     finally:
         if publisher is not None:
-            publisher.close(timeout=1.0)
+            publisher.close(timeout=0.5)
     if not args.json:
         view.summary()
     return 0
