@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import json
 import logging
 import math
@@ -59,6 +60,7 @@ _Item = tuple[str, bytes, dict[str, str]]
 _SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
+@functools.lru_cache(maxsize=4096)
 def pbx_token(pbx: str) -> str:
     """`pbx` as one subject token (and key-value key): letters, digits, ``_`` and ``-``
     as they are, every other byte of its UTF-8 as ``=XX``. A PBX name may hold dots or
@@ -360,19 +362,19 @@ class Publisher:
         with self._lock:
             self._closing = True
         # The pump may be waiting for acknowledgements that will not come: stop it.
-        loop, task = self._loop, self._task
-        if loop is not None and task is not None:
-            try:
-                loop.call_soon_threadsafe(task.cancel)
-            except RuntimeError:  # the loop has ended
-                pass
+        if self._task is not None:
+            self._in_loop(self._task.cancel)
         self._thread.join(1.0)
 
     def _poke(self) -> None:
-        loop, wake = self._loop, self._wake
-        if loop is not None and wake is not None:
+        if self._wake is not None:
+            self._in_loop(self._wake.set)
+
+    def _in_loop(self, call: Callable[[], Any]) -> None:
+        """Have the publisher's event loop run `call` (from any thread)."""
+        if self._loop is not None:
             try:
-                loop.call_soon_threadsafe(wake.set)
+                self._loop.call_soon_threadsafe(call)
             except RuntimeError:  # the loop has ended
                 pass
 

@@ -147,6 +147,22 @@ def collect(nats: Nats, pbx: str, capture: Path, k: int, stream: str) -> Any:
     return server, engine, publisher
 
 
+def stop(collectors: list[Any]) -> None:
+    for server, engine, _ in collectors:
+        engine.stop()
+        engine.join(5)
+        server.close()
+
+
+def basic_changes() -> list[hackamore.Change]:
+    """Every change of the basic call's first PBX, as a model makes them."""
+    model = hackamore.Model()
+    changes: list[hackamore.Change] = []
+    model._listen(changes.append)
+    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    return changes
+
+
 def wait_for(condition: Any, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -193,20 +209,14 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
         for _, engine, _ in collectors:
             assert not any(len({c.pbx for c in call}) == 2 for call in engine.model.calls())
     finally:
-        for server, engine, _ in collectors:
-            engine.stop()
-            engine.join(5)
-            server.close()
+        stop(collectors)
 
 
 @pytest.mark.timeout(60)
 def test_a_retried_publish_is_kept_once(nats: Nats) -> None:
     # Two publishers of the same collector id publish the same changes: JetStream drops
     # the second copy of each by its message id.
-    model = hackamore.Model()
-    changes: list[hackamore.Change] = []
-    model._listen(changes.append)
-    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    changes = basic_changes()
     for _ in range(2):
         publisher = Publisher(nats.url, stream="D", collector="same")
         for c in changes:
@@ -268,10 +278,7 @@ def test_the_broker_restarted_mid_stream_loses_nothing(nats: Nats, tmp_path: Pat
 
 @pytest.mark.timeout(60)
 def test_a_full_buffer_drops_the_oldest_and_counts_them(nats: Nats) -> None:
-    model = hackamore.Model()
-    changes: list[hackamore.Change] = []
-    model._listen(changes.append)
-    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    changes = basic_changes()
     publisher = Publisher(nats.url, stream="B", buffer=3)
     nats.stop()
     for c in changes:
@@ -380,10 +387,7 @@ def test_a_late_consumer_converges_from_the_states_alone(nats: Nats, tmp_path: P
         assert state(consumer) == state(reference)
         assert any(len({c.pbx for c in call}) == 2 for call in consumer.calls())
     finally:
-        for server, engine, _ in collectors:
-            engine.stop()
-            engine.join(5)
-            server.close()
+        stop(collectors)
 
 
 @pytest.mark.timeout(120)
@@ -478,10 +482,7 @@ def test_tls_and_a_password_to_nats_and_the_password_never_logged(
     try:
         url = f"tls://127.0.0.1:{server.port}"
         good = Broker(url, user="collector", password="pw-never-logged", ca=str(TLS / "ca.pem"))
-        model = hackamore.Model()
-        changes: list[hackamore.Change] = []
-        model._listen(changes.append)
-        model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+        changes = basic_changes()
         publisher = Publisher(good, stream="TLS")
         for c in changes:
             publisher.publish(c)

@@ -55,7 +55,18 @@ struct Recorder<'a> {
     version: u64,
 }
 
-impl Recorder<'_> {
+impl<'a> Recorder<'a> {
+    /// A recorder for the changes `tracker` is about to make.
+    fn new(tracker: &Tracker, hooks: HookSet, everything: bool, out: &'a mut Vec<Pending>) -> Self {
+        Recorder {
+            hooks,
+            everything,
+            out,
+            before: None,
+            version: tracker.version(),
+        }
+    }
+
     fn wants(&self, c: &CoreChange) -> bool {
         self.everything || self.hooks.contains(c)
     }
@@ -105,14 +116,7 @@ pub(crate) fn process(
     everything: bool,
     out: &mut Vec<Pending>,
 ) -> usize {
-    let mut recorder = Recorder {
-        hooks,
-        everything,
-        out,
-        before: None,
-        version: tracker.version(),
-    };
-    tracker.process_watched(pbx, m, &mut recorder)
+    tracker.process_watched(pbx, m, &mut Recorder::new(tracker, hooks, everything, out))
 }
 
 /// Apply one change made elsewhere, recording in `out` what its hook must see.
@@ -123,13 +127,7 @@ pub(crate) fn apply_change(
     everything: bool,
     out: &mut Vec<Pending>,
 ) {
-    let mut recorder = Recorder {
-        hooks,
-        everything,
-        out,
-        before: None,
-        version: tracker.version(),
-    };
+    let mut recorder = Recorder::new(tracker, hooks, everything, out);
     tracker.apply_watched(change, &mut recorder);
 }
 
