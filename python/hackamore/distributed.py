@@ -240,6 +240,8 @@ class Publisher:
         self.stream, self.prefix, self.buffer = stream, prefix, buffer
         self.collector = collector or uuid.uuid4().hex[:12]
         self.published = 0
+        self.states = 0
+        self.duplicates = 0
         self.dropped = 0
         self.retries = 0
         self.model = model
@@ -247,7 +249,9 @@ class Publisher:
         self._seq = 0
         self._pbxes: set[str] = set()  # every PBX a change was published of
         self._changed: set[str] = set()  # since its last state
-        self._state_due = True  # every PBX's state at the next chance
+        # Every PBX's state at the next chance (after a broker reconnect or drops). Not
+        # at the start: a PBX's first state waits until its resync is in.
+        self._state_due = False
         self._state_soon: dict[str, float] = {}  # a PBX's state at this monotonic time
         # Not yet handed to the client; and handed, awaiting acknowledgement (sent again,
         # with the same ids, until acknowledged). Only the first are ever dropped: one
@@ -258,6 +262,9 @@ class Publisher:
         self._closing = False
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
+        # The pump waits for news (nothing to publish): only then does a change wake it.
+        # Waking the event loop from another thread costs more than publishing.
+        self._asleep = False
         self._task: asyncio.Future[None] | None = None
         started: queue.Queue[BaseException | None] = queue.Queue()
         self._thread = threading.Thread(
@@ -298,7 +305,9 @@ class Publisher:
             self._pbxes.add(change.pbx)
             self._changed.add(change.pbx)
             self._queue((changes_subject(change.pbx, self.prefix), payload, headers))
-        self._poke()
+            asleep, self._asleep = self._asleep, False
+        if asleep:
+            self._poke()
 
     def publish_state(self, pbxes: Iterable[str] | None = None) -> None:
         """Queue the whole state of `pbxes` (default: every PBX published so far), taken
@@ -334,11 +343,16 @@ class Publisher:
         self._waiting.append(item)
 
     def stats(self) -> dict[str, int]:
-        """``published`` (acknowledged by JetStream), ``pending`` (waiting or in flight),
-        ``dropped`` (the buffer was full), ``retries`` (publishes tried again)."""
+        """``published`` (stored by JetStream, changes and states), ``states`` (of them,
+        PBX states), ``duplicates`` (acknowledged as stored already: a publish retried
+        after its acknowledgement was lost, a state unchanged since the last),
+        ``pending`` (waiting or in flight), ``dropped`` (the buffer was full),
+        ``retries`` (publishes tried again)."""
         with self._lock:
             return {
                 "published": self.published,
+                "states": self.states,
+                "duplicates": self.duplicates,
                 "pending": len(self._waiting) + len(self._in_flight),
                 "dropped": self.dropped,
                 "retries": self.retries,
@@ -454,12 +468,18 @@ class Publisher:
                 if closing:
                     return
                 self._wake.clear()
+                with self._lock:
+                    if self._waiting:
+                        continue  # came since
+                    self._asleep = True
                 try:
                     await asyncio.wait_for(
                         self._wake.wait(), max(0.01, min(next_state, wake_at) - now)
                     )
                 except asyncio.TimeoutError:
                     pass
+                with self._lock:
+                    self._asleep = False
                 continue
             try:
                 futures = [
@@ -471,8 +491,7 @@ class Publisher:
                 _, unacknowledged = await asyncio.wait(futures, timeout=5.0)
                 if unacknowledged:
                     raise TimeoutError(f"{len(unacknowledged)} publishes not acknowledged")
-                for ack in futures:
-                    ack.result()  # a refused publish raises here
+                acks = [ack.result() for ack in futures]  # a refused publish raises here
             except Exception as e:  # the broker is away: the same ids again later
                 with self._lock:
                     self.retries += len(batch)
@@ -483,7 +502,12 @@ class Publisher:
                 await asyncio.sleep(0.2)
                 continue
             with self._lock:
-                self.published += len(batch)
+                for (subject, _, _), ack in zip(batch, acks):
+                    if ack.duplicate:
+                        self.duplicates += 1
+                    else:
+                        self.published += 1
+                        self.states += subject.endswith(".state")
                 self._in_flight.clear()
                 self._lock.notify_all()
 

@@ -3,9 +3,11 @@ and a consumer rebuilding the model of every PBX from the stream."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,24 +134,31 @@ def state(model: hackamore.Model) -> dict[str, Any]:
     )
     calls = sorted(sorted((c.pbx, c.uniqueid) for c in call) for call in model.calls())
     sizes = model.sizes()
-    return {"channels": channels, "calls": calls, "rooms": model.rooms(), "sizes": sizes}
+    rooms = {
+        pbx: {room: sorted(c.uniqueid for c in members) for room, members in pbx_rooms.items()}
+        for pbx, pbx_rooms in model.rooms().items()
+    }
+    return {"channels": channels, "calls": calls, "rooms": rooms, "sizes": sizes}
 
 
-def collect(nats: Nats, pbx: str, capture: Path, k: int, stream: str) -> Any:
+def collect(
+    nats: Nats, pbx: str, capture: Path, k: int, stream: str, prefix: str = "hackamore"
+) -> Any:
     """A collector: an Engine watching one stand-in PBX that goes silent at checkpoint
     `k`."""
     server = hackamore.ReplayServer(capture, stall_at=k)
     engine = hackamore.Engine(
         [hackamore.Server(pbx, "127.0.0.1", server.port, "hackamore", "hackamore")], backoff=60
     )
-    publisher = engine.publish(nats.url, stream=stream)
+    publisher = engine.publish(nats.url, stream=stream, prefix=prefix)
     engine.start()
     return server, engine, publisher
 
 
 def stop(collectors: list[Any]) -> None:
-    for server, engine, _ in collectors:
+    for _, engine, _ in collectors:
         engine.stop()
+    for server, engine, _ in collectors:
         engine.join(5)
         server.close()
 
@@ -178,38 +187,82 @@ def test_pbx_names_make_subject_tokens_and_back() -> None:
     assert changes_subject("a.b") == "hackamore.a=2Eb.changes"
 
 
+def checkpoints(capture: Path) -> int:
+    """How many checkpoints a capture recorded (both PBXes of a pair record each)."""
+    return len(set(re.findall(rb"ActionID: truth-(\d+)\r\n", capture.read_bytes())))
+
+
+PAIRS = sorted(p.name.removesuffix("-pbx1.ami") for p in FIXTURES.glob("*-pbx1.ami"))
+
+
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("pair", PAIRS)
 def test_two_collectors_one_consumer_same_model_as_one_process(
-    nats: Nats, tmp_path: Path, k: int
+    nats: Nats, tmp_path: Path, pair: str
 ) -> None:
-    captures = {
-        "pbx1": FIXTURES / "cross-pbx-pbx1.ami",
-        "pbx2": FIXTURES / "cross-pbx-pbx2.ami",
+    """For every checkpoint of the recording, two collectors (one per PBX, its stand-in
+    silent from the checkpoint on) publish to a stream of that checkpoint; one consumer
+    per stream rebuilds the model of both PBXes."""
+    captures = {pbx: FIXTURES / f"{pair}-{pbx}.ami" for pbx in ("pbx1", "pbx2")}
+    n = checkpoints(captures["pbx1"])
+    assert n == checkpoints(captures["pbx2"]) >= 2
+    cuts = {
+        (k, pbx): checkpoint(path, k)[1] for k in range(1, n + 1) for pbx, path in captures.items()
     }
-    cuts = {pbx: checkpoint(path, k) for pbx, path in captures.items()}
-    collectors = [collect(nats, pbx, captures[pbx], k, "T") for pbx in captures]
+    # Every checkpoint's collectors at once: they share no stream, PBX or port.
+    collectors = {
+        (k, pbx): collect(nats, pbx, path, k, f"CP{k}", prefix=f"cp{k}")
+        for k in range(1, n + 1)
+        for pbx, path in captures.items()
+    }
     try:
-        # Every collector has read its PBX up to the cut, and published it.
-        for (_server, engine, publisher), pbx in zip(collectors, captures):
-            expected = len(model_of({pbx: cuts[pbx][1]}, tmp_path).channels())
-            wait_for(lambda e=engine, p=pbx, n=expected: len(e.model.channels(p)) == n)
+        # Every collector has read its PBX up to the cut (its model has made every change
+        # one reading the cut makes) and published its state (a second after its first
+        # change), and the broker acknowledged all it published.
+        for (k, pbx), (_server, engine, publisher) in collectors.items():
+            version = model_of({pbx: cuts[k, pbx]}, tmp_path).version
+            wait_for(lambda e=engine, v=version: e.model.version == v)
+            if version:
+                wait_for(lambda p=publisher: p.stats()["states"] >= 1)
             assert publisher.flush(10)
-        consumer = hackamore.Model()
-        read = consumer.consume(Changes(nats.url, stream="T", idle=1.0))
-        published = sum(p.stats()["published"] for _, _, p in collectors)
-        assert read == published > 0
-        reference = model_of({pbx: cut for pbx, (_, cut) in cuts.items()}, tmp_path)
-        assert state(consumer) == state(reference)
-        # Trunk correlation across collectors: where one process joins a call of both
-        # PBXes, so does the consumer, which no collector alone can.
-        across = [call for call in reference.calls() if len({c.pbx for c in call}) == 2]
-        if k == 2:
-            assert across, "checkpoint 2 is mid-call across the trunk"
-        for _, engine, _ in collectors:
-            assert not any(len({c.pbx for c in call}) == 2 for call in engine.model.calls())
+        # Two consumers per stream: one from the stream's first message (reads every
+        # message once), one from the PBXes' latest states (reads what follows them).
+        consumers: dict[tuple[int, bool], hackamore.Model] = {}
+        read: dict[tuple[int, bool], int] = {}
+
+        def consume(k: int, from_start: bool) -> None:
+            model = consumers[k, from_start] = hackamore.Model()
+            changes = Changes(
+                nats.url, stream=f"CP{k}", prefix=f"cp{k}", idle=0.5, from_start=from_start
+            )
+            read[k, from_start] = model.consume(changes)
+
+        readers = [
+            threading.Thread(target=consume, args=(k, from_start))
+            for k in range(1, n + 1)
+            for from_start in (True, False)
+        ]
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(60)
+        joined = 0
+        for k in range(1, n + 1):
+            published = sum(collectors[k, pbx][2].stats()["published"] for pbx in captures)
+            assert read[k, True] == published, f"checkpoint {k}"
+            reference = state(model_of({pbx: cuts[k, pbx] for pbx in captures}, tmp_path))
+            for from_start in (True, False):
+                assert state(consumers[k, from_start]) == reference, f"checkpoint {k}"
+            # Trunk correlation across collectors: where one process joins a call of both
+            # PBXes, so does the consumer, which no collector alone can.
+            joined += any(len({pbx for pbx, _ in call}) == 2 for call in reference["calls"])
+            for pbx in captures:
+                engine = collectors[k, pbx][1]
+                assert not any(len({c.pbx for c in call}) == 2 for call in engine.model.calls())
+        if pair == "cross-pbx":
+            assert joined, "the recording is mid-call across the trunk at a checkpoint"
     finally:
-        stop(collectors)
+        stop(list(collectors.values()))
 
 
 @pytest.mark.timeout(60)
@@ -217,12 +270,16 @@ def test_a_retried_publish_is_kept_once(nats: Nats) -> None:
     # Two publishers of the same collector id publish the same changes: JetStream drops
     # the second copy of each by its message id.
     changes = basic_changes()
-    for _ in range(2):
+    for copy in range(2):
         publisher = Publisher(nats.url, stream="D", collector="same")
         for c in changes:
             publisher.publish(c)
         assert publisher.flush(10)
         publisher.close()
+        stats = publisher.stats()
+        assert (stats["published"], stats["duplicates"]) == (
+            (0, len(changes)) if copy else (len(changes), 0)
+        )
     records = list(Changes(nats.url, stream="D", idle=0.5, from_start=True))
     assert [r["seq"] for r in records] == list(range(len(changes)))
 
@@ -345,6 +402,11 @@ def test_watch_mistakes_are_one_line(tmp_path: Path) -> None:
         and "Traceback" not in gone.stderr
     )
     assert "cannot connect to NATS" in gone.stderr
+    # The demo (no PBX configured) says nothing of itself before a broker mistake.
+    for url, code in [("http://x", 2), (f"nats://127.0.0.1:{free_port()}", 1)]:
+        run = hackamore_cli("run", "-q", "--publish", url, home=tmp_path)
+        assert run.returncode == code and len(run.stderr.splitlines()) == 1, run.stderr
+        assert run.stderr.startswith("hackamore run: ") and url in run.stderr
 
 
 async def _purge_before_states(url: str, stream: str) -> int:

@@ -111,7 +111,7 @@ def test_every_source_file_is_under_700_lines() -> None:
     long = {}
     for top in SOURCES:
         for p in (ROOT / top).rglob("*"):
-            if p.suffix in CODE and "fixtures" not in p.parts and p.is_file():
+            if p.suffix in CODE and not {"fixtures", "target"} & set(p.parts) and p.is_file():
                 n = len(p.read_text().splitlines())
                 if n >= 700:
                     long[str(p.relative_to(ROOT))] = n

@@ -78,19 +78,14 @@ def live_view(args: argparse.Namespace) -> tuple[LiveView, dict[str, Any], bool]
 
 def cmd_run(args: argparse.Namespace) -> int:
     servers = servers_from(args)
+    broker = broker_from(args.publish, args) if args.publish else None
     view, hooks, screen = live_view(args)
     if not servers:
-        print(
-            "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "
-            "~/.com_diag_hackamore, or --server NAME=HOST:PORT): replaying the bundled "
-            "capture of three callers in a conference, at the pace it was recorded.",
-            file=sys.stderr,
-        )
-        return run_demo(view, hooks, args)
+        return run_demo(view, hooks, args, broker)
     engine = hackamore.Engine(servers, hooks=hooks, threaded=args.threads, backoff=args.backoff)
     view.model = engine.model
-    if args.publish:
-        engine.publish(broker_from(args.publish, args), stream=args.stream)
+    if broker is not None:
+        engine.publish(broker, stream=args.stream)
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in servers))
     # A PBX named on the command line whose first login is refused is a mistake to
     # report; configured PBXes (a daemon) and --retry keep retrying.
@@ -151,16 +146,23 @@ def first_login_refused(engine: hackamore.Engine) -> str | None:
     return None
 
 
-def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace) -> int:
-    """The bundled Trace through the live view, at its recorded pace times --speed."""
+def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace, broker: Any) -> int:
+    """The bundled Trace through the live view, at its recorded pace times --speed
+    (published to `broker` when there is one)."""
     model = hackamore.Model(hooks=hooks)
     view.model = model
     publisher = None
-    if args.publish:
+    if broker is not None:  # connected first: a broker that is not there is the news
         from hackamore.distributed import Publisher
 
-        publisher = Publisher(broker_from(args.publish, args), stream=args.stream, model=model)
+        publisher = Publisher(broker, stream=args.stream, model=model)
         model._listen(publisher.publish)
+    print(
+        "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "
+        "~/.com_diag_hackamore, or --server NAME=HOST:PORT): replaying the bundled "
+        "capture of three callers in a conference, at the pace it was recorded.",
+        file=sys.stderr,
+    )
     try:
         demo = hackamore.Trace("conference", hackamore.bundled_capture(trace=True))
         replay_paced(model, demo, args.speed, view.flush)
