@@ -1,0 +1,233 @@
+"""Where the broker is and how to reach it, the stream and its subjects: what a
+publisher and a consumer share."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import ssl
+from dataclasses import dataclass, field
+from typing import Any
+
+from hackamore.errors import ArgumentError, BrokerError, UsageError
+
+log = logging.getLogger("hackamore.distributed")
+
+
+class _NoSslEofWarning(logging.Filter):
+    """asyncio warns that nats-py's protocol returns True from ``eof_received()`` on
+    every TLS connection the broker closes; nothing is wrong, and nothing can be done
+    about it here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "eof_received()" not in record.getMessage()
+
+
+logging.getLogger("asyncio").addFilter(_NoSslEofWarning())
+
+STREAM = "HACKAMORE"
+PREFIX = "hackamore"
+MSG_ID = "Nats-Msg-Id"
+#: The header naming the collector that published a change or a state.
+COLLECTOR = "Hackamore-Collector"
+#: The header giving the collector's model version after the change, or of the state.
+MODEL_VERSION = "Hackamore-Version"
+#: Seconds after a PBX's first change (or its END) that its state is published: by then
+#: the resync of a PBX (re)connected is in.
+STATE_AFTER = 1.0
+#: How long the stream keeps what it holds (seconds); each PBX's state is published
+#: again well within it.
+MAX_AGE = 24 * 3600.0
+#: How long JetStream remembers message ids to drop a retried publish's duplicate.
+DUPLICATE_WINDOW = 120.0
+#: Seconds between the broker's heartbeats to a consumer while nothing comes.
+HEARTBEAT = 1.0
+
+# (subject, payload, headers) of one message to publish.
+_Item = tuple[str, bytes, dict[str, str]]
+
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+@functools.lru_cache(maxsize=4096)
+def pbx_token(pbx: str) -> str:
+    """`pbx` as one subject token (and key-value key): letters, digits, ``_`` and ``-``
+    as they are, every other byte of its UTF-8 as ``=XX``. A PBX name may hold dots or
+    spaces, which a subject may not."""
+    if not pbx:
+        raise ArgumentError("a PBX name is never empty")
+    return "".join(c if c in _SAFE else "".join(f"={b:02X}" for b in c.encode()) for c in pbx)
+
+
+def pbx_of_token(token: str) -> str:
+    """The PBX name of :func:`pbx_token`'s token."""
+    raw = bytearray()
+    i = 0
+    while i < len(token):
+        if token[i] == "=":
+            raw.append(int(token[i + 1 : i + 3], 16))
+            i += 3
+        else:
+            raw.extend(token[i].encode())
+            i += 1
+    return raw.decode()
+
+
+def changes_subject(pbx: str, prefix: str = PREFIX) -> str:
+    """The subject of `pbx`'s changes."""
+    return f"{prefix}.{pbx_token(pbx)}.changes"
+
+
+def state_subject(pbx: str, prefix: str = PREFIX) -> str:
+    """The subject of `pbx`'s whole state, published now and then among its changes."""
+    return f"{prefix}.{pbx_token(pbx)}.state"
+
+
+def _nats() -> Any:
+    try:
+        import nats
+    except ImportError:
+        raise UsageError("NATS needs the nats-py client: pip install 'hackamore[nats]'") from None
+    return nats
+
+
+@dataclass(frozen=True)
+class Broker:
+    """Where and how to reach NATS. ``user``/``password`` or ``token`` log in; ``ca``
+    (a PEM file) makes the connection TLS and checks the server against it, ``cert`` and
+    ``key`` present a client certificate. ``repr()`` never shows a password or token,
+    and neither do logs."""
+
+    url: str = "nats://127.0.0.1:4222"
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+    connect_timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        if not self.url.startswith(("nats://", "tls://")):
+            raise ArgumentError(f"{self.url!r}: a NATS URL starts nats:// or tls://")
+        if (self.cert is None) != (self.key is None):
+            raise ArgumentError("a client certificate needs both cert and key")
+
+    def _tls(self) -> ssl.SSLContext | None:
+        if self.ca is None and self.cert is None and not self.url.startswith("tls://"):
+            return None
+        context = ssl.create_default_context(cafile=self.ca)
+        if self.cert is not None and self.key is not None:
+            context.load_cert_chain(self.cert, self.key)
+        return context
+
+    async def _connect(self, **callbacks: Any) -> Any:
+        nats = _nats()
+        from nats.errors import AuthorizationError
+
+        last: list[Exception] = []
+        # A first connect the broker refuses (a wrong password or token, a certificate
+        # not trusted) fails at once: trying again cannot mend it. One that finds no
+        # broker is retried for its timeout (the broker may be starting).
+        refused: asyncio.Future[Exception] = asyncio.get_running_loop().create_future()
+
+        async def error(e: Exception) -> None:
+            # nats-py reports every failed reconnect here; the disconnect is logged once.
+            log.debug("NATS %s: %s", self.url, e)
+            last[:] = [e]
+            # nats-py passes the server's "-ERR 'Authorization Violation'" on as a
+            # plain nats.errors.Error.
+            denied = (
+                isinstance(e, AuthorizationError) or "authorization violation" in str(e).lower()
+            )
+            if (denied or isinstance(e, ssl.SSLCertVerificationError)) and not refused.done():
+                refused.set_result(e)
+
+        options: dict[str, Any] = {
+            "error_cb": error,
+            "servers": [self.url],
+            "connect_timeout": self.connect_timeout,
+            "allow_reconnect": True,
+            "max_reconnect_attempts": -1,
+            "reconnect_time_wait": 0.5,
+            "name": "hackamore",
+            **callbacks,
+        }
+        if self.user is not None:
+            options["user"] = self.user
+            options["password"] = self.password or ""
+        if self.token is not None:
+            options["token"] = self.token
+        tls = self._tls()
+        if tls is not None:
+            options["tls"] = tls
+        # nats-py retries a first connect that fails as it would a lost connection
+        # (forever, here): a first connect is given its timeout, then reported.
+        connect = asyncio.ensure_future(nats.connect(**options))
+        await asyncio.wait(
+            {connect, refused}, timeout=self.connect_timeout, return_when="FIRST_COMPLETED"
+        )
+        if connect.done():
+            try:
+                return connect.result()
+            except Exception as e:  # nats-py raises several kinds, none of ours
+                raise BrokerError(
+                    f"{self.url}: cannot connect to NATS: {e or type(e).__name__}"
+                ) from None
+        connect.cancel()
+        await asyncio.wait({connect})
+        if refused.done():
+            raise BrokerError(f"{self.url}: NATS refused the connection: {refused.result()}")
+        why = f"; the last error: {last[0] or type(last[0]).__name__}" if last else ""
+        raise BrokerError(
+            f"{self.url}: cannot connect to NATS (not in {self.connect_timeout:g} s{why})"
+        )
+
+
+def _broker(broker: Broker | str) -> Broker:
+    return Broker(broker) if isinstance(broker, str) else broker
+
+
+async def _ensure_stream(js: Any, stream: str, prefix: str) -> None:
+    """The stream of every PBX's changes, made if missing."""
+    from nats.js.errors import NotFoundError
+
+    subjects = [f"{prefix}.*.changes", f"{prefix}.*.state"]
+    try:
+        info = await js.stream_info(stream)
+    except NotFoundError:
+        try:
+            await js.add_stream(
+                name=stream,
+                subjects=subjects,
+                duplicate_window=DUPLICATE_WINDOW,
+                max_age=MAX_AGE,
+            )
+        except Exception as e:  # e.g. another stream already holds these subjects
+            raise BrokerError(
+                f"cannot make stream {stream} for {subjects[0]}: {getattr(e, 'description', e)}"
+                " (another stream holds these subjects? give its name, or another prefix)"
+            ) from None
+        return
+    if not set(subjects) <= set(info.config.subjects or []):
+        raise BrokerError(
+            f"stream {stream} holds {info.config.subjects}, not {subjects}: "
+            "another prefix's stream? (give each its own stream name)"
+        )
+
+
+async def _close(nc: Any) -> None:
+    """Disconnect, whatever state the connection is in (closing one that is
+    reconnecting raises in nats-py)."""
+    try:
+        await nc.close()
+    except Exception as e:
+        log.debug("NATS close: %s", e)
+
+
+def nats_timeout() -> type[BaseException]:
+    """nats-py's own timeout error (not asyncio's in every version)."""
+    from nats.errors import TimeoutError as NatsTimeout
+
+    return NatsTimeout
