@@ -295,6 +295,11 @@ def test_a_consumer_started_before_any_collector_waits_for_the_stream(
     reader.start()
     try:
         wait_for(lambda: "no stream EARLY yet" in caplog.text)
+        # The broker away while the consumer waits, longer than a request's timeout (5 s):
+        # it waits on.
+        nats.stop()
+        time.sleep(6)
+        nats.start()
         assert reader.is_alive()
         publisher = Publisher(nats.url, stream="EARLY")
         for c in changes:

@@ -231,3 +231,10 @@ def nats_timeout() -> type[BaseException]:
     from nats.errors import TimeoutError as NatsTimeout
 
     return NatsTimeout
+
+
+def reconnecting() -> type[BaseException]:
+    """What nats-py raises for a request made while it reconnects."""
+    from nats.errors import ConnectionReconnectingError
+
+    return ConnectionReconnectingError

@@ -26,6 +26,7 @@ from .broker import (
     log,
     nats_timeout,
     pbx_of_token,
+    reconnecting,
 )
 
 _END = object()
@@ -173,7 +174,10 @@ class Changes:
                     return
                 await asyncio.sleep(0.2)
                 waited += 0.2
-                start = await self._start(js)
+                try:
+                    start = await self._start(js)
+                except (asyncio.TimeoutError, nats_timeout(), reconnecting()) as e:
+                    log.debug("%s: asking for stream %s: %r", self.broker.url, self.stream, e)
             sub = await js.subscribe(
                 f"{self.prefix}.*.*",
                 stream=self.stream,
