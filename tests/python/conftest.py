@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import os
+import pty
+import select
 import signal
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import hackamore
 import pytest
@@ -40,6 +46,41 @@ def interrupt(proc: subprocess.Popen[str] | subprocess.Popen[bytes], wait: float
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+class Terminal:
+    """`argv` run on a pseudo-terminal (TERM=xterm, `columns` x `lines`), as a user's
+    terminal runs it: its output (stdout and stderr) gathered in ``out`` as it is read."""
+
+    def __init__(self, argv: list[str], columns: int = 150, lines: int = 40) -> None:
+        self.master, slave = pty.openpty()
+        env = {**os.environ, "TERM": "xterm", "COLUMNS": str(columns), "LINES": str(lines)}
+        self.proc = subprocess.Popen(
+            argv, stdout=slave, stderr=slave, stdin=slave, env=env, preexec_fn=default_sigint
+        )
+        os.close(slave)
+        self.out = b""
+
+    def read_until(self, done: Callable[[bytes], bool], timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not done(self.out):
+            assert time.monotonic() < deadline, self.out[-2000:]
+            if select.select([self.master], [], [], 0.1)[0]:
+                self.out += os.read(self.master, 65536)
+
+    def ctrl_c(self) -> tuple[int, float]:
+        """SIGINT, as Ctrl-C sends it: (exit status, seconds until the exit)."""
+        sent = time.monotonic()
+        status = interrupt(self.proc)
+        return status, time.monotonic() - sent
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self.master)
 
 
 def served_events(capture: Path) -> list[tuple[str | None, str | None]]:

@@ -26,7 +26,7 @@ from hackamore.distributed import (
     pbx_token,
 )
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, Terminal
 
 NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
 
@@ -448,6 +448,30 @@ def test_watch_mistakes_are_one_line(tmp_path: Path) -> None:
         run = done[name].result()
         assert run.returncode == code and len(run.stderr.splitlines()) == 1, run.stderr
         assert run.stderr.startswith("hackamore run: ") and url in run.stderr
+
+
+@pytest.mark.timeout(120)
+def test_watch_on_a_terminal_stops_at_ctrl_c_with_the_broker_gone(nats: Nats) -> None:
+    """The full-screen view applies changes in a thread of its own; Ctrl-C while the
+    broker is away must still end the process cleanly (it aborted, exit 134, when the
+    interpreter exited with that thread inside the native Model.consume)."""
+    import sys
+
+    publisher = Publisher(nats.url)
+    for c in basic_changes():
+        publisher.publish(c)
+    assert publisher.flush(10)
+    publisher.close()
+    for away in (0.2, 0.5, 1.0, 1.5):  # the abort came in about one run of three
+        if nats.proc is None:
+            nats.start()
+        argv = [sys.executable, "-m", "hackamore", "watch", nats.url]
+        with Terminal(argv, columns=120, lines=30) as terminal:
+            terminal.read_until(lambda out: b"hangup" in out)
+            nats.stop()
+            time.sleep(away)  # the reader is reconnecting
+            rc, elapsed = terminal.ctrl_c()
+        assert rc == 130 and elapsed < 1.0, (rc, elapsed, away)
 
 
 async def _purge_before_states(url: str, stream: str) -> int:

@@ -19,7 +19,7 @@ import hackamore
 import pytest
 from hackamore.compat import Event, Main, Mains, Manifold, ModelCounter, Socket
 
-from .conftest import FIXTURES, SECRET, USER, default_sigint, interrupt
+from .conftest import FIXTURES, SECRET, USER, Terminal, default_sigint, interrupt
 
 CAPTURE = FIXTURES / "conference-pbx1.ami"
 
@@ -581,12 +581,7 @@ def test_a_pbx_that_never_answers_the_handshake_delays_nobody() -> None:
 
 
 def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
-    import pty
-    import select
-
     with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
-        master, slave = pty.openpty()
-        env = {**os.environ, "TERM": "xterm", "COLUMNS": "150", "LINES": "40"}
         argv = [
             sys.executable,
             "-m",
@@ -599,25 +594,11 @@ def test_hackamore_run_on_a_terminal_is_a_full_screen_view() -> None:
             "--secret",
             SECRET,
         ]
-        with subprocess.Popen(
-            argv, stdout=slave, stderr=slave, stdin=slave, env=env, preexec_fn=default_sigint
-        ) as proc:
-            os.close(slave)
-            out = b""
-            try:
-                deadline = time.monotonic() + 20
-                # The conference ended: the last screen shows it among the recent changes.
-                while b"confbridgeend" not in out.rsplit(b"\x1b[2J", 1)[-1]:
-                    assert time.monotonic() < deadline, out[-2000:]
-                    if select.select([master], [], [], 0.1)[0]:
-                        out += os.read(master, 65536)
-                sent = time.monotonic()
-                rc = interrupt(proc)
-                elapsed = time.monotonic() - sent
-            finally:
-                proc.kill()
-                proc.wait()
-                os.close(master)
+        with Terminal(argv, columns=150, lines=40) as terminal:
+            # The conference ended: the last screen shows it among the recent changes.
+            terminal.read_until(lambda out: b"confbridgeend" in out.rsplit(b"\x1b[2J", 1)[-1])
+            rc, elapsed = terminal.ctrl_c()
+        out = terminal.out
     screens = out.split(b"\x1b[2J\x1b[1;1H")
     assert len(screens) > 2, "the screen is redrawn"
     last = screens[-1].decode(errors="replace")

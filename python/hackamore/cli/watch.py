@@ -44,23 +44,27 @@ def cmd_watch(args: argparse.Namespace) -> int:
     model = hackamore.Model(hooks=hooks)
     view.model = model
     changes = Changes(broker_from(args.url, args), stream=args.stream, idle=args.idle)
+    consumed: threading.Event | None = None
     try:
         if screen:
             # Changes applied in a thread of their own; this one redraws what the
             # throttle held back (a state or a burst of changes shows at once).
             failed: list[BaseException] = []
+            consumed = threading.Event()
 
-            def consume() -> None:
+            def consume(done: threading.Event) -> None:
                 try:
                     model.consume(changes)
                 except BaseException as e:  # raised here, in the main thread
                     failed.append(e)
+                finally:
+                    done.set()
 
-            reader = threading.Thread(target=consume, name="hackamore-watch", daemon=True)
-            reader.start()
-            while reader.is_alive():
+            threading.Thread(
+                target=consume, args=(consumed,), name="hackamore-watch", daemon=True
+            ).start()
+            while not consumed.wait(0.2):
                 view.flush()
-                reader.join(0.2)
             view.flush()
             if failed:
                 raise failed[0]
@@ -68,6 +72,12 @@ def cmd_watch(args: argparse.Namespace) -> int:
             model.consume(changes)
     except KeyboardInterrupt:
         changes.stop()
+        if consumed is not None:
+            # The thread is out of the native Model.consume before the interpreter
+            # exits: a daemon thread stopped inside it aborts the process (exit 134).
+            # An Event, not Thread.join: a join that Ctrl-C interrupted may then say
+            # the thread has ended when it has not (Python < 3.13).
+            consumed.wait(1.0)
         if not args.json:
             view.summary()
         return 130

@@ -105,7 +105,9 @@ class Changes:
                 yield item
         finally:
             self._stop.set()
-            reader.join(2.0)
+            # It stops within 0.1 s and then disconnects; not waited for long, as a
+            # broker that is away may keep the disconnect waiting.
+            reader.join(0.5)
 
     def _consume_into(self, model: hackamore.Model) -> int:
         """Apply what is read to `model` (``Model.consume`` calls this); returns the
