@@ -547,9 +547,7 @@ def test_a_restarted_collector_publishes_its_state_and_consumers_converge(
     finally:
         changes.stop()
         reader.join(5)
-        engine.stop()
-        engine.join(5)
-        server.close()
+        stop([(server, engine, None)])
 
 
 @pytest.mark.timeout(120)
@@ -565,9 +563,7 @@ def test_a_consumer_that_loses_the_broker_converges_after_it(nats: Nats, tmp_pat
         reader.start()
         wait_for(lambda: state(consumer) == at[1])
         nats.stop()
-        engine.stop()
-        engine.join(5)
-        server.close()
+        stop([(server, engine, None)])
         nats.start()
         server, engine, _ = collect(nats, "pbx1", capture, 2, "C")
         wait_for(lambda: state(engine.model) == at[2])
@@ -576,9 +572,7 @@ def test_a_consumer_that_loses_the_broker_converges_after_it(nats: Nats, tmp_pat
     finally:
         changes.stop()
         reader.join(5)
-        engine.stop()
-        engine.join(5)
-        server.close()
+        stop([(server, engine, None)])
 
 
 TLS = FIXTURES.parent / "tls"
