@@ -68,3 +68,71 @@ fn every_fixture_agrees_with_every_checkpoint() {
     let want: BTreeMap<String, usize> = want.iter().map(|(k, n)| (k.to_string(), *n)).collect();
     assert_eq!(total, want, "answers checked, by kind");
 }
+
+fn msg(fields: &[(&str, &str)]) -> hackamore::ami::Message {
+    fields.iter().copied().collect()
+}
+
+/// The checker fails an invented merge (a call of channels no bridge, dial, Local pair
+/// or trunk twin ever connected), not only a split, and passes the same call when the
+/// recording connected them.
+#[test]
+fn the_checker_fails_a_call_of_channels_nothing_connected() {
+    use hackamore::model::Change;
+    for connected in [false, true] {
+        let mut tracker = Tracker::default();
+        let mut checker = Checker::default();
+        let seen = |tracker: &mut Tracker, checker: &mut Checker, m: hackamore::ami::Message| {
+            tracker.process("pbx1", &m, |_, _| {});
+            checker.observe(tracker.model(), "pbx1", &m);
+        };
+        for (uid, name) in [("1.1", "PJSIP/a-1"), ("1.2", "PJSIP/b-2")] {
+            let m = msg(&[
+                ("Event", "Newchannel"),
+                ("Channel", name),
+                ("Uniqueid", uid),
+                ("ChannelState", "6"),
+            ]);
+            seen(&mut tracker, &mut checker, m);
+        }
+        if connected {
+            for uid in ["1.1", "1.2"] {
+                let m = msg(&[
+                    ("Event", "BridgeEnter"),
+                    ("Uniqueid", uid),
+                    ("BridgeUniqueid", "b1"),
+                    ("BridgeType", "basic"),
+                ]);
+                seen(&mut tracker, &mut checker, m);
+            }
+        } else {
+            // What a resync pairing on `SIPCALLID=(null)` did: a merge nothing recorded.
+            for uid in ["1.1", "1.2"] {
+                tracker.apply(&Change::SipCallId {
+                    pbx: "pbx1".into(),
+                    uniqueid: uid.into(),
+                    channel: "".into(),
+                    value: "x".into(),
+                });
+            }
+        }
+        let calls: Vec<_> = tracker.model().calls().collect();
+        assert_eq!(calls.len(), 1, "the model put both in one call");
+        let truth = msg(&[
+            ("Event", "CoreShowChannelsComplete"),
+            ("ActionID", "truth-1"),
+        ]);
+        seen(&mut tracker, &mut checker, truth);
+        let invented: Vec<_> = checker
+            .errors
+            .iter()
+            .filter(|e| e.contains("never connected"))
+            .collect();
+        assert_eq!(
+            invented.len(),
+            usize::from(!connected),
+            "{:?}",
+            checker.errors
+        );
+    }
+}

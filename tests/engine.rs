@@ -132,6 +132,8 @@ fn an_engine_feeding_a_model_passes_over_what_it_ignores_and_counts_it() {
     while let Step::Message(m) = f.next_step(Duration::ZERO).unwrap() {
         let keep = match m.get("Event") {
             None => true,
+            // The connection's own: the PBX has booted (and, added below, shuts down).
+            Some(b"FullyBooted") => true,
             Some(e) => match interest.wants(e) {
                 Want::Yes => true,
                 Want::No => false,
@@ -222,5 +224,155 @@ fn mains_readers_run_below_the_model_threads_priority() {
     assert!(
         niced["hackamore-model"].iter().all(|&n| n == mine),
         "{niced:?}"
+    );
+}
+
+/// Wait (up to 30 s) until `done`, looking every millisecond.
+fn wait_until(what: &str, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Each PBX's messages and ENDs.
+type Counts = Arc<Mutex<HashMap<String, (usize, usize)>>>;
+
+/// A sink counting each PBX's messages and ENDs.
+fn counting() -> (Counts, impl engine::Sink) {
+    let seen: Counts = Arc::default();
+    let sink = {
+        let seen = seen.clone();
+        move |pbx: &str, m: &Message| {
+            let mut g = seen.lock();
+            let e = g.entry(pbx.to_string()).or_default();
+            e.0 += 1;
+            e.1 += usize::from(m.is_end());
+        }
+    };
+    (seen, sink)
+}
+
+/// Stopping logs each PBX off and waits for its Goodbye, a quarter of a second at most:
+/// the single-thread engine did that one PBX after the other (100 PBXes that never
+/// answer Logoff: 25 s). Now they close together: every END is delivered, and the stop
+/// takes about one wait (measured: benches/bench.py; the bound here only tells the two
+/// apart on a loaded machine).
+#[test]
+fn stopping_a_hundred_pbxes_that_never_answer_logoff_waits_for_none_of_them_in_turn() {
+    let mut c = ReplayConfig::new(
+        std::fs::read(fixtures_dir().join("basic-pbx1.ami")).unwrap(),
+        "u",
+        Secret::new("s"),
+    );
+    c.linger = true;
+    c.answer_logoff = false;
+    let server = ReplayServer::start(c, "127.0.0.1", 0).unwrap();
+    for threaded in [false, true] {
+        let specs: Vec<FeedSpec> = (0..100)
+            .map(|i| {
+                FeedSpec::Server(
+                    SocketConfig::new(format!("pbx{i}"), "127.0.0.1", server.port())
+                        .credentials("u", Secret::new("s")),
+                )
+            })
+            .collect();
+        let (seen, sink) = counting();
+        let opts = EngineOptions {
+            threaded,
+            backoff: Duration::from_secs(60),
+            ..EngineOptions::default()
+        };
+        let mut handle = engine::start(specs, opts, Box::new(sink)).unwrap();
+        let stats = handle.stats().clone();
+        wait_until("every PBX logged in", || {
+            stats
+                .feeds
+                .iter()
+                .all(|(_, f)| f.connects.load(Ordering::Relaxed) == 1)
+        });
+        let started = Instant::now();
+        handle.stop();
+        handle.join();
+        let took = started.elapsed();
+        let g = seen.lock();
+        assert_eq!(g.len(), 100);
+        assert!(g.values().all(|(_, ends)| *ends == 1), "an END each");
+        assert!(
+            took < Duration::from_secs(3),
+            "threaded {threaded}: stop took {took:?}"
+        );
+    }
+}
+
+/// One thread serves every PBX: a PBX that stops reading must not stop it. Its actions
+/// wait in the connection's outbox (written when the socket can take them), and the
+/// other PBX's stream goes on to its end while that one stays connected with its
+/// actions unsent. (A blocking write held the thread for its 5 s timeout, then ended
+/// the silent PBX.)
+#[test]
+fn a_pbx_that_stops_reading_never_holds_up_the_others() {
+    let capture = |name: &str| std::fs::read(fixtures_dir().join(name)).unwrap();
+    let mut stalled = ReplayConfig::new(capture("basic-pbx1.ami"), "u", Secret::new("s"));
+    stalled.stall_after = Some(0); // logs in, then neither reads nor writes
+    let stalled = ReplayServer::start(stalled, "127.0.0.1", 0).unwrap();
+    let mut busy = ReplayConfig::new(capture("churn-pbx1.ami"), "u", Secret::new("s"));
+    busy.delay = Duration::from_micros(500);
+    let busy = ReplayServer::start(busy, "127.0.0.1", 0).unwrap();
+    let specs = [("silent", stalled.port()), ("busy", busy.port())]
+        .map(|(name, port)| {
+            FeedSpec::Server(
+                SocketConfig::new(name, "127.0.0.1", port).credentials("u", Secret::new("s")),
+            )
+        })
+        .to_vec();
+    let (seen, sink) = counting();
+    let opts = EngineOptions {
+        threaded: false,
+        backoff: Duration::from_secs(60),
+        ..EngineOptions::default()
+    };
+    let mut handle = engine::start(specs, opts, Box::new(sink)).unwrap();
+    let stats = handle.stats().clone();
+    let feed = |name: &str| {
+        stats
+            .feeds
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let (silent, busy_feed) = (feed("silent"), feed("busy"));
+    wait_until("the silent PBX logged in", || {
+        silent.connects.load(Ordering::Relaxed) == 1
+    });
+    // Actions for the silent PBX until the kernel's buffers are full and the rest wait
+    // in its outbox.
+    let value = "x".repeat(1000);
+    let mut sent = 0;
+    while silent.outgoing.load(Ordering::Relaxed) == 0 {
+        // About 8 KB (an action line holds at most 1 KiB).
+        let action = (0..8).fold(hackamore::ami::Action::new("Setvar"), |a, i| {
+            a.with("Variable", format!("V{i}={value}"))
+        });
+        let (_, _, outbox) = handle.send("silent", action).unwrap();
+        sent += 1;
+        assert!(sent < 10_000, "80 MB sent and nothing waits?");
+        wait_until("the engine took the action", || outbox.queued() == 0);
+    }
+    wait_until("the busy PBX's replay to its end", || {
+        seen.lock().get("busy").is_some_and(|(_, ends)| *ends == 1)
+    });
+    assert_eq!(seen.lock().get("silent").map_or(0, |(_, ends)| *ends), 0);
+    assert!(silent.outgoing.load(Ordering::Relaxed) > 0);
+    assert!(busy_feed.messages.load(Ordering::Relaxed) > 1000);
+    handle.stop();
+    handle.join();
+    assert_eq!(
+        seen.lock()["silent"].1,
+        1,
+        "the silent PBX's END at the stop"
     );
 }

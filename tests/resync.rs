@@ -42,10 +42,9 @@ fn socket_config(port: u16) -> SocketConfig {
     SocketConfig::new("pbx1", "127.0.0.1", port).credentials(USER, Secret::new(SECRET))
 }
 
-/// Drain a socket through a tracker and the checker. Returns (checker, messages).
-fn follow(mut s: Socket) -> (Checker, Vec<Message>) {
+/// Drain a socket through a tracker and `checker`. Returns (checker, messages).
+fn follow(mut s: Socket, mut checker: Checker) -> (Checker, Vec<Message>) {
     let mut tracker = Tracker::default();
-    let mut checker = Checker::default();
     let mut all = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -80,7 +79,8 @@ fn starting_mid_stream_agrees_with_every_later_checkpoint() {
                 c.start_at = Some(k);
                 c.piece = Some(4096); // delivered in pieces, answering actions as it goes
             });
-            let (checker, ms) = follow(Socket::new(socket_config(srv.port())));
+            let checker = Checker::from_checkpoint(&path, "pbx1", k);
+            let (checker, ms) = follow(Socket::new(socket_config(srv.port())), checker);
             let name = path.file_name().unwrap().to_string_lossy();
             assert!(
                 checker.errors.is_empty(),
@@ -116,7 +116,7 @@ fn without_resync_a_mid_stream_start_disagrees() {
         let srv = server(&fixtures_dir().join(name), |c| c.start_at = Some(k));
         let mut config = socket_config(srv.port());
         config.resync = false;
-        let (checker, _) = follow(Socket::new(config));
+        let (checker, _) = follow(Socket::new(config), Checker::default());
         assert!(checker.checked > 0, "{name}");
         assert!(!checker.errors.is_empty(), "{name} from {k}");
     }
@@ -135,6 +135,71 @@ impl Sink for CheckingSink {
             checker.observe(tracker.model(), pbx, m);
         }
     }
+}
+
+/// Asterisk's `Status` prints `Variable: SIPCALLID=(null)` for a channel without the
+/// variable: a resync that took that (or another spelling of "none") for a trunk value
+/// paired strangers, merging unrelated calls (on one PBX and across two). Both PBXes of
+/// recordings with calls over the trunk are started at each checkpoint, one engine
+/// watching both; every later checkpoint must agree, with no call holding channels the
+/// recording never connected.
+#[test]
+fn resynced_channels_without_the_trunk_variable_are_paired_with_nobody() {
+    let mut runs = 0;
+    for spelling in ["(null)", "<unknown>", "<none>", ""] {
+        for scenario in ["cross-pbx", "attended-transfer", "churn"] {
+            let paths =
+                ["pbx1", "pbx2"].map(|p| fixtures_dir().join(format!("{scenario}-{p}.ami")));
+            let ks = checkpoints(&paths[0]);
+            for &k in &ks {
+                let servers = paths.clone().map(|path| {
+                    server(&path, |c| {
+                        c.start_at = Some(k);
+                        c.unset_variable = spelling.into();
+                    })
+                });
+                let mut checker = Checker::default();
+                for (path, pbx) in paths.iter().zip(["pbx1", "pbx2"]) {
+                    checker.learn_until_checkpoint(path, pbx, k);
+                }
+                let state = Arc::new(Mutex::new((Tracker::default(), checker, 0)));
+                let feeds = servers
+                    .iter()
+                    .zip(["pbx1", "pbx2"])
+                    .map(|(srv, pbx)| {
+                        let mut c = socket_config(srv.port());
+                        c.name = pbx.into();
+                        FeedSpec::Server(c)
+                    })
+                    .collect();
+                let opts = EngineOptions {
+                    threaded: false,
+                    backoff: Duration::from_secs(60),
+                    backoff_max: Duration::from_secs(60),
+                    interest: Some(ModelInterest::default()),
+                };
+                let handle =
+                    engine::start(feeds, opts, Box::new(CheckingSink(state.clone()))).unwrap();
+                let deadline = Instant::now() + Duration::from_secs(30);
+                while state.lock().2 < 2 {
+                    assert!(Instant::now() < deadline, "{scenario} from {k}: no END");
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                handle.stop();
+                let g = state.lock();
+                assert!(
+                    g.1.errors.is_empty(),
+                    "{scenario} from {k}, unset variables as {spelling:?}:\n{}",
+                    g.1.errors.join("\n")
+                );
+                if Some(&k) != ks.last() {
+                    assert!(g.1.checked > 0, "{scenario} from {k}: nothing checked");
+                }
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs >= 40, "{runs} runs");
 }
 
 #[test]
@@ -433,6 +498,19 @@ fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
 /// the model the resync alone built.
 #[test]
 fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
+    resync_agrees_from_its_first_answer(false);
+}
+
+/// Asterisk accepts a login before its modules are loaded: a PBX still booting answers
+/// `ParkedCalls` (not loaded: refused) and `QueueStatus` (queues.conf not read: empty)
+/// for that reason alone, and says `FullyBooted` later. The parts answered so are asked
+/// again after it, and the model agrees with the PBX as a booted one's resync does.
+#[test]
+fn a_pbx_still_booting_is_asked_again_for_its_queues_and_parked_calls_after_fully_booted() {
+    resync_agrees_from_its_first_answer(true);
+}
+
+fn resync_agrees_from_its_first_answer(booting: bool) {
     // (capture, checkpoint, parked calls then, queue callers then)
     for (file, k, parked, waiting) in [
         ("park-two-pbx1.ami", 2, 2, 0),
@@ -443,6 +521,7 @@ fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
         let srv = server(&path, |c| {
             c.start_at = Some(k);
             c.stall_after = Some(0); // silent after its answers: the model is the resync's
+            c.booting = booting;
         });
         let mut s = Socket::new(socket_config(srv.port()));
         let mut t = Tracker::default();
@@ -450,12 +529,24 @@ fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
         let mut checker = Checker::default();
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut started = false;
-        while !(started && t.resync().tracked() == (0, 0)) {
+        // Booting: the parked calls and queues asked again after FullyBooted, answered.
+        let mut again = if booting { 2 } else { 0 };
+        // The model when the PBX said FullyBooted, if its queues were answered before.
+        let mut early = None;
+        let mut queues_answered = false;
+        while !(started && again == 0 && t.resync().tracked() == (0, 0)) {
             assert!(Instant::now() < deadline, "{file}: resync never finished");
             if let Ok(Step::Message(m)) = s.next_step(Duration::from_millis(50)) {
-                started |= m
-                    .get_str("ActionID")
-                    .is_some_and(|id| id.starts_with("hackamore-sync-"));
+                let id = m.get_str("ActionID").unwrap_or_default().into_owned();
+                started |= id.starts_with("hackamore-sync-");
+                queues_answered |= id.ends_with("-queues") && m.event().is_some();
+                if m.event().is_some_and(|e| e == "FullyBooted") && queues_answered {
+                    let sizes = t.model().sizes();
+                    early = Some((sizes.parked, sizes.queue_callers + sizes.queue_members));
+                }
+                if id.contains("-again-") && m.event().is_some_and(|e| e.ends_with("Complete")) {
+                    again -= 1;
+                }
                 t.process("pbx1", &m, |_, _| {});
                 checker.observe(t.model(), "pbx1", &m);
             }
@@ -470,6 +561,14 @@ fn a_resync_with_calls_parked_and_queued_agrees_from_its_first_answer() {
             (parked, waiting),
             "{file}"
         );
+        if booting {
+            // What the PBX answered before it had booted: nothing parked or queued.
+            assert_eq!(
+                early,
+                Some((0, 0)),
+                "{file}: the stand-in did not boot late"
+            );
+        }
         // The answers recorded at checkpoint k, against that model.
         let recorded = std::fs::read(&path).unwrap();
         let mut d = hackamore::ami::Decoder::new();

@@ -276,7 +276,10 @@ class ReplayServer:
     ``tls_cert``/``tls_key`` (PEM files) make it speak TLS, and ``start_at=k`` starts
     the replay at the capture's recorded checkpoint ``k`` and answers state queries
     (``CoreShowChannels``, ``ConfbridgeListRooms``, ``ConfbridgeList``) with it;
-    ``stall_at=k`` goes silent there instead (a PBX that stays mid-call)."""
+    ``stall_at=k`` goes silent there instead (a PBX that stays mid-call); with
+    ``start_at``, ``booting=True`` plays a PBX still booting: ``ParkedCalls`` refused and
+    ``QueueStatus`` empty until it says ``FullyBooted``, after its first answers;
+    ``answer_logoff=False`` ignores ``Logoff`` (a PBX that never says ``Goodbye``)."""
 
     def __new__(
         cls,
@@ -298,6 +301,8 @@ class ReplayServer:
         tls_key: str | os.PathLike[str] | None = None,
         start_at: int | None = None,
         stall_at: int | None = None,
+        booting: bool = False,
+        answer_logoff: bool = True,
     ) -> ReplayServer: ...
     @property
     def host(self) -> str: ...

@@ -22,3 +22,7 @@ pub const SYNC_PARKED: &str = "-parked";
 pub const SYNC_QUEUES: &str = "-queues";
 /// Suffix of the `ConfbridgeListRooms` ActionID; each room is listed as `<that>-<i>`.
 pub const SYNC_ROOMS: &str = "-rooms";
+/// Between the number and the suffix of a part asked again on its own: a PBX that
+/// answered it empty or refused it before it said `FullyBooted` (its module was not
+/// loaded yet) is asked once more after.
+pub const SYNC_AGAIN: &str = "-again";

@@ -51,6 +51,9 @@ pub struct FeedStats {
     pub errors: AtomicU64,
     /// Connection attempts.
     pub attempts: AtomicU64,
+    /// Bytes of actions the connection holds that its PBX has not taken yet (a PBX that
+    /// stops reading; see [`crate::source::MAX_OUTGOING`]).
+    pub outgoing: AtomicU64,
 }
 
 impl FeedStats {
@@ -219,6 +222,18 @@ impl Feed {
         }
     }
 
+    /// Has the connection bytes to write once its socket can take them (see
+    /// [`Socket::wants_write`])?
+    pub fn wants_write(&self) -> bool {
+        match &self.state {
+            State::Running(live) => match live.as_ref() {
+                Live::Socket(s) => s.wants_write(),
+                Live::Capture(_) => false,
+            },
+            _ => false,
+        }
+    }
+
     /// The connection's descriptor and generation, for a poll loop.
     pub fn socket_fd(&self) -> Option<(u64, std::os::fd::RawFd)> {
         match &self.state {
@@ -280,7 +295,9 @@ impl Feed {
                     if stop && !self.closing {
                         self.closing = true;
                         match live.as_mut() {
-                            Live::Socket(s) => s.close(),
+                            // Logs off without waiting for the Goodbye: the next steps
+                            // read it (or give up), then deliver the END.
+                            Live::Socket(s) => s.begin_close(),
                             Live::Capture(c) => c.close(),
                         }
                     }
@@ -294,6 +311,8 @@ impl Feed {
                                 self.stats.messages.fetch_add(n, Ordering::Relaxed);
                                 self.passed_over = passed;
                             }
+                            let outgoing = s.outgoing_len() as u64;
+                            self.stats.outgoing.store(outgoing, Ordering::Relaxed);
                             if !self.streaming && s.is_streaming() {
                                 self.streaming = true;
                                 self.backoff.reset();
@@ -334,6 +353,7 @@ impl Feed {
 
     fn after_end(&mut self, stop: bool) {
         self.actions.connection_ended();
+        self.stats.outgoing.store(0, Ordering::Relaxed);
         if self.streaming {
             FeedStats::add(&self.stats.disconnects);
         }

@@ -57,8 +57,8 @@ impl Turn {
 
 pub(super) fn run(mut feeds: Vec<Feed>, mut sink: Box<dyn Sink>, waker: &Waker, stop: &AtomicBool) {
     let poller = waker.poller();
-    // (generation, fd) registered for each feed.
-    let mut registered: Vec<Option<(u64, i32)>> = vec![None; feeds.len()];
+    // What the poller watches of each feed.
+    let mut registered: Vec<Option<Watched>> = vec![None; feeds.len()];
     let mut due: Vec<Option<Instant>> = vec![None; feeds.len()];
     let mut turn = Turn::all(feeds.len());
     let mut running = feeds.len();
@@ -137,25 +137,51 @@ pub(super) fn run(mut feeds: Vec<Feed>, mut sink: Box<dyn Sink>, waker: &Waker, 
     }
 }
 
-/// Keep the poller watching the feed's current connection. The socket deletes its
+/// What a poller watches of one feed's connection: which one (its generation and
+/// descriptor), and whether for writing as well as reading.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Watched {
+    generation: u64,
+    fd: i32,
+    writable: bool,
+}
+
+/// Keep the poller watching the feed's current connection: for reading, and for
+/// writing while it holds actions the socket has not taken. The socket deletes its
 /// descriptor from the poller before closing it (`Feed::on_socket_close`), so a new
 /// connection is always added afresh, even when the kernel reused the old number.
 /// `false`: the connection is not watched (it must be stepped without the poller).
 pub(super) fn register(
     poller: &Poller,
-    slot: &mut Option<(u64, i32)>,
+    slot: &mut Option<Watched>,
     feed: &Feed,
     key: usize,
 ) -> bool {
-    let current = feed.socket_fd();
+    let current = feed.socket_fd().map(|(generation, fd)| Watched {
+        generation,
+        fd,
+        writable: feed.wants_write(),
+    });
     if current == *slot {
         return true;
     }
-    if let Some((_, fd)) = current {
-        // SAFETY: the descriptor belongs to the feed's socket, which is open now and
-        // deletes it from this poller before closing it.
-        let added = unsafe { poller.add_with_mode(fd, Event::readable(key), PollMode::Level) };
-        if let Err(e) = added {
+    if let Some(w) = current {
+        let interest = if w.writable {
+            Event::all(key)
+        } else {
+            Event::readable(key)
+        };
+        let same = slot.is_some_and(|s| (s.generation, s.fd) == (w.generation, w.fd));
+        let watched = if same {
+            // SAFETY: as below; the descriptor is already in this poller.
+            let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(w.fd) };
+            poller.modify_with_mode(fd, interest, PollMode::Level)
+        } else {
+            // SAFETY: the descriptor belongs to the feed's socket, which is open now and
+            // deletes it from this poller before closing it.
+            unsafe { poller.add_with_mode(w.fd, interest, PollMode::Level) }
+        };
+        if let Err(e) = watched {
             log::error!("engine: cannot watch a connection ({e}); it is read every 10 ms");
             return false; // not recorded: the next step tries again
         }

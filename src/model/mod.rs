@@ -30,4 +30,4 @@ pub use rules::Rules;
 pub use standard::{ChannelKey, Model, ModelSizes, PbxState, STATE_VERSION};
 pub use tracker::{interpret, Tracker, Watcher};
 pub(crate) use values::Map;
-pub use values::Text;
+pub use values::{means_none, or_none, Text, NONE_SPELLINGS};

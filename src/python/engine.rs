@@ -77,7 +77,9 @@ fn spec_of(obj: &Bound<'_, PyAny>, trunk_variable: &str) -> PyResult<FeedSpec> {
 #[pyclass(name = "_Engine", module = "hackamore._native", frozen)]
 pub struct NativeEngine {
     model: Py<Model>,
-    setup: Mutex<Option<(Vec<FeedSpec>, EngineOptions)>>,
+    /// Boxed: the options' `ModelInterest` is aligned more than Python aligns an object.
+    #[allow(clippy::type_complexity)]
+    setup: Mutex<Option<Box<(Vec<FeedSpec>, EngineOptions)>>>,
     handle: Mutex<Option<EngineHandle>>,
     rx: Receiver<Pending>,
     tx: Mutex<Option<Sender<Pending>>>,
@@ -118,7 +120,7 @@ impl NativeEngine {
         let (tx, rx) = crossbeam_channel::unbounded();
         Ok(NativeEngine {
             model,
-            setup: Mutex::new(Some((specs, opts))),
+            setup: Mutex::new(Some(Box::new((specs, opts)))),
             handle: Mutex::new(None),
             rx,
             tx: Mutex::new(Some(tx)),
@@ -128,9 +130,10 @@ impl NativeEngine {
 
     /// Start the engine threads (once).
     fn start(&self) -> PyResult<()> {
-        let Some((specs, opts)) = lock_from_python(&self.setup).take() else {
+        let Some(setup) = lock_from_python(&self.setup).take() else {
             return Ok(());
         };
+        let (specs, opts) = *setup;
         let model = self.model.get();
         let sink = ModelSink {
             state: model.state.clone(),
@@ -268,6 +271,7 @@ impl NativeEngine {
                 d.set_item("disconnects", f.disconnects.load(Ordering::Relaxed))?;
                 d.set_item("auth_failures", f.auth_failures.load(Ordering::Relaxed))?;
                 d.set_item("errors", f.errors.load(Ordering::Relaxed))?;
+                d.set_item("outgoing", f.outgoing.load(Ordering::Relaxed))?;
                 feeds.set_item(name, d)?;
             }
             out.set_item("queued", s.queued.load(Ordering::Relaxed))?;

@@ -17,6 +17,25 @@ mod sources;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
+/// Python allocates a `#[pyclass]` object with 16-byte alignment (pymalloc): a Rust
+/// type aligned more would be read misaligned (memchr's vector searchers, in a
+/// `ModelInterest`, are aligned to 32). Such parts are held behind a `Box`.
+const _: () = {
+    const MAX: usize = 16;
+    assert!(std::mem::align_of::<event::Event>() <= MAX);
+    assert!(std::mem::align_of::<sources::DecodeStats>() <= MAX);
+    assert!(std::mem::align_of::<sources::File>() <= MAX);
+    assert!(std::mem::align_of::<sources::Trace>() <= MAX);
+    assert!(std::mem::align_of::<sources::Server>() <= MAX);
+    assert!(std::mem::align_of::<sources::Connection>() <= MAX);
+    assert!(std::mem::align_of::<replay::ReplayServer>() <= MAX);
+    assert!(std::mem::align_of::<model::Model>() <= MAX);
+    assert!(std::mem::align_of::<change::Channel>() <= MAX);
+    assert!(std::mem::align_of::<change::Change>() <= MAX);
+    assert!(std::mem::align_of::<normalizer::Normalizer>() <= MAX);
+    assert!(std::mem::align_of::<engine::NativeEngine>() <= MAX);
+};
+
 /// The change table, for the Python side to derive its lists from: `{name: (fields,
 /// 2014 hook arguments or None, JSON kind)}`, fields and arguments `pbx` first.
 fn changes(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {

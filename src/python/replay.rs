@@ -24,9 +24,9 @@ pub struct ReplayServer {
 #[pymethods]
 impl ReplayServer {
     #[new]
-    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = Int::of(0), piece = None, delay = Number::of(0.0), garbage = Number::of(0.0), cut_after = None, stall_after = None, linger = false, answer_login = true, seed = Int::of(1), tls_cert = None, tls_key = None, start_at = None, stall_at = None))]
+    #[pyo3(signature = (capture, *, username = "hackamore", secret = "hackamore", host = "127.0.0.1", port = Int::of(0), piece = None, delay = Number::of(0.0), garbage = Number::of(0.0), cut_after = None, stall_after = None, linger = false, answer_login = true, seed = Int::of(1), tls_cert = None, tls_key = None, start_at = None, stall_at = None, booting = false, answer_logoff = true))]
     #[pyo3(
-        text_signature = "(capture, *, username='hackamore', secret='hackamore', host='127.0.0.1', port=0, piece=None, delay=0.0, garbage=0.0, cut_after=None, stall_after=None, linger=False, answer_login=True, seed=1, tls_cert=None, tls_key=None, start_at=None, stall_at=None)"
+        text_signature = "(capture, *, username='hackamore', secret='hackamore', host='127.0.0.1', port=0, piece=None, delay=0.0, garbage=0.0, cut_after=None, stall_after=None, linger=False, answer_login=True, seed=1, tls_cert=None, tls_key=None, start_at=None, stall_at=None, booting=False, answer_logoff=True)"
     )]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -48,6 +48,8 @@ impl ReplayServer {
         tls_key: Option<PathBuf>,
         start_at: Option<Int>,
         stall_at: Option<Int>,
+        booting: bool,
+        answer_logoff: bool,
     ) -> PyResult<Self> {
         let port = args::listen_port(port, "port")?;
         let garbage = args::probability(garbage, "garbage")?;
@@ -78,6 +80,11 @@ impl ReplayServer {
         config.cut_after = cut_after;
         config.stall_after = stall_after;
         config.start_at = start_at;
+        if booting && start_at.is_none() {
+            return Err(ArgumentError::new_err("booting goes with start_at"));
+        }
+        config.booting = booting;
+        config.answer_logoff = answer_logoff;
         if let Some(k) = stall_at {
             let k = u32::try_from(args::count(k, "stall_at", 0)?).unwrap_or(u32::MAX);
             if start_at.is_some() || stall_after.is_some() {

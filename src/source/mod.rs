@@ -23,7 +23,7 @@ pub use requests::Outbox;
 pub(crate) use requests::{action_channel, ActionPort};
 pub use requests::{completes_list, opens_list};
 pub(crate) use socket::{Closing, Wake};
-pub use socket::{Socket, SocketConfig};
+pub use socket::{Socket, SocketConfig, MAX_OUTGOING};
 pub(crate) use step::{nothing_yet, Tally, READ_CHUNK};
 pub use step::{Source, Step};
 pub use tls::{TlsConfig, TlsError, Verify};

@@ -53,12 +53,13 @@ impl Passing {
     }
 }
 
-/// The reader's interest, and the connection's own: the PBX saying it shuts down.
+/// The reader's interest, and the connection's own: the PBX saying it has booted or
+/// shuts down.
 struct Connection<'a>(&'a (dyn Interest + Send + Sync));
 
 impl Interest for Connection<'_> {
     fn wants(&self, event: &[u8]) -> Want<'_> {
-        if event.eq_ignore_ascii_case(b"Shutdown") {
+        if event.eq_ignore_ascii_case(b"Shutdown") || event.eq_ignore_ascii_case(b"FullyBooted") {
             return Want::Yes;
         }
         self.0.wants(event)

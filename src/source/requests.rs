@@ -58,6 +58,11 @@ impl Outbox {
         Some((id, answers))
     }
 
+    /// Actions queued that the connection has not taken yet.
+    pub fn queued(&self) -> usize {
+        self.actions.len()
+    }
+
     /// Give up waiting for the answers to `action_id`.
     pub fn cancel(&self, action_id: &str) {
         self.requests.cancel(action_id);

@@ -183,6 +183,38 @@ impl Transport {
         self.tcp().shutdown(std::net::Shutdown::Write).ok();
     }
 
+    /// Write what the socket takes now, never waiting (the socket must be non-blocking):
+    /// how much of `buf` was taken. TLS takes it into its own buffer and sends what the
+    /// socket takes of that; the rest goes with the next call ([`Transport::wants_write`]).
+    pub(crate) fn write_nonblocking(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Transport::Plain(s) => {
+                let mut n = 0;
+                while n < buf.len() {
+                    match s.write(&buf[n..]) {
+                        Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                        Ok(k) => n += k,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(e),
+                    }
+                }
+                Ok(n)
+            }
+            Transport::Client(s) => tls_write_nonblocking(&mut s.conn, &mut s.sock, buf),
+            Transport::Server(s) => tls_write_nonblocking(&mut s.conn, &mut s.sock, buf),
+        }
+    }
+
+    /// Does TLS hold records the socket has not taken yet?
+    pub(crate) fn wants_write(&self) -> bool {
+        match self {
+            Transport::Plain(_) => false,
+            Transport::Client(s) => s.conn.wants_write(),
+            Transport::Server(s) => s.conn.wants_write(),
+        }
+    }
+
     /// Shut the connection down both ways (after a TLS goodbye).
     pub(crate) fn shutdown(&mut self) {
         self.shutdown_write();
@@ -198,6 +230,34 @@ impl Read for Transport {
             Transport::Server(s) => s.read(buf),
         }
     }
+}
+
+/// `buf` into rustls's plaintext buffer (as much as its limit takes), and its records
+/// to the socket until the socket would block.
+fn tls_write_nonblocking<C, S>(conn: &mut C, sock: &mut TcpStream, buf: &[u8]) -> io::Result<usize>
+where
+    C: std::ops::DerefMut<Target = rustls::ConnectionCommon<S>>,
+    S: rustls::SideData,
+{
+    let flush = |conn: &mut C, sock: &mut TcpStream| -> io::Result<()> {
+        while conn.wants_write() {
+            match conn.write_tls(sock) {
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    };
+    flush(conn, sock)?;
+    let n = if buf.is_empty() {
+        0
+    } else {
+        conn.writer().write(buf)?
+    };
+    flush(conn, sock)?;
+    Ok(n)
 }
 
 /// Read plaintext without first flushing what rustls still has to send, as its `Stream`

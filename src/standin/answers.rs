@@ -12,6 +12,7 @@ impl Client<'_> {
             .unwrap_or_default()
             .to_ascii_lowercase();
         match name.as_str() {
+            "logoff" if !self.shared.config.answer_logoff => Ok(Flow::Continue),
             "logoff" => {
                 self.respond(
                     action,
@@ -29,6 +30,13 @@ impl Client<'_> {
             }
             // The recorded answer at the checkpoint (none recorded: nobody parked, no
             // queue); without a checkpoint, refused like the other state queries.
+            // A PBX still booting: res_parking is not loaded yet.
+            "parkedcalls" if self.shared.state.is_some() && !self.booted => {
+                self.answered.parked = true;
+                let text = "Invalid/unknown command: ParkedCalls. Use Action: ListCommands to show available commands.";
+                self.respond(action, "Error", &[("Message", text)])?;
+                Ok(Flow::Continue)
+            }
             "parkedcalls" if self.shared.state.is_some() => {
                 self.answered.parked = true;
                 let entries = self.shared.state.as_ref().map(|s| &s.parked[..]);
@@ -43,10 +51,13 @@ impl Client<'_> {
             "queuestatus" if self.shared.state.is_some() => {
                 self.answered.queues = true;
                 let queue = action.get("Queue").filter(|q| !q.is_empty());
+                // Booting: app_queue has not read queues.conf yet.
+                let booted = self.booted;
                 let entries: Vec<Message> = self
                     .shared
                     .state
                     .iter()
+                    .filter(|_| booted)
                     .flat_map(|s| &s.queues)
                     .filter(|m| queue.is_none() || m.get("Queue") == queue)
                     .cloned()
@@ -127,6 +138,7 @@ impl Client<'_> {
                 let state = self.shared.state.as_ref().expect("checked");
                 let wanted = action.get_str("Variables").unwrap_or_default().into_owned();
                 let wanted: Vec<&str> = wanted.split(',').map(str::trim).collect();
+                let unset = self.shared.config.unset_variable.as_str();
                 let entries: Vec<Message> = state
                     .channels
                     .iter()
@@ -148,9 +160,10 @@ impl Client<'_> {
                         let uid = c.get_str("Uniqueid").unwrap_or_default();
                         let set = state.variables.get(uid.as_ref());
                         for name in wanted.iter().filter(|n| !n.is_empty()) {
+                            // Asterisk prints the NULL of a variable not set.
                             let value = set
                                 .and_then(|v| v.iter().find(|(n, _)| n == name))
-                                .map_or("", |(_, v)| v.as_str());
+                                .map_or(unset, |(_, v)| v.as_str());
                             m.push("Variable", format!("{name}={value}"));
                         }
                         m

@@ -14,6 +14,11 @@ use std::time::{Duration, Instant};
 /// stopping server wakes it), so that hundreds of idle clients cost next to nothing.
 const LINGER_WAIT: Duration = Duration::from_secs(1);
 
+/// What Asterisk sends a manager connection right after its login once it has booted,
+/// and to every connection when it finishes booting.
+const FULLY_BOOTED: &[u8] =
+    b"Event: FullyBooted\r\nPrivilege: system,all\r\nUptime: 0\r\nLastReload: 0\r\nStatus: Fully Booted\r\n\r\n";
+
 /// What Asterisk sends each manager connection as it stops (`core stop gracefully`).
 const SHUTDOWN: &[u8] =
     b"Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: False\r\n\r\n";
@@ -44,6 +49,10 @@ pub(super) struct Client<'a> {
     pub(super) answered: Answered,
     /// Channel variables set by `Setvar` ((channel, variable) -> value; "" for globals).
     pub(super) variables: std::collections::HashMap<(String, String), String>,
+    /// Has this PBX said `FullyBooted` (see [`ReplayConfig::booting`])?
+    ///
+    /// [`ReplayConfig::booting`]: super::ReplayConfig::booting
+    pub(super) booted: bool,
 }
 
 impl<'a> Client<'a> {
@@ -69,6 +78,7 @@ impl<'a> Client<'a> {
             written: 0,
             answered: Answered::default(),
             variables: Default::default(),
+            booted: !shared.config.booting,
         })
     }
 
@@ -139,17 +149,37 @@ impl<'a> Client<'a> {
     /// A PBX started at a checkpoint holds its events until the client's state queries
     /// are answered (or a second has passed), so each answer is the state the replay
     /// starts from.
+    ///
+    /// A booted PBX says `FullyBooted` first (the capture's own, recorded at its login,
+    /// precedes the checkpoint). One still booting says it after those answers, then
+    /// waits again for `ParkedCalls` and `QueueStatus`, whose modules have loaded since.
     pub(super) fn answer_state_queries(&mut self) -> io::Result<Flow> {
         let Some(state) = &self.shared.state else {
             return Ok(Flow::Continue);
         };
         let rooms = state.rooms.len();
+        if self.booted {
+            self.stream.write_all(FULLY_BOOTED)?;
+        }
+        let all =
+            |a: &Answered| a.channels && a.rooms && a.room_lists >= rooms && a.parked && a.queues;
+        if let Flow::Close = self.answer_until(all)? {
+            return Ok(Flow::Close);
+        }
+        if !self.booted {
+            self.booted = true;
+            self.stream.write_all(FULLY_BOOTED)?;
+            self.answered.parked = false;
+            self.answered.queues = false;
+            return self.answer_until(|a| a.parked && a.queues);
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// Answer actions until `done` says enough has been answered (or a second passed).
+    fn answer_until(&mut self, done: impl Fn(&Answered) -> bool) -> io::Result<Flow> {
         let deadline = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < deadline && !self.stopping() {
-            let a = &self.answered;
-            if a.channels && a.rooms && a.room_lists >= rooms && a.parked && a.queues {
-                break;
-            }
+        while Instant::now() < deadline && !self.stopping() && !done(&self.answered) {
             if let Flow::Close = self.answer_actions(Duration::from_millis(10))? {
                 return Ok(Flow::Close);
             }

@@ -41,6 +41,17 @@ pub struct ReplayConfig {
     /// connected; those actions, `Status` and `ConfbridgeListRooms` are then answered
     /// with that state.
     pub start_at: Option<u32>,
+    /// How `Status` shows a variable a channel does not have: `(null)`, as Asterisk's
+    /// manager prints the NULL it gets (tests try Asterisk's other spellings of none).
+    pub unset_variable: String,
+    /// Started at a checkpoint, be a PBX still booting: `FullyBooted` comes only after
+    /// the first answers to the state queries, and until then `ParkedCalls` and
+    /// `QueueStatus` answer empty lists (their modules are not loaded yet); after it,
+    /// the recorded answers. A booted PBX says `FullyBooted` right after the login.
+    pub booting: bool,
+    /// Answer `Logoff` with `Goodbye` and close (false: ignore it, as a PBX too busy or
+    /// too broken to answer).
+    pub answer_logoff: bool,
 }
 
 impl ReplayConfig {
@@ -63,6 +74,9 @@ impl ReplayConfig {
             seed: 1,
             tls: None,
             start_at: None,
+            unset_variable: "(null)".into(),
+            booting: false,
+            answer_logoff: true,
         }
     }
 }

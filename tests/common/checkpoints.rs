@@ -293,10 +293,231 @@ fn check_queues(model: &Model, pbx: &str, entries: &[Message], p: &Pending) -> V
     }
 }
 
+/// A channel of one PBX: Uniqueids repeat across PBXes.
+type Key = (String, String);
+
+/// Who the recording says was ever connected to whom: channels linked by a bridge (1.x
+/// `Bridge`, or entering a 2.x bridge that held others; a parking lot or holding bridge
+/// links nobody), a `Dial`, the halves of a Local channel (`LocalBridge`, or the names
+/// `X;1`/`X;2`), one `BridgeId` in a channel list, or one value of the trunk variable set
+/// by events (on either PBX). Read from the messages alone, never from the model: a call
+/// of the model holding channels none of these ever linked is an invented merge.
+#[derive(Default)]
+pub struct Links {
+    parent: HashMap<Key, Key>,
+    /// Each 2.x bridge's members now: (pbx, bridge) -> Uniqueids.
+    members: HashMap<(String, String), Vec<String>>,
+    /// The first channel seen with each trunk value.
+    trunk: HashMap<String, Key>,
+    /// Local channels by name: (pbx, name) -> Uniqueid.
+    locals: HashMap<(String, String), String>,
+}
+
+/// What a recording never holds as a trunk value: how Asterisk prints a variable that is
+/// not set (manager.c's `Status` puts a NULL through printf), and its other spellings of
+/// "no value". Listed here on their own, not taken from the model's code.
+const NOT_A_VALUE: [&str; 4] = ["", "(null)", "<unknown>", "<none>"];
+
+impl Links {
+    fn root(&mut self, k: &Key) -> Key {
+        let mut k = k.clone();
+        while let Some(p) = self.parent.get(&k) {
+            if *p == k {
+                break;
+            }
+            k = p.clone();
+        }
+        k
+    }
+
+    fn link(&mut self, pbx: &str, a: &str, pbx_b: &str, b: &str) {
+        if a.is_empty() || b.is_empty() {
+            return;
+        }
+        let ra = self.root(&(pbx.to_string(), a.to_string()));
+        let rb = self.root(&(pbx_b.to_string(), b.to_string()));
+        if ra != rb {
+            self.parent.insert(ra, rb);
+        }
+    }
+
+    fn linked(&mut self, a: &Key, b: &Key) -> bool {
+        self.root(a) == self.root(b)
+    }
+
+    fn local_half(&mut self, pbx: &str, name: &str, uid: &str) {
+        let Some((base, half)) = name.rsplit_once(';') else {
+            return;
+        };
+        if !name.starts_with("Local/") || !matches!(half, "1" | "2") {
+            return;
+        }
+        let other = format!("{base};{}", if half == "1" { 2 } else { 1 });
+        self.locals
+            .insert((pbx.to_string(), name.to_string()), uid.to_string());
+        if let Some(o) = self.locals.get(&(pbx.to_string(), other)).cloned() {
+            self.link(pbx, uid, pbx, &o);
+        }
+    }
+
+    /// Learn what `m` (from `pbx`) says was connected.
+    pub fn learn(&mut self, pbx: &str, m: &Message, holding: impl Fn(&str) -> bool) {
+        let event = get(m, "Event");
+        let from_events = m.get("ActionID").is_none();
+        let uid = get(m, "Uniqueid");
+        match event.as_str() {
+            "Newchannel" | "CoreShowChannel" => {
+                self.local_half(pbx, &get(m, "Channel"), &uid);
+                let bridged = get(m, "BridgedUniqueID");
+                self.link(pbx, &uid, pbx, &bridged);
+            }
+            "Rename" => self.local_half(pbx, &get(m, "Newname"), &uid),
+            "Bridge" | "Link" => {
+                self.link(pbx, &get(m, "Uniqueid1"), pbx, &get(m, "Uniqueid2"));
+            }
+            "LocalBridge" => {
+                let (a, b) = if m.get("LocalOneUniqueid").is_some() {
+                    (get(m, "LocalOneUniqueid"), get(m, "LocalTwoUniqueid"))
+                } else {
+                    (get(m, "Uniqueid1"), get(m, "Uniqueid2"))
+                };
+                self.link(pbx, &a, pbx, &b);
+            }
+            "Dial" | "DialBegin" if from_events => {
+                let caller = if uid.is_empty() {
+                    get(m, "UniqueID")
+                } else {
+                    uid.clone()
+                };
+                let callee = get(m, "DestUniqueid");
+                let callee = if callee.is_empty() {
+                    get(m, "DestUniqueID")
+                } else {
+                    callee
+                };
+                self.link(pbx, &caller, pbx, &callee);
+            }
+            "BridgeEnter" if from_events => {
+                let bridge = get(m, "BridgeUniqueid");
+                let members = self
+                    .members
+                    .entry((pbx.to_string(), bridge.clone()))
+                    .or_default();
+                let first = members.first().cloned();
+                members.push(uid.clone());
+                if let Some(first) = first.filter(|_| !holding(&bridge)) {
+                    self.link(pbx, &uid, pbx, &first);
+                }
+            }
+            "BridgeLeave" if from_events => {
+                let key = (pbx.to_string(), get(m, "BridgeUniqueid"));
+                if let Some(members) = self.members.get_mut(&key) {
+                    members.retain(|u| *u != uid);
+                }
+            }
+            "BridgeDestroy" if from_events => {
+                self.members
+                    .remove(&(pbx.to_string(), get(m, "BridgeUniqueid")));
+            }
+            "Hangup" if from_events => {
+                for members in self.members.values_mut() {
+                    members.retain(|u| *u != uid);
+                }
+            }
+            "VarSet" if from_events => {
+                let variable = get(m, "Variable");
+                let value = get(m, "Value");
+                if variable.trim_start_matches('_') != "SIPCALLID"
+                    || NOT_A_VALUE.contains(&value.as_str())
+                {
+                    return;
+                }
+                let key = (pbx.to_string(), uid.clone());
+                match self.trunk.get(&value).cloned() {
+                    Some(first) => self.link(pbx, &uid, &first.0, &first.1),
+                    None => {
+                        self.trunk.insert(value, key);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Each call of the model whose channels were never all linked: an invented merge.
+    pub fn invented(&mut self, model: &Model) -> Vec<String> {
+        let mut errs = Vec::new();
+        for (call, members) in model.calls() {
+            let first: Key = (members[0].0.to_string(), members[0].1.to_string());
+            let strangers: Vec<Key> = members[1..]
+                .iter()
+                .map(|(p, u)| (p.to_string(), u.to_string()))
+                .filter(|k| !self.linked(&first, k))
+                .collect();
+            if !strangers.is_empty() {
+                errs.push(format!(
+                    "call {call:?}: {first:?} and {strangers:?} were never connected \
+                     (no bridge, dial, Local pair or trunk twin links them)"
+                ));
+            }
+        }
+        errs
+    }
+}
+
+impl Checker {
+    /// A checker for a replay that starts right after recorded checkpoint `k` of the raw
+    /// capture `path` (a stand-in's `start_at`): it learns who was connected from the
+    /// recording before that point, which the monitor never saw.
+    pub fn from_checkpoint(path: &std::path::Path, pbx: &str, k: u32) -> Checker {
+        let mut checker = Checker::default();
+        checker.learn_until_checkpoint(path, pbx, k);
+        checker
+    }
+
+    /// Learn who was connected on `pbx` from its raw capture `path`, up to where a
+    /// replay started at checkpoint `k` begins (see [`Checker::from_checkpoint`]).
+    pub fn learn_until_checkpoint(&mut self, path: &std::path::Path, pbx: &str, k: u32) {
+        let checker = self;
+        let mut d = hackamore::ami::Decoder::new();
+        d.feed(&std::fs::read(path).unwrap());
+        let mut ms = Vec::new();
+        while let Some(m) = d.next_message() {
+            ms.push(m);
+        }
+        // The replay starts after the last answer of the checkpoint's lists.
+        let ends = |m: &Message| {
+            let id = get(m, "ActionID");
+            ["truth", "conf", "bridges", "parked", "queues"]
+                .iter()
+                .any(|kind| id == format!("{kind}-{k}"))
+        };
+        let last = ms.iter().rposition(ends).expect("no such checkpoint");
+        let p = Pending::default();
+        for m in &ms[..=last] {
+            if m.get("BridgeType").is_some() {
+                let kind = (get(m, "BridgeType"), get(m, "BridgeTechnology"));
+                checker
+                    .pending
+                    .entry(pbx.to_string())
+                    .or_default()
+                    .bridge_types
+                    .insert(get(m, "BridgeUniqueid"), kind);
+            }
+            let types = &checker.pending.get(pbx).unwrap_or(&p).bridge_types;
+            let holding = |b: &str| types.get(b).is_some_and(|(t, tech)| holds_only(t, tech));
+            checker.links.learn(pbx, m, holding);
+        }
+        checker.pending.remove(pbx);
+    }
+}
+
 /// Watches a stream go by and checks the model at each recorded checkpoint.
 #[derive(Default)]
 pub struct Checker {
     pending: HashMap<String, Pending>,
+    /// Who the recording says was ever connected.
+    pub links: Links,
     pub checked: usize,
     /// Answers checked by kind (the ActionID's prefix: truth, conf, bridges...).
     pub kinds: BTreeMap<String, usize>,
@@ -314,6 +535,8 @@ impl Checker {
             let kind = (get(m, "BridgeType"), get(m, "BridgeTechnology"));
             p.bridge_types.insert(bridge, kind);
         }
+        let holding = |b: &str| p.holding(b);
+        self.links.learn(pbx, m, holding);
         // A member is described by an event, or by a line of the monitor's own resync.
         let resync = id.starts_with("hackamore-sync-");
         if (id.is_empty() || resync) && event.starts_with("QueueMember") {
@@ -339,6 +562,7 @@ impl Checker {
                 let entries = p.entries.remove(&id).unwrap_or_default();
                 let mut e = check_channels(model, pbx, &entries, p);
                 e.extend(check_sipcallids(model));
+                e.extend(self.links.invented(model));
                 e
             }
             "BridgeListComplete" if id.starts_with("bridges-") => {

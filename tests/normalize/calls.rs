@@ -261,6 +261,39 @@ fn variable() {
             vec![("sipcallid", vec![("value", "1.1@pbx1")])],
         ),
         row(
+            "VarSet of the trunk variable to (null): Asterisk's none, no value",
+            vec![vec![
+                ("Event", "VarSet"),
+                ("Channel", "IAX2/pbx2-1"),
+                ("Variable", "SIPCALLID"),
+                ("Value", "(null)"),
+                unique,
+            ]],
+            vec![],
+        ),
+        row(
+            "VarSet of the trunk variable to <none>",
+            vec![vec![
+                ("Event", "VarSet"),
+                ("Channel", "IAX2/pbx2-1"),
+                ("Variable", "__SIPCALLID"),
+                ("Value", "<none>"),
+                unique,
+            ]],
+            vec![],
+        ),
+        row(
+            "VarSet of the trunk variable to <unknown>",
+            vec![vec![
+                ("Event", "VarSet"),
+                ("Channel", "IAX2/pbx2-1"),
+                ("Variable", "SIPCALLID"),
+                ("Value", "<unknown>"),
+                unique,
+            ]],
+            vec![],
+        ),
+        row(
             "VarSet of another variable",
             vec![vec![
                 ("Event", "VarSet"),

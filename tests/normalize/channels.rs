@@ -45,6 +45,27 @@ fn new_channel() {
             )],
         ),
         row(
+            "Newchannel: (null) and <none> are no number either",
+            vec![vec![
+                ("Event", "Newchannel"),
+                ("Channel", "PJSIP/100-1"),
+                ("CallerIDNum", "(null)"),
+                ("ChannelState", "0"),
+                unique,
+            ]],
+            vec![("newchannel", vec![("calleridnum", "")])],
+        ),
+        row(
+            "NewCallerid to <none>",
+            vec![vec![
+                ("Event", "NewCallerid"),
+                ("Channel", "PJSIP/100-1"),
+                ("CallerIDNum", "<none>"),
+                unique,
+            ]],
+            vec![("newcallerid", vec![("calleridnum", "")])],
+        ),
+        row(
             "Newstate (both)",
             vec![vec![
                 ("Event", "Newstate"),

@@ -45,8 +45,12 @@ def lookup(event: dict[str, Any], key: str) -> str | None:
     return None
 
 
+# DESIGN §4: Asterisk spells "none" as an empty value, <unknown>, <none> and (null).
+NONE = ("", "<unknown>", "<none>", "(null)")
+
+
 def num(v: str | None) -> str:
-    return "" if v is None or v == "<unknown>" else v
+    return "" if v is None or v in NONE else v
 
 
 def holds_only(bridgetype: str, technology: str) -> bool:
@@ -232,7 +236,8 @@ class ReferenceModel:
                 self.localbridge(pbx, get(one), get(two))
         elif n == "varset":
             if get("Variable").lstrip("_") == self.trunk_variable and need("Uniqueid", "Value"):
-                self.sipcallid(pbx, get("Uniqueid"), get("Value"))
+                if get("Value") not in NONE:
+                    self.sipcallid(pbx, get("Uniqueid"), get("Value"))
         elif n == "confbridgestart" and need("Conference"):
             self.rooms.setdefault(pbx, {}).setdefault(get("Conference"), [])
         elif n == "confbridgeend" and need("Conference"):

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -19,7 +18,7 @@ import hackamore
 import pytest
 from hackamore.compat import Event, Main, Mains, Manifold, ModelCounter, Socket
 
-from .conftest import FIXTURES, SECRET, USER, Terminal, default_sigint, interrupt
+from .conftest import FIXTURES, SECRET, USER, Terminal, default_sigint
 
 CAPTURE = FIXTURES / "conference-pbx1.ami"
 
@@ -298,92 +297,6 @@ def test_bad_secret_is_logged_and_retried_with_backoff(caplog: pytest.LogCapture
     assert errors and all(r.levelno == logging.ERROR for r in errors)
     assert "not-the-secret" not in caplog.text
     assert engine.model.sizes()["channels"] == 0
-
-
-def _sigint_within_a_second(argv: list[str], ready: str) -> tuple[int, float, str]:
-    with subprocess.Popen(
-        argv,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        preexec_fn=default_sigint,
-    ) as proc:
-        try:
-            assert proc.stdout is not None
-            seen = []
-            for line in proc.stdout:
-                seen.append(line)
-                if ready in line:
-                    break
-            time.sleep(0.3)
-            sent = time.monotonic()
-            rc = interrupt(proc)
-            return rc, time.monotonic() - sent, "".join(seen)
-        finally:
-            proc.kill()
-            proc.wait()
-
-
-def test_a_child_stops_on_sigint_when_the_test_runner_ignores_it() -> None:
-    """Started from a shell that ignores SIGINT (a background job), the runner ignores
-    it, and so would the children it starts: the tests that stop a child with SIGINT
-    give it the default back."""
-    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        rc, _, out = _sigint_within_a_second(
-            [sys.executable, "-c", "import time; print('READY', flush=True); time.sleep(30)"],
-            "READY",
-        )
-    finally:
-        signal.signal(signal.SIGINT, before)
-    # Ended by the signal (Python exits so on an uncaught KeyboardInterrupt), not killed
-    # after the wait.
-    assert rc == -signal.SIGINT, (rc, out)
-
-
-@pytest.mark.parametrize("threaded", [False, True], ids=["Main", "Mains"])
-def test_ctrl_c_stops_engine_run_within_a_second(threaded: bool) -> None:
-    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
-        script = textwrap.dedent(
-            f"""
-            import hackamore
-            def show(change):
-                if change.name == "confbridgeend":
-                    print("READY", flush=True)
-            engine = hackamore.Engine(
-                [hackamore.Server("pbx1", "127.0.0.1", {srv.port}, {USER!r}, {SECRET!r})],
-                hooks={{"confbridgeend": show}}, threaded={threaded})
-            try:
-                engine.run()
-            except KeyboardInterrupt:
-                print("INTERRUPTED", flush=True)
-                raise SystemExit(3)
-            """
-        )
-        rc, elapsed, _ = _sigint_within_a_second([sys.executable, "-c", script], "READY")
-    assert rc == 3
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
-
-
-def test_ctrl_c_stops_hackamore_run_within_a_second() -> None:
-    with hackamore.ReplayServer(CAPTURE, username=USER, secret=SECRET, linger=True) as srv:
-        argv = [
-            sys.executable,
-            "-m",
-            "hackamore",
-            "run",
-            "--print",
-            "--server",
-            f"pbx1=127.0.0.1:{srv.port}",
-            "--username",
-            USER,
-            "--secret",
-            SECRET,
-        ]
-        rc, elapsed, out = _sigint_within_a_second(argv, "confbridgeend")
-    assert rc == 130
-    assert elapsed < 1.0, f"took {elapsed:.2f} s"
-    assert SECRET not in out
 
 
 def _clean_env(home: Path) -> dict[str, str]:

@@ -28,13 +28,13 @@ NAMES = [
     "IAX2/p-7",
     "DAHDI/1-1",
 ]
-NUMBERS = ["", "100", "200", "<unknown>", "300"]
+NUMBERS = ["", "100", "200", "<unknown>", "300", "(null)", "<none>"]
 CONFS = ["100", "200"]
 BRIDGES = ["b-1", "b-2", "b-3"]
 QUEUES = ["support", "sales"]
 AGENTS = ["Local/agent1@test", "Local/agent2@test", "SIP/300"]
 TIMES = ["1000", "1000.25", "2000.5"]
-VALUES = ["v1", "v2", "v3"]
+VALUES = ["v1", "v2", "v3", "(null)", "<unknown>"]
 
 
 # Weighted so channels live long enough to be dialled, bridged, joined and merged; the

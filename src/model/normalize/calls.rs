@@ -2,7 +2,7 @@
 //! channel, the trunk variable). AMI 2.x bridges are `bridges`.
 
 use super::events::Event;
-use super::fields::{number, required, text};
+use super::fields::{number, required, required_value, text};
 use crate::ami::Message;
 use crate::model::{Change, Text};
 
@@ -55,7 +55,8 @@ fn trunk_variable(m: &Message, pbx: Text) -> Option<Change> {
     Some(Change::SipCallId {
         uniqueid: required(m, "Uniqueid")?,
         channel: text(m, "Channel"),
-        value: required(m, "Value")?,
+        // `SIPCALLID=(null)` is no trunk value: pairing on it would join strangers.
+        value: required_value(m, "Value")?,
         pbx,
     })
 }

@@ -2,21 +2,24 @@
 
 use crate::ami::Message;
 use crate::model::bridges::holds_only;
-use crate::model::Text;
+use crate::model::{means_none, or_none, Text};
 
 /// Text of a field, `""` when absent.
 pub(super) fn text(m: &Message, key: &str) -> Text {
     m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
 }
 
-/// A number field: `<unknown>` is how AMI says "no number".
+/// A value field (a number, a variable's value): empty when Asterisk says "none" in any
+/// of its spellings (`<unknown>` is how it says "no number").
 pub(super) fn number(m: &Message, key: &str) -> Text {
-    let n = text(m, key);
-    if n == "<unknown>" {
-        Text::default()
-    } else {
-        n
-    }
+    or_none(text(m, key))
+}
+
+/// A required value: the change is skipped when it is absent or means none.
+pub(super) fn required_value(m: &Message, key: &str) -> Option<Text> {
+    m.get(key)
+        .filter(|v| !means_none(v))
+        .map(Text::from_utf8_lossy)
 }
 
 /// A required field: the change is skipped when it is absent or empty (the old framework

@@ -4,12 +4,13 @@
 use super::state::{Entry, Listed, ListedBridge, PbxSync, SyncStep, MAX_SEEN};
 use super::{channels, parking, queues, rooms};
 use crate::ami::sync::{
-    SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PARKED as PARKED, SYNC_PREFIX,
-    SYNC_QUEUES as QUEUES, SYNC_ROOMS as ROOMS, SYNC_STATUS as STATUS,
+    SYNC_AGAIN as AGAIN, SYNC_BRIDGES as BRIDGES, SYNC_CHANNELS as CHANNELS, SYNC_PARKED as PARKED,
+    SYNC_PREFIX, SYNC_QUEUES as QUEUES, SYNC_ROOMS as ROOMS, SYNC_STATUS as STATUS,
 };
 use crate::ami::Message;
 use crate::model::normalize::{parked_call, queue_member_fields, seconds_before};
-use crate::model::{Change, Clock, Model, Rules, Text};
+use crate::model::{means_none, or_none, Change, Clock, Model, Rules, Text};
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 
 /// Resync state of every PBX.
@@ -22,13 +23,14 @@ fn text(m: &Message, key: &str) -> Text {
     m.get(key).map(Text::from_utf8_lossy).unwrap_or_default()
 }
 
-/// The non-empty value of the channel variable `name` in a `Status` answer
-/// (`Variable: NAME=value` lines).
+/// The value of the channel variable `name` in a `Status` answer (`Variable:
+/// NAME=value` lines), unless it means none: Asterisk prints `NAME=(null)` for a channel
+/// that lacks the variable.
 fn variable(m: &Message, name: &str) -> Option<Text> {
     m.get_all("Variable").find_map(|v| {
         let v = String::from_utf8_lossy(v);
         let (k, value) = v.split_once('=')?;
-        (k.trim_start_matches('_') == name && !value.is_empty()).then(|| value.into())
+        (k.trim_start_matches('_') == name && !means_none(value.as_bytes())).then(|| value.into())
     })
 }
 
@@ -233,6 +235,26 @@ impl Resync {
                     }
                 }
             }
+            // The same part of a whole resync, or a part asked again on its own.
+            (None, Some(_)) if is_parked || is_queues || is_rooms => {
+                let s = match self.pbxes.entry(pbx.into()) {
+                    Slot::Occupied(s) => s.into_mut(),
+                    Slot::Vacant(v) if rest.contains(AGAIN) => v.insert(PbxSync::partial()),
+                    Slot::Vacant(_) => return true, // its resync was given up on
+                };
+                if is_parked {
+                    s.parked_done = false;
+                    s.parked.clear();
+                } else if is_queues {
+                    s.queues_done = false;
+                    s.queue_members.clear();
+                    s.queue_entries.clear();
+                } else {
+                    s.rooms_named = 0;
+                    s.rooms_expected = None;
+                    s.rooms_answered = 0;
+                }
+            }
             (None, Some(_)) => {}
             (Some(e), _) if is_status && e.eq_ignore_ascii_case("Status") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
@@ -308,8 +330,8 @@ impl Resync {
             (Some(e), _) if e.eq_ignore_ascii_case("CoreShowChannel") => {
                 if let Some(s) = self.pbxes.get_mut(pbx).filter(|s| s.listing) {
                     let mut calleridnum = text(m, "CallerIDNum");
-                    if calleridnum == "<unknown>" && model.rules() == Rules::Standard {
-                        calleridnum = Text::default(); // as events have it: no number
+                    if model.rules() == Rules::Standard {
+                        calleridnum = or_none(calleridnum); // as events have it
                     }
                     s.listed.push(Listed {
                         uniqueid: text(m, "Uniqueid"),

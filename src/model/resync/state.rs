@@ -78,6 +78,19 @@ pub(super) struct PbxSync {
 pub(super) const MAX_SEEN: usize = 100_000;
 
 impl PbxSync {
+    /// A resync of some parts only, asked again after the rest was in (a PBX that said
+    /// `FullyBooted` after answering them empty): every part done until its response.
+    pub(super) fn partial() -> Self {
+        PbxSync {
+            channels_done: true,
+            status_done: true,
+            parked_done: true,
+            queues_done: true,
+            rooms_expected: Some(0),
+            ..PbxSync::default()
+        }
+    }
+
     /// Everything it keeps about live changes and answers so far.
     pub(super) fn seen(&self) -> usize {
         self.created.len()

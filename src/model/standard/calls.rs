@@ -4,6 +4,7 @@
 use super::store::ChannelKey;
 use super::Model;
 use crate::model::channel::{Activity, CallId, Role};
+use crate::model::means_none;
 
 impl Model {
     /// Two channels joined: the first stops dialling, and their calls merge.
@@ -33,6 +34,9 @@ impl Model {
     /// The trunk variable: the first channel with a value waits; the second with the same
     /// value (usually on another PBX) is its twin: both are trunks, in one call.
     pub(crate) fn sipcallid(&mut self, pbx: &str, uid: &str, value: &str) {
+        if !self.rules_2014() && means_none(value.as_bytes()) {
+            return; // no value: nothing to pair on (the 2014 framework paired any)
+        }
         let key: ChannelKey = (pbx.into(), uid.into());
         let Some(c) = self.chan_mut(pbx, uid) else {
             return;

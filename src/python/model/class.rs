@@ -2,7 +2,7 @@
 
 use super::hooks::{self, call_one, report_hook_error, HookSet, Pending};
 use super::snapshot;
-use crate::model::{self as core, Change as CoreChange, Rules, Tracker};
+use crate::model::{self as core, or_none, Change as CoreChange, Rules, Text, Tracker};
 use crate::python::args;
 use crate::python::change::{Change, Channel};
 use crate::python::errors::ArgumentError;
@@ -193,10 +193,12 @@ impl Model {
         let rules = self.rules;
         let change = CoreChange::from_fields(name, pbx.into(), |f| {
             let v = given.remove(f).flatten();
-            // The model's caller id: `<unknown>` is no number (the 2014 rules kept it).
-            Some(match (f, v.as_deref()) {
-                ("calleridnum", Some("<unknown>")) if rules == Rules::Standard => "".into(),
-                (_, v) => v.unwrap_or_default().into(),
+            // A caller id or trunk value Asterisk spells as "none" is none (the 2014
+            // rules kept `<unknown>` as a number).
+            let v: Text = v.unwrap_or_default().into();
+            Some(match f {
+                "calleridnum" | "value" if rules == Rules::Standard => or_none(v),
+                _ => v,
             })
         })
         .expect("a name of the change table");

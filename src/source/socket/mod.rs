@@ -5,17 +5,18 @@
 use super::passing::{Passing, SharedInterest};
 use super::tls::{self, Transport};
 use super::{Source, SourceError, Step, Tally, READ_CHUNK};
-use crate::ami::sync::{
-    SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PARKED, SYNC_PREFIX, SYNC_QUEUES, SYNC_ROOMS, SYNC_STATUS,
-};
 use crate::ami::{Action, Banner, DecodeStats, Decoder, Login, LoginStep, Message};
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+mod boot;
 mod config;
+mod resync;
+mod writing;
+use boot::Boot;
 pub use config::SocketConfig;
+pub use writing::MAX_OUTGOING;
 
 enum Phase {
     Connect,
@@ -27,6 +28,11 @@ enum Phase {
         deadline: Instant,
     },
     Streaming,
+    /// Logged off (or going to): reading until `Goodbye`, the PBX closing, or the
+    /// deadline, without delivering what comes.
+    Closing {
+        deadline: Instant,
+    },
     Ending,
 }
 
@@ -66,6 +72,12 @@ pub struct Socket {
     closing: Option<Closing>,
     /// Events the reader does not want, passed over unread.
     passing: Passing,
+    /// Whether the PBX has booted, and the resync's parts it answered before.
+    boot: Boot,
+    /// Actions encoded but not yet taken by the socket. Nothing is ever written blocking:
+    /// one thread may serve a thousand PBXes, and a PBX that stops reading must not stop
+    /// it (a poll loop waits for [`Socket::wants_write`]).
+    outgoing: Vec<u8>,
 }
 
 /// Wakes whoever waits for a socket that has no descriptor to wait on yet (a poll loop
@@ -108,6 +120,8 @@ impl Socket {
             adopted: false,
             closing: None,
             passing: Passing::default(),
+            boot: Boot::default(),
+            outgoing: Vec::new(),
         }
     }
 
@@ -177,7 +191,7 @@ impl Socket {
         match &self.phase {
             Phase::Connect | Phase::Ending => Some(Instant::now()),
             Phase::Connecting(_) => None,
-            Phase::Login { deadline, .. } => Some(*deadline),
+            Phase::Login { deadline, .. } | Phase::Closing { deadline } => Some(*deadline),
             Phase::Streaming => {
                 let interval = self.config.ping_interval?;
                 Some(match self.ping_sent {
@@ -191,51 +205,6 @@ impl Socket {
     /// Has the login been accepted (and the socket not ended)?
     pub fn is_streaming(&self) -> bool {
         matches!(self.phase, Phase::Streaming)
-    }
-
-    /// Send an action now. Refused (before anything is written) if it could inject lines.
-    pub fn send(&mut self, action: &Action) -> Result<(), SourceError> {
-        match self.write_action(action)? {
-            Ok(()) => Ok(()),
-            Err(e) => Err(self.fail(|s| s.lost(e))),
-        }
-    }
-
-    /// Send an action of our own while streaming (resync, Ping). If the write fails the
-    /// PBX is going away, but what it sent before may still be unread: keep reading, and
-    /// let the end of the stream end the source.
-    fn send_quietly(&mut self, action: &Action) -> Result<(), SourceError> {
-        if let Err(e) = self.write_action(action)? {
-            log::info!(
-                "{}: cannot send {}: {e}; reading what is left",
-                self.config.name,
-                action.name()
-            );
-            self.write_failed.get_or_insert(e);
-        }
-        Ok(())
-    }
-
-    /// Encode (refusing line injection) and write an action, blocking.
-    fn write_action(&mut self, action: &Action) -> Result<io::Result<()>, SourceError> {
-        let wire = action.encode().map_err(|source| SourceError::Action {
-            pbx: self.config.name.clone(),
-            source,
-        })?;
-        let Some(stream) = self.stream.as_mut() else {
-            return Ok(Err(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "not connected",
-            )));
-        };
-        // Actions are small; write them blocking (bounded by the write timeout).
-        if self.nonblocking {
-            if let Err(e) = stream.tcp().set_nonblocking(false) {
-                return Ok(Err(e));
-            }
-            self.nonblocking = false;
-        }
-        Ok(stream.write_all(&wire))
     }
 
     /// Resolve, connect (up to the connect timeout per address) and, for TLS, shake
@@ -387,6 +356,9 @@ impl Socket {
         // What a read brings is looked at before saying Idle: a poll loop steps this
         // socket again only when more arrives, which for a login answer already read
         // would be never.
+        if let Err(e) = self.flush_outgoing() {
+            return Err(self.fail(|s| s.lost(e)));
+        }
         let mut read = false;
         loop {
             while let Some(m) = self.decoder.next_message() {
@@ -475,62 +447,15 @@ impl Socket {
         Ok(wait.min(due.saturating_duration_since(now)))
     }
 
-    /// Ask for the current bridges, channels, parked calls, queues and conference rooms
-    /// (answers go to the model).
-    fn start_resync(&mut self) -> Result<(), SourceError> {
-        static SYNCS: AtomicU64 = AtomicU64::new(0);
-        let n = SYNCS.fetch_add(1, Ordering::Relaxed) + 1;
-        let id = |what: &str| format!("{SYNC_PREFIX}{n}{what}");
-        self.send_quietly(&Action::new("BridgeList").with("ActionID", id(SYNC_BRIDGES)))?;
-        self.send_quietly(&Action::new("CoreShowChannels").with("ActionID", id(SYNC_CHANNELS)))?;
-        let status = Action::new("Status")
-            .with("ActionID", id(SYNC_STATUS))
-            .with("Variables", self.config.trunk_variable.clone());
-        self.send_quietly(&status)?;
-        self.send_quietly(&Action::new("ParkedCalls").with("ActionID", id(SYNC_PARKED)))?;
-        self.send_quietly(&Action::new("QueueStatus").with("ActionID", id(SYNC_QUEUES)))?;
-        let rooms = id(SYNC_ROOMS);
-        self.send_quietly(&Action::new("ConfbridgeListRooms").with("ActionID", rooms.clone()))?;
-        self.rooms_sync = Some((rooms, Vec::new()));
-        Ok(())
-    }
-
-    /// Follow our `ConfbridgeListRooms` answer: once complete, list each room.
-    fn follow_rooms(&mut self, m: &Message) -> Result<(), SourceError> {
-        let Some((id, rooms)) = self.rooms_sync.as_mut() else {
-            return Ok(());
-        };
-        if m.get("ActionID") != Some(id.as_bytes()) {
-            return Ok(());
-        }
-        match m.event().as_deref() {
-            Some("ConfbridgeListRooms") => {
-                rooms.extend(m.get_str("Conference").map(|c| c.into_owned()));
-            }
-            Some("ConfbridgeListRoomsComplete") => {
-                let (id, rooms) = self.rooms_sync.take().expect("checked above");
-                for (i, room) in rooms.into_iter().enumerate() {
-                    let list = Action::new("ConfbridgeList")
-                        .with("ActionID", format!("{id}-{i}"))
-                        .with("Conference", room);
-                    self.send_quietly(&list)?;
-                }
-            }
-            // `Response: Error` when there is no conference (or no app_confbridge).
-            None if !m
-                .response()
-                .is_some_and(|r| r.eq_ignore_ascii_case("Success")) =>
-            {
-                self.rooms_sync = None;
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
     fn deliver(&mut self, m: Message) -> Result<Step, SourceError> {
         if self.rooms_sync.is_some() {
             self.follow_rooms(&m)?;
+        }
+        if !self.boot.booted() {
+            let again = self.boot.observe(&m);
+            if !again.is_empty() {
+                self.ask_again(again)?;
+            }
         }
         if m.get("Event")
             .is_some_and(|e| e.eq_ignore_ascii_case(b"Shutdown"))
@@ -542,6 +467,7 @@ impl Socket {
     }
 
     fn step_stream(&mut self, wait: Duration) -> Result<Step, SourceError> {
+        self.flush_before_reading();
         if let Some(m) = self.passing.next(&mut self.decoder, &mut self.tally) {
             return self.deliver(m);
         }
@@ -613,6 +539,7 @@ impl Source for Socket {
             }
             Phase::Login { .. } => self.step_login(wait),
             Phase::Streaming => self.step_stream(wait),
+            Phase::Closing { .. } => Ok(self.step_closing(wait)),
             Phase::Ending => Ok(self.tally.end()),
         }
     }
@@ -629,29 +556,14 @@ impl Source for Socket {
         self.decoder.stats()
     }
 
-    /// Log off politely (waiting briefly for `Goodbye`), then close.
+    /// Log off politely (waiting up to [`writing::LOGOFF_WAIT`] for `Goodbye`), then close; see
+    /// [`Socket::begin_close`] for the way that does not wait.
     fn close(&mut self) {
-        if !self.adopted
-            && matches!(self.phase, Phase::Streaming)
-            && self.send(&Action::new("Logoff")).is_ok()
-        {
-            let deadline = Instant::now() + Duration::from_millis(250);
-            'wait: while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-                if self.read_some(left).is_err() {
-                    break;
-                }
-                // Messages after Logoff are not delivered: the caller asked to stop.
-                while let Some(m) = self.decoder.next_message() {
-                    if m.response()
-                        .is_some_and(|r| r.eq_ignore_ascii_case("Goodbye"))
-                    {
-                        break 'wait;
-                    }
-                }
-            }
+        self.begin_close();
+        while let Phase::Closing { deadline } = self.phase {
+            let left = deadline.saturating_duration_since(Instant::now());
+            self.step_closing(left.max(Duration::from_millis(1)));
         }
-        self.drop_stream();
-        self.phase = Phase::Ending;
     }
 }
 
