@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import math
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterable
 from types import TracebackType
 
@@ -17,6 +19,28 @@ if TYPE_CHECKING:
     from typing import Any
 
 _DONE = object()
+
+# Engines started and not finished, for the exit handler.
+_running: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+@atexit.register
+def _stop_engines() -> None:
+    """At exit, stop the engines still running and wait for them (2 s at most), their
+    queued hooks included; past that, the hooks still queued are dropped and the hook
+    thread waited for. The interpreter would end that thread in a way the native frames
+    it waits in cannot unwind: the process aborts."""
+    engines = list(_running)
+    for engine in engines:
+        engine.stop()
+    deadline = time.monotonic() + 2.0
+    for engine in engines:
+        if not engine.join(max(0.0, deadline - time.monotonic())):
+            # Hooks still queued after 2 s are dropped: the hook thread must have left
+            # the native dispatch before the interpreter goes.
+            engine._native._abandon()
+            if engine._dispatcher is not None:
+                engine._dispatcher.join(1.0)
 
 
 class Engine:
@@ -94,8 +118,12 @@ class Engine:
             pass
 
     def start(self) -> Engine:
-        """Run in the background; hooks run in a Python thread of the engine's."""
+        """Run in the background; hooks run in a Python thread of the engine's. One
+        still running when the program exits is stopped then (its last hooks run)."""
         self._native.start()
+        with self._lock:
+            if not self._done:
+                _running.add(self)
         if self._dispatcher is None:
             self._dispatcher = threading.Thread(
                 target=self._dispatch, name="hackamore-hooks", daemon=True
@@ -119,6 +147,7 @@ class Engine:
         with self._lock:
             self._done = True
             listeners = list(self._listeners)
+        _running.discard(self)
         for put in listeners:
             put(_DONE)
 
@@ -157,6 +186,12 @@ class Engine:
         engine has finished; returns the Publisher. Call it before ``start()``."""
         from hackamore.distributed import Publisher
 
+        def logins() -> dict[str, int]:
+            """Each PBX's logins so far: a PBX's state goes out after each."""
+            feeds = self._native.stats()["feeds"]
+            return {name: feed["connects"] for name, feed in feeds.items()}
+
+        options.setdefault("logins", logins)
         publisher = Publisher(broker, model=self.model, **options)
         # The engine ends when stopped (Ctrl-C): what the broker has not acknowledged
         # half a second later is logged as lost rather than waited for.

@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -85,6 +85,8 @@ pub struct NativeEngine {
     tx: Mutex<Option<Sender<Pending>>>,
     /// Hooks taken from `rx` that have not run yet.
     in_batch: AtomicUsize,
+    /// The program is exiting: `dispatch` runs no more hooks and returns at once.
+    abandoned: AtomicBool,
 }
 
 #[pymethods]
@@ -125,6 +127,7 @@ impl NativeEngine {
             rx,
             tx: Mutex::new(Some(tx)),
             in_batch: AtomicUsize::new(0),
+            abandoned: AtomicBool::new(false),
         })
     }
 
@@ -156,6 +159,9 @@ impl NativeEngine {
         let deadline = args::wait(timeout, "timeout")?.map(args::deadline);
         let model = self.model.get();
         loop {
+            if self.abandoned.load(Ordering::Relaxed) {
+                return Ok(false);
+            }
             let wait = match deadline {
                 Some(Some(d)) => d.saturating_duration_since(Instant::now()),
                 _ => Duration::MAX,
@@ -171,7 +177,11 @@ impl NativeEngine {
                         self.in_batch.fetch_add(1, Ordering::Relaxed);
                         batch.push(p);
                     }
-                    model.call_hooks(py, batch, Some(&self.in_batch))?;
+                    // Looked at before each hook: abandoned, the rest of the batch is dropped.
+                    let running = batch
+                        .into_iter()
+                        .take_while(|_| !self.abandoned.load(Ordering::Relaxed));
+                    model.call_hooks(py, running, Some(&self.in_batch))?;
                 }
                 Err(RecvTimeoutError::Disconnected) => return Ok(false),
                 Err(RecvTimeoutError::Timeout) => {}
@@ -181,6 +191,12 @@ impl NativeEngine {
                 return Ok(true);
             }
         }
+    }
+
+    /// The program is exiting and the hooks still queued will not run: `dispatch` returns
+    /// False before its next batch (its thread can then end before the interpreter).
+    fn _abandon(&self) {
+        self.abandoned.store(true, Ordering::Relaxed);
     }
 
     /// Ask the engine to stop (connections log off); returns at once. Any thread.

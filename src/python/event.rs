@@ -1,6 +1,7 @@
 //! `Event`: one AMI message as a read-only, dict-like Python object.
 
 use crate::ami::{is_secret_key, Action, Decoder, Message};
+use crate::model::Clock;
 use pyo3::exceptions::{PyKeyError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
@@ -12,11 +13,28 @@ use std::sync::Arc;
 pub struct Event {
     pub(crate) message: Message,
     pub(crate) source: Arc<str>,
+    /// Read back from a capture (not received now): without a recorded `TIME`, when it
+    /// happened is unknown (see [`Clock::Recorded`]).
+    ///
+    /// [`Clock::Recorded`]: crate::model::Clock::Recorded
+    pub(crate) recorded: bool,
 }
 
 impl Event {
     pub(crate) fn new(message: Message, source: Arc<str>) -> Self {
-        Event { message, source }
+        Event {
+            message,
+            source,
+            recorded: false,
+        }
+    }
+
+    /// An event read back from a capture.
+    pub(crate) fn recorded(message: Message, source: Arc<str>) -> Self {
+        Event {
+            recorded: true,
+            ..Event::new(message, source)
+        }
     }
 
     fn text(bytes: &[u8]) -> String {
@@ -190,7 +208,7 @@ pub fn decode(py: Python<'_>, data: &[u8], source: &str) -> Vec<Event> {
     });
     messages
         .into_iter()
-        .map(|m| Event::new(m, source.clone()))
+        .map(|m| Event::recorded(m, source.clone()))
         .collect()
 }
 
@@ -237,13 +255,18 @@ pub fn encode_action<'py>(
 pub(crate) fn message_of(
     event: &Bound<'_, PyAny>,
     pbx: Option<&str>,
-) -> PyResult<(Option<String>, Message)> {
+) -> PyResult<(Option<String>, Message, Clock)> {
     if let Ok(e) = event.cast::<Event>() {
         let e = e.get();
         let pbx = pbx
             .map(str::to_string)
             .unwrap_or_else(|| e.source.to_string());
-        return Ok((Some(pbx), e.message.clone()));
+        let clock = if e.recorded {
+            Clock::Recorded
+        } else {
+            Clock::Wall
+        };
+        return Ok((Some(pbx), e.message.clone(), clock));
     }
     let Ok(d) = event.cast::<PyDict>() else {
         return Err(PyTypeError::new_err(
@@ -262,5 +285,5 @@ pub(crate) fn message_of(
     }
     let pbx = pbx.map(str::to_string).or(source);
     // The old framework's scripts say END with a dict `{"END": count, ...}`.
-    Ok((pbx, m.marked_end_if_recorded()))
+    Ok((pbx, m.marked_end_if_recorded(), Clock::Wall))
 }

@@ -50,7 +50,7 @@ impl Normalizer {
         pbx: Option<&str>,
         model: Option<&Bound<'py, super::model::Model>>,
     ) -> PyResult<Vec<(&'static str, Bound<'py, PyDict>)>> {
-        let (Some(pbx), m) = message_of(event, pbx)? else {
+        let (Some(pbx), m, clock) = message_of(event, pbx)? else {
             return Ok(Vec::new()); // the old framework ignored events without SOURCE
         };
         let mut changes = Vec::new();
@@ -58,6 +58,7 @@ impl Normalizer {
         // with the GIL held could wait for ever on a thread that needs the GIL.
         let mut guard = lock_from_python(&self.inner);
         let (normalizer, resync) = &mut *guard;
+        normalizer.set_clock(clock);
         match model {
             Some(model) => {
                 let tracker = lock_from_python(&model.get().state);
@@ -72,6 +73,7 @@ impl Normalizer {
             }
             None => normalizer.normalize(&pbx, &m, &mut changes),
         }
+        normalizer.set_clock(crate::model::Clock::Wall);
         drop(guard);
         changes
             .iter()

@@ -6,12 +6,14 @@ import select
 import signal
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import hackamore
 import pytest
+
+from .brokers import NATS_SERVER, Nats, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "asterisk"
@@ -99,3 +101,13 @@ def event_lines(path: Path) -> list[str]:
         if line.startswith(b"Event: "):
             names.append(line[len(b"Event: ") :].decode())
     return names
+
+
+@pytest.fixture
+def nats(tmp_path: Path) -> Iterator[Nats]:
+    """A nats-server with JetStream on 127.0.0.1, its store in the test's folder."""
+    assert Path(NATS_SERVER).exists(), "nats-server is needed (scripts/test installs it)"
+    server = Nats(free_port(), tmp_path / "jetstream")
+    server.start()
+    yield server
+    server.stop()

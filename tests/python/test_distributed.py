@@ -4,20 +4,13 @@ and a consumer rebuilding the model of every PBX from the stream."""
 from __future__ import annotations
 
 import re
-import shutil
-import socket
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import hackamore
 import pytest
 from hackamore.distributed import (
-    STATE_AFTER,
     Broker,
     Changes,
     Publisher,
@@ -26,157 +19,19 @@ from hackamore.distributed import (
     pbx_token,
 )
 
+from .brokers import (
+    Nats,
+    basic_changes,
+    checkpoint,
+    collect,
+    free_port,
+    hackamore_cli,
+    model_of,
+    state,
+    stop,
+    wait_for,
+)
 from .conftest import FIXTURES, Terminal
-
-NATS_SERVER = shutil.which("nats-server") or "/usr/sbin/nats-server"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Nats:
-    """A nats-server with JetStream, its store in a test folder."""
-
-    port: int
-    store: Path
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
-
-    options: tuple[str, ...] = ()
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                NATS_SERVER,
-                "-js",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-sd",
-                str(self.store),
-                *self.options,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("nats-server did not start")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.kill()
-            self.proc.wait()
-            self.proc = None
-
-
-@pytest.fixture
-def nats(tmp_path: Path) -> Iterator[Nats]:
-    assert Path(NATS_SERVER).exists(), "nats-server is needed (scripts/test installs it)"
-    server = Nats(free_port(), tmp_path / "jetstream")
-    server.start()
-    yield server
-    server.stop()
-
-
-def checkpoint(capture: Path, k: int) -> tuple[int, bytes]:
-    """(bytes of the stand-in's replay, bytes of the capture) up to recorded checkpoint
-    `k`: the replay leaves out the banner and the recorded login answer."""
-    data = capture.read_bytes()
-    login_end = data.index(b"\r\n\r\n", data.index(b"\r\n") + 2) + 4
-    at = data.index(f"ActionID: truth-{k}\r\n".encode())
-    cut = data.rindex(b"\r\n\r\n", 0, at) + 4
-    return cut - login_end, data[:cut]
-
-
-def model_of(captures: dict[str, bytes], tmp_path: Path) -> hackamore.Model:
-    """One process reading every PBX's capture (up to its cut), without the END."""
-    model = hackamore.Model()
-    for pbx, data in captures.items():
-        path = tmp_path / f"{pbx}.ami"
-        path.write_bytes(data)
-        for event in hackamore.File(pbx, path):
-            if event.is_end:
-                break
-            model.apply(event)
-    return model
-
-
-def state(model: hackamore.Model) -> dict[str, Any]:
-    """The model as comparable values (call ids differ between models: calls as sets)."""
-    channels = sorted(
-        (
-            c.pbx,
-            c.uniqueid,
-            c.channel,
-            c.calleridnum,
-            c.channelstatedesc,
-            c.role,
-            c.activity,
-            c.conference,
-            c.bridge,
-            c.sipcallid,
-        )
-        for c in model.channels()
-    )
-    calls = sorted(sorted((c.pbx, c.uniqueid) for c in call) for call in model.calls())
-    sizes = model.sizes()
-    rooms = {
-        pbx: {room: sorted(c.uniqueid for c in members) for room, members in pbx_rooms.items()}
-        for pbx, pbx_rooms in model.rooms().items()
-    }
-    return {"channels": channels, "calls": calls, "rooms": rooms, "sizes": sizes}
-
-
-def collect(
-    nats: Nats, pbx: str, capture: Path, k: int, stream: str, prefix: str = "hackamore"
-) -> Any:
-    """A collector: an Engine watching one stand-in PBX that goes silent at checkpoint
-    `k`."""
-    server = hackamore.ReplayServer(capture, stall_at=k)
-    engine = hackamore.Engine(
-        [hackamore.Server(pbx, "127.0.0.1", server.port, "hackamore", "hackamore")], backoff=60
-    )
-    publisher = engine.publish(nats.url, stream=stream, prefix=prefix)
-    engine.start()
-    return server, engine, publisher
-
-
-def stop(collectors: list[Any]) -> None:
-    for _, engine, _ in collectors:
-        engine.stop()
-    for server, engine, _ in collectors:
-        engine.join(5)
-        server.close()
-
-
-def basic_changes() -> list[hackamore.Change]:
-    """Every change of the basic call's first PBX, as a model makes them."""
-    model = hackamore.Model()
-    changes: list[hackamore.Change] = []
-    model._listen(changes.append)
-    model.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
-    return changes
-
-
-def wait_for(condition: Any, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.02)
 
 
 def test_pbx_names_make_subject_tokens_and_back() -> None:
@@ -222,8 +77,8 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
         for (k, pbx), (_server, engine, publisher) in collectors.items():
             version = model_of({pbx: cuts[k, pbx]}, tmp_path).version
             wait_for(lambda e=engine, v=version: e.model.version == v)
-            if version:
-                wait_for(lambda p=publisher: p.stats()["states"] >= 1)
+            # Each PBX's state after its login, a quiet one's too.
+            wait_for(lambda p=publisher: p.stats()["states"] >= 1)
             assert publisher.flush(10)
         # Two consumers per stream: one from the stream's first message (reads every
         # message once), one from the PBXes' latest states (reads what follows them).
@@ -233,7 +88,7 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
         def consume(k: int, from_start: bool) -> None:
             model = consumers[k, from_start] = hackamore.Model()
             changes = Changes(
-                nats.url, stream=f"CP{k}", prefix=f"cp{k}", idle=0.5, from_start=from_start
+                nats.url, stream=f"CP{k}", prefix=f"cp{k}", to_end=True, from_start=from_start
             )
             read[k, from_start] = model.consume(changes)
 
@@ -246,6 +101,7 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
             reader.start()
         for reader in readers:
             reader.join(60)
+            assert not reader.is_alive()
         joined = 0
         for k in range(1, n + 1):
             published = sum(collectors[k, pbx][2].stats()["published"] for pbx in captures)
@@ -266,22 +122,49 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
 
 
 @pytest.mark.timeout(60)
-def test_a_retried_publish_is_kept_once(nats: Nats) -> None:
-    # Two publishers of the same collector id publish the same changes: JetStream drops
-    # the second copy of each by its message id.
+def test_a_retried_publish_is_kept_once_and_a_change_stored_twice_applied_once(
+    nats: Nats, tmp_path: Path
+) -> None:
+    """A publish retried after its acknowledgement was lost carries the same message id:
+    JetStream keeps one. One retried after the duplicate window (the broker away longer)
+    is stored twice: a consumer applies it once."""
+    import asyncio
+
+    import nats as nats_py
+
     changes = basic_changes()
-    for copy in range(2):
-        publisher = Publisher(nats.url, stream="D", collector="same")
-        for c in changes:
-            publisher.publish(c)
-        assert publisher.flush(10)
-        publisher.close()
-        stats = publisher.stats()
-        assert (stats["published"], stats["duplicates"]) == (
-            (0, len(changes)) if copy else (len(changes), 0)
-        )
-    records = list(Changes(nats.url, stream="D", idle=0.5, from_start=True))
-    assert [r["seq"] for r in records] == list(range(len(changes)))
+    publisher = Publisher(nats.url, stream="D", collector="same")
+    for c in changes:
+        publisher.publish(c)
+    assert publisher.flush(10)
+    publisher.close()
+    assert publisher.stats()["published"] == len(changes)
+
+    async def again() -> list[bool]:
+        nc = await nats_py.connect(nats.url)
+        js = nc.jetstream()
+        sub = await js.subscribe("hackamore.*.changes", stream="D", ordered_consumer=True)
+        stored = [await sub.next_msg(timeout=5) for _ in changes]
+        duplicate = []
+        for i, msg in enumerate(stored[:5]):
+            headers = dict(msg.headers or {})
+            if i >= 3:  # after the window: a new id for the same change
+                headers["Nats-Msg-Id"] += "-later"
+            ack = await js.publish(msg.subject, msg.data, headers=headers)
+            duplicate.append(bool(ack.duplicate))
+        await nc.close()
+        return duplicate
+
+    assert asyncio.run(again()) == [True, True, True, False, False]
+    records = list(Changes(nats.url, stream="D", to_end=True, from_start=True))
+    assert [r["seq"] for r in records] == [*range(len(changes)), 3, 4]
+    reading = Changes(nats.url, stream="D", to_end=True)
+    consumer = hackamore.Model()
+    consumer.consume(reading)
+    reference = hackamore.Model()
+    reference.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
+    assert state(consumer) == state(reference)
+    assert reading.stats()["applied"] == len(changes) and reading.stats()["ignored"] == 2
 
 
 @pytest.mark.timeout(60)
@@ -292,6 +175,7 @@ def test_a_consumer_started_before_any_collector_waits_for_the_stream(
     consumer = hackamore.Model()
     reading = Changes(nats.url, stream="EARLY")
     reader = threading.Thread(target=consumer.consume, args=(reading,))
+    assert reading.stats()["applied"] == 0
     reader.start()
     try:
         wait_for(lambda: "no stream EARLY yet" in caplog.text)
@@ -306,7 +190,7 @@ def test_a_consumer_started_before_any_collector_waits_for_the_stream(
             publisher.publish(c)
         assert publisher.flush(10)
         publisher.close()
-        wait_for(lambda: consumer.version == len(changes))
+        wait_for(lambda: reading.stats()["applied"] == len(changes))
         reference = hackamore.Model()
         reference.consume(hackamore.File("pbx1", FIXTURES / "basic-pbx1.ami"))
         assert state(consumer) == state(reference)
@@ -356,10 +240,10 @@ def test_the_broker_restarted_mid_stream_loses_nothing(nats: Nats, tmp_path: Pat
         assert publisher.flush(30), publisher.stats()
         after = publisher.stats()
         assert after["dropped"] == 0 and after["published"] > during["published"]
-        records = list(Changes(nats.url, stream="R", idle=1.0, from_start=True))
+        records = list(Changes(nats.url, stream="R", to_end=True, from_start=True))
         assert [r["seq"] for r in records] == list(range(len(records)))
         consumer = hackamore.Model()
-        consumer.consume(Changes(nats.url, stream="R", idle=1.0))
+        consumer.consume(Changes(nats.url, stream="R", to_end=True))
         assert state(consumer) == state(expected)
     finally:
         engine.stop()
@@ -382,25 +266,9 @@ def test_a_full_buffer_drops_the_oldest_and_counts_them(nats: Nats) -> None:
     nats.start()
     assert publisher.flush(30)
     publisher.close()
-    seqs = [r["seq"] for r in Changes(nats.url, stream="B", idle=0.5, from_start=True)]
+    seqs = [r["seq"] for r in Changes(nats.url, stream="B", to_end=True, from_start=True)]
     assert len(seqs) == len(changes) - stats["dropped"]
     assert seqs == sorted(set(seqs)) and seqs[-3:] == list(range(len(changes) - 3, len(changes)))
-
-
-def hackamore_cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    import os
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COM_DIAG_HACKAMORE")}
-    env["HOME"] = str(home)
-    return subprocess.run(
-        [sys.executable, "-m", "hackamore", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=env,
-        check=False,
-    )
 
 
 @pytest.mark.timeout(120)
@@ -413,7 +281,7 @@ def test_run_publish_then_watch_from_the_command_line(nats: Nats, tmp_path: Path
     run = hackamore_cli("run", "--speed", "1000", "--json", "--publish", nats.url, home=tmp_path)
     assert run.returncode == 0, run.stderr
     published = [json.loads(line) for line in run.stdout.splitlines()]
-    watch = hackamore_cli("watch", nats.url, "--idle", "1", "--json", home=tmp_path)
+    watch = hackamore_cli("watch", nats.url, "--to-end", "--json", home=tmp_path)
     assert watch.returncode == 0, watch.stderr
     rebuilt = [json.loads(line) for line in watch.stdout.splitlines()]
     for r in rebuilt:
@@ -499,9 +367,10 @@ def test_a_late_consumer_converges_from_the_states_alone(nats: Nats, tmp_path: P
         reference = model_of(
             {pbx: checkpoint(path, 2)[1] for pbx, path in captures.items()}, tmp_path
         )
-        for (_, engine, _), pbx in zip(collectors, captures):
+        for (_, engine, publisher), pbx in zip(collectors, captures):
             wait_for(lambda e=engine, p=pbx: len(e.model.channels(p)) == len(reference.channels(p)))
-        time.sleep(STATE_AFTER + 0.5)  # the states each publishes of itself are out
+            # The state each publishes of its PBX after the login is out.
+            wait_for(lambda p=publisher: p.stats()["states"] >= 1)
         for _, _, publisher in collectors:
             publisher.publish_state()
             assert publisher.flush(10)
@@ -510,7 +379,7 @@ def test_a_late_consumer_converges_from_the_states_alone(nats: Nats, tmp_path: P
         left = asyncio.run(_purge_before_states(nats.url, "L"))
         assert 2 <= left < published
         consumer = hackamore.Model()
-        assert consumer.consume(Changes(nats.url, stream="L", idle=1.0)) == left
+        assert consumer.consume(Changes(nats.url, stream="L", to_end=True)) == left
         assert state(consumer) == state(reference)
         assert any(len({c.pbx for c in call}) == 2 for call in consumer.calls())
     finally:
@@ -607,7 +476,7 @@ def test_tls_and_a_password_to_nats_and_the_password_never_logged(
             publisher.publish(c)
         assert publisher.flush(10)
         publisher.close()
-        assert len(list(Changes(good, stream="TLS", idle=0.5))) == len(changes)
+        assert len(list(Changes(good, stream="TLS", to_end=True))) == len(changes)
         # Refusals are reported at once, not after the connect timeout ("not in 5 s").
         wrong = Broker(url, user="collector", password="wrong-pw", ca=str(TLS / "ca.pem"))
         with pytest.raises(hackamore.BrokerError, match=r"refused the connection: .*Authoriz"):

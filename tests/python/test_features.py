@@ -67,6 +67,35 @@ def test_parking_hooks_name_lot_space_parker_and_retriever() -> None:
     assert [ch.uniqueid for ch in back.channels] == [back["uniqueid"], back["retriever"]]
 
 
+def test_a_capture_applied_event_by_event_records_no_time_either() -> None:
+    """`Model.apply()` of a raw capture's events set a parked call's `since` (and a queue
+    caller's) to the wall clock; `consume()` of the same capture left it unknown. Both
+    make the same changes now, and the model shows an unknown time as None, not 1970."""
+    for name, look in [("park-pbx1.ami", "parked"), ("queue-pbx1.ami", "queues")]:
+        source = FIXTURES / name
+        made: dict[str, list[tuple[str, dict[str, str]]]] = {"consume": [], "apply": []}
+        times: list[Any] = []
+
+        def hooks(into: list[tuple[str, dict[str, str]]]) -> dict[str, Any]:
+            def seen(change: hackamore.Change) -> None:
+                into.append((change.name, dict(change.fields)))
+
+            return dict.fromkeys(hackamore.HOOK_NAMES, seen)
+
+        hackamore.Model(hooks=hooks(made["consume"])).consume(hackamore.File("pbx1", source))
+        applied = hackamore.Model(hooks=hooks(made["apply"]))
+        for event in hackamore.File("pbx1", source):
+            applied.apply(event)
+            for pbx in getattr(applied, look)().values():
+                if look == "parked":
+                    times += [p["since"] for p in pbx]
+                else:
+                    times += [c["since"] for q in pbx.values() for c in q["callers"]]
+        assert made["apply"] == made["consume"]
+        assert any(f.get("since") == "" for _, f in made["apply"]), name
+        assert times and all(t is None for t in times), (name, set(times))
+
+
 def test_queue_callers_and_members_through_ringing_answer_and_abandon() -> None:
     model: hackamore.Model
     states: dict[str, Any] = {}

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import hackamore
+from hackamore.cli.broker import broker_from
 from hackamore.cli.output import OutputClosed, UsageProblem, writing
 from hackamore.cli.replay import replay_paced
 from hackamore.cli.view import LiveView
-from hackamore.cli.watch import broker_from
 from hackamore.jsonout import JsonLines
 from hackamore.record import Recorder
 
@@ -85,7 +85,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     engine = hackamore.Engine(servers, hooks=hooks, threaded=args.threads, backoff=args.backoff)
     view.model = engine.model
     if broker is not None:
-        engine.publish(broker, stream=args.stream)
+        engine.publish(broker, stream=args.stream, collector=args.collector)
     log.info("running %r over %s", engine, ", ".join(repr(s) for s in servers))
     # A PBX named on the command line whose first login is refused is a mistake to
     # report; configured PBXes (a daemon) and --retry keep retrying.
@@ -155,7 +155,7 @@ def run_demo(view: LiveView, hooks: dict[str, Any], args: argparse.Namespace, br
     if broker is not None:  # connected first: a broker that is not there is the news
         from hackamore.distributed import Publisher
 
-        publisher = Publisher(broker, stream=args.stream, model=model)
+        publisher = Publisher(broker, stream=args.stream, model=model, collector=args.collector)
         model._listen(publisher.publish)
     print(
         "No PBX configured (COM_DIAG_HACKAMORE_NAME1... in the environment or "

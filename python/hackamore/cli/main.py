@@ -12,11 +12,12 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
 
 import hackamore
+from hackamore.cli.broker import add_nats_options
 from hackamore.cli.live import cmd_record, cmd_run
 from hackamore.cli.output import CLOSED_OUTPUT, OutputClosed, UsageProblem
 from hackamore.cli.replay import cmd_replay
 from hackamore.cli.serve import DEFAULT_SECRET, DEFAULT_USERNAME, cmd_serve
-from hackamore.cli.watch import add_nats_options, cmd_watch
+from hackamore.cli.watch import cmd_watch
 
 _T = TypeVar("_T")
 
@@ -177,6 +178,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="also publish every model change to NATS JetStream at URL (nats://HOST:PORT)",
     )
+    u.add_argument(
+        "--collector",
+        metavar="NAME",
+        help="this collector's name in the stream (default: the host's name); a collector "
+        "restarted under its name takes its PBXes over at once",
+    )
     add_nats_options(u)
     u.set_defaults(func=cmd_run)
 
@@ -195,6 +202,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=seconds,
         default=None,
         help="stop once nothing new has come for this many seconds (default: never)",
+    )
+    w.add_argument(
+        "--to-end",
+        action="store_true",
+        help="stop after what the stream holds now (the model as of now)",
     )
     w.set_defaults(func=cmd_watch)
 

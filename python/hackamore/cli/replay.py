@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import time
 from collections import Counter
@@ -45,11 +46,29 @@ def summary(event: Event) -> str:
     return " ".join(parts)
 
 
+# An AMI capture's banner, or a line of a message (`Key: Value`).
+_AMI_LINE = re.compile(rb"^(Asterisk Call Manager/|[A-Za-z][A-Za-z0-9_-]*: )", re.M)
+
+
+def looks_like_ami(path: Path) -> bool:
+    """Does the file's start hold an AMI message's line (or the banner)? Asked
+    before reading it, so that a file that is no capture is one line of error, not a
+    decoder warning and an empty summary first."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64 * 1024)
+    except OSError:
+        return True  # the capture's own opening says what is wrong, as it always has
+    return _AMI_LINE.search(head) is not None
+
+
 def open_capture(
     path: Path, name: str | None, trace: bool | None
 ) -> hackamore.File | hackamore.Trace:
     if path.is_dir():
         raise NotACapture(f"{path} is a directory, not an AMI capture")
+    if not looks_like_ami(path):
+        raise NotACapture(f"{path}: no AMI message in it: not an AMI capture?")
     is_trace = trace if trace is not None else path.suffix == ".trace"
     pbx = name or path.stem
     return hackamore.Trace(pbx, path) if is_trace else hackamore.File(pbx, path)

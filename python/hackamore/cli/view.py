@@ -15,9 +15,9 @@ from hackamore.cli.output import plural, writing
 CLEAR = "\x1b[2J\x1b[1;1H"
 
 
-def wall_clock(t: float) -> str:
-    """Unix seconds as the local time of day."""
-    return time.strftime("%H:%M:%S", time.localtime(t))
+def wall_clock(t: float | None) -> str:
+    """Unix seconds as the local time of day (None: not known)."""
+    return "--:--:--" if t is None else time.strftime("%H:%M:%S", time.localtime(t))
 
 
 class LiveView:

@@ -4,36 +4,10 @@ collectors (``hackamore run --publish URL``), in the live view or as JSON Lines.
 from __future__ import annotations
 
 import argparse
-import os
 import threading
-from typing import Any
 
 import hackamore
-from hackamore.cli.output import UsageProblem
-
-
-def add_nats_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--nats-user", help="NATS user (its password: HACKAMORE_NATS_PASSWORD)")
-    p.add_argument("--nats-ca", help="CA certificate (PEM) to check a TLS NATS server with")
-    p.add_argument("--stream", default="HACKAMORE", help="JetStream stream (default HACKAMORE)")
-
-
-def broker_from(url: str, args: argparse.Namespace) -> Any:
-    """The NATS broker at `url` with the command line's options; the password and token
-    come from the environment only (HACKAMORE_NATS_PASSWORD, HACKAMORE_NATS_TOKEN), so
-    they never show in a process list."""
-    from hackamore.distributed import Broker
-
-    try:
-        return Broker(
-            url,
-            user=args.nats_user,
-            password=os.environ.get("HACKAMORE_NATS_PASSWORD"),
-            token=os.environ.get("HACKAMORE_NATS_TOKEN"),
-            ca=args.nats_ca,
-        )
-    except hackamore.ArgumentError as e:
-        raise UsageProblem(str(e)) from None
+from hackamore.cli.broker import broker_from
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
@@ -43,7 +17,9 @@ def cmd_watch(args: argparse.Namespace) -> int:
     view, hooks, screen = live_view(args)
     model = hackamore.Model(hooks=hooks)
     view.model = model
-    changes = Changes(broker_from(args.url, args), stream=args.stream, idle=args.idle)
+    changes = Changes(
+        broker_from(args.url, args), stream=args.stream, idle=args.idle, to_end=args.to_end
+    )
     consumed: threading.Event | None = None
     try:
         if screen:

@@ -18,6 +18,7 @@ the engine nor the caller needs asyncio.
 from __future__ import annotations
 
 from .broker import (
+    BEGINS,
     COLLECTOR,
     DUPLICATE_WINDOW,
     HEARTBEAT,
@@ -25,7 +26,10 @@ from .broker import (
     MODEL_VERSION,
     MSG_ID,
     PREFIX,
+    RUN,
     STATE_AFTER,
+    STATE_EVERY,
+    STATE_EVERY_HEADER,
     STREAM,
     Broker,
     changes_subject,
@@ -35,9 +39,11 @@ from .broker import (
     state_subject,
 )
 from .changes import Changes
-from .publisher import Publisher
+from .publisher import BUFFER_BYTES, Publisher
 
 __all__ = [
+    "BEGINS",
+    "BUFFER_BYTES",
     "COLLECTOR",
     "DUPLICATE_WINDOW",
     "HEARTBEAT",
@@ -45,7 +51,10 @@ __all__ = [
     "MODEL_VERSION",
     "MSG_ID",
     "PREFIX",
+    "RUN",
     "STATE_AFTER",
+    "STATE_EVERY",
+    "STATE_EVERY_HEADER",
     "STREAM",
     "Broker",
     "Changes",

@@ -7,6 +7,7 @@ import asyncio
 import functools
 import logging
 import ssl
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,19 @@ PREFIX = "hackamore"
 MSG_ID = "Nats-Msg-Id"
 #: The header naming the collector that published a change or a state.
 COLLECTOR = "Hackamore-Collector"
+#: The header naming the collector's run (its process run): ``<start, hex ms>-<random>``.
+RUN = "Hackamore-Run"
 #: The header giving the collector's model version after the change, or of the state.
 MODEL_VERSION = "Hackamore-Version"
+#: The header of a state giving its publisher's ``state_every``: a consumer takes another
+#: collector's state of a PBX once the one it follows has been silent for twice that.
+STATE_EVERY_HEADER = "Hackamore-State-Every"
+#: The header of a change before which its PBX was empty in the collector's model ("1"):
+#: the first change of each PBX a publisher was given from the start, and the first
+#: after a PBX's END. A consumer may start following the PBX there, as from a state.
+BEGINS = "Hackamore-Begins"
+#: Seconds between states of every PBX (a Publisher's ``state_every``).
+STATE_EVERY = 60.0
 #: Seconds after a PBX's first change (or its END) that its state is published: by then
 #: the resync of a PBX (re)connected is in.
 STATE_AFTER = 1.0
@@ -110,9 +122,36 @@ class Broker:
 
     def __post_init__(self) -> None:
         if not self.url.startswith(("nats://", "tls://")):
-            raise ArgumentError(f"{self.url!r}: a NATS URL starts nats:// or tls://")
+            raise ArgumentError(f"{_shown(self.url)!r}: a NATS URL starts nats:// or tls://")
         if (self.cert is None) != (self.key is None):
             raise ArgumentError("a client certificate needs both cert and key")
+        self._take_credentials_from_url()
+
+    def _take_credentials_from_url(self) -> None:
+        """``nats://user:password@host`` or ``nats://token@host`` (as nats-py reads them):
+        the credentials move into ``user``/``password`` or ``token``, and ``url`` keeps
+        only where the broker is, so that no repr, error or log shows them."""
+        parts = urllib.parse.urlsplit(self.url)
+        userinfo, at, where = parts.netloc.rpartition("@")
+        if not at:
+            return
+        name, colon, secret = userinfo.partition(":")
+        name, secret = urllib.parse.unquote(name), urllib.parse.unquote(secret)
+        if colon:
+            if self.user is not None or self.password is not None or self.token is not None:
+                raise ArgumentError(
+                    f"{_shown(self.url)}: credentials in the URL and as arguments; give them once"
+                )
+            object.__setattr__(self, "user", name)
+            object.__setattr__(self, "password", secret)
+        else:
+            if self.token is not None or self.user is not None:
+                raise ArgumentError(
+                    f"{_shown(self.url)}: a token in the URL and credentials as arguments; "
+                    "give them once"
+                )
+            object.__setattr__(self, "token", name)
+        object.__setattr__(self, "url", urllib.parse.urlunsplit(parts._replace(netloc=where)))
 
     def _tls(self) -> ssl.SSLContext | None:
         if self.ca is None and self.cert is None and not self.url.startswith("tls://"):
@@ -144,6 +183,17 @@ class Broker:
             if (denied or isinstance(e, ssl.SSLCertVerificationError)) and not refused.done():
                 refused.set_result(e)
 
+        # The caller's callbacks speak of a connection made: not of a first connect that
+        # fails (closing it would say "disconnected").
+        connected = False
+
+        def once_connected(callback: Any) -> Any:
+            async def call(*args: Any) -> None:
+                if connected:
+                    await callback(*args)
+
+            return call
+
         options: dict[str, Any] = {
             "error_cb": error,
             "servers": [self.url],
@@ -152,7 +202,7 @@ class Broker:
             "max_reconnect_attempts": -1,
             "reconnect_time_wait": 0.5,
             "name": "hackamore",
-            **callbacks,
+            **{name: once_connected(cb) for name, cb in callbacks.items()},
         }
         if self.user is not None:
             options["user"] = self.user
@@ -163,26 +213,43 @@ class Broker:
         if tls is not None:
             options["tls"] = tls
         # nats-py retries a first connect that fails as it would a lost connection
-        # (forever, here): a first connect is given its timeout, then reported.
-        connect = asyncio.ensure_future(nats.connect(**options))
+        # (forever, here): a first connect is given its timeout, then reported. The
+        # client is made here, so that one given up on is closed, its socket with it (a
+        # cancelled nats.connect() left its transport to the garbage collector, which
+        # warned long after the event loop had closed).
+        nc = nats.NATS()
+        connect = asyncio.ensure_future(nc.connect(**options))
         await asyncio.wait(
             {connect, refused}, timeout=self.connect_timeout, return_when="FIRST_COMPLETED"
         )
         if connect.done():
             try:
-                return connect.result()
+                connect.result()
+                connected = True
+                return nc
             except Exception as e:  # nats-py raises several kinds, none of ours
+                await _close(nc)
                 raise BrokerError(
                     f"{self.url}: cannot connect to NATS: {e or type(e).__name__}"
                 ) from None
         connect.cancel()
         await asyncio.wait({connect})
+        await _close(nc)
         if refused.done():
             raise BrokerError(f"{self.url}: NATS refused the connection: {refused.result()}")
         why = f"; the last error: {last[0] or type(last[0]).__name__}" if last else ""
         raise BrokerError(
             f"{self.url}: cannot connect to NATS (not in {self.connect_timeout:g} s{why})"
         )
+
+
+def _shown(url: str) -> str:
+    """`url` with whatever precedes an ``@`` in its authority hidden."""
+    scheme, sep, rest = url.partition("://")
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
 
 
 def _broker(broker: Broker | str) -> Broker:
@@ -218,12 +285,19 @@ async def _ensure_stream(js: Any, stream: str, prefix: str) -> None:
 
 
 async def _close(nc: Any) -> None:
-    """Disconnect, whatever state the connection is in (closing one that is
-    reconnecting raises in nats-py)."""
+    """Disconnect, whatever state the connection is in: closing one that is reconnecting
+    raises in nats-py, and one whose last write fails leaves its socket open; the socket
+    is closed here in every case, while its event loop still runs."""
     try:
-        await nc.close()
-    except Exception as e:
-        log.debug("NATS close: %s", e)
+        await asyncio.wait_for(nc.close(), 2.0)
+    except (Exception, asyncio.TimeoutError) as e:
+        log.debug("NATS close: %r", e)
+    transport = getattr(nc, "_transport", None)
+    if transport is not None:
+        try:
+            transport.close()
+        except Exception as e:
+            log.debug("NATS close of the socket: %r", e)
 
 
 def nats_timeout() -> type[BaseException]:

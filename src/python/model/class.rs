@@ -2,7 +2,7 @@
 
 use super::hooks::{self, call_one, report_hook_error, HookSet, Pending};
 use super::snapshot;
-use crate::model::{self as core, or_none, Change as CoreChange, Rules, Text, Tracker};
+use crate::model::{self as core, or_none, Change as CoreChange, Clock, Rules, Text, Tracker};
 use crate::python::args;
 use crate::python::change::{Change, Channel};
 use crate::python::errors::ArgumentError;
@@ -111,18 +111,26 @@ impl Model {
         event: &Bound<'_, PyAny>,
         pbx: Option<&str>,
     ) -> PyResult<usize> {
-        let (Some(pbx), m) = message_of(event, pbx)? else {
+        let (Some(pbx), m, clock) = message_of(event, pbx)? else {
             return Ok(0);
         };
         let mut pending = Vec::new();
-        let n = hooks::process(
-            &mut lock_from_python(&self.state),
-            &pbx,
-            &m,
-            self.hooked,
-            self.listening.load(Ordering::Relaxed),
-            &mut pending,
-        );
+        let n = {
+            let mut tracker = lock_from_python(&self.state);
+            // An event read back from a capture happened when it recorded, or at an
+            // unknown time: never now.
+            tracker.set_clock(clock);
+            let n = hooks::process(
+                &mut tracker,
+                &pbx,
+                &m,
+                self.hooked,
+                self.listening.load(Ordering::Relaxed),
+                &mut pending,
+            );
+            tracker.set_clock(Clock::Wall);
+            n
+        };
         self.call_hooks(py, pending, None)?;
         Ok(n)
     }
@@ -238,12 +246,16 @@ impl Model {
     /// change up to it is in; see `Change.version`): taken together, under the model's
     /// lock. For another model to take over (`_import_pbx`).
     fn _export_pbx(&self, py: Python<'_>, pbx: &str) -> PyResult<(u64, String)> {
-        let (version, state) = py.detach(|| {
-            let st = lock_from_python(&self.state);
-            (st.version(), st.model().export_pbx(pbx))
+        // Without the GIL, the JSON too: a publisher's thread exports while the engine's
+        // hook thread goes on publishing changes.
+        let (version, json) = py.detach(|| {
+            let (version, state) = {
+                let st = lock_from_python(&self.state);
+                (st.version(), st.model().export_pbx(pbx))
+            };
+            (version, serde_json::to_string(&state))
         });
-        let json = serde_json::to_string(&state)
-            .map_err(|e| ArgumentError::new_err(format!("{pbx}: state: {e}")))?;
+        let json = json.map_err(|e| ArgumentError::new_err(format!("{pbx}: state: {e}")))?;
         Ok((version, json))
     }
 

@@ -74,6 +74,12 @@ pub(super) fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bou
     Ok(out)
 }
 
+/// A time the model keeps as Unix seconds, 0 when it is not known (a raw capture read
+/// back records none): None then, not 1970.
+fn known(t: f64) -> Option<f64> {
+    (t > 0.0).then_some(t)
+}
+
 /// `{pbx: {bridge: {"type", "technology", "numchannels", "members": [uniqueid]}}}`.
 pub(super) fn bridges_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
     let out = PyDict::new(py);
@@ -116,7 +122,7 @@ pub(super) fn parked_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound
             f.set_item("space", p.space.as_str())?;
             f.set_item("parker", p.parker.as_str())?;
             f.set_item("timeout", p.timeout)?;
-            f.set_item("since", p.since)?;
+            f.set_item("since", known(p.since))?;
             calls.append(f)?;
         }
         out.set_item(pbx, calls)?;
@@ -140,7 +146,7 @@ pub(super) fn queues_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound
                 f.set_item("uniqueid", c.uniqueid.as_str())?;
                 f.set_item("channel", c.channel.as_str())?;
                 f.set_item("position", c.position)?;
-                f.set_item("since", c.since)?;
+                f.set_item("since", known(c.since))?;
                 f.set_item(
                     "ringing",
                     PyList::new(py, c.ringing.iter().map(|i| i.as_str()))?,

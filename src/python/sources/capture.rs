@@ -95,7 +95,7 @@ impl Capture {
         } else {
             self.name.clone()
         };
-        Event::new(m, source)
+        Event::recorded(m, source)
     }
 
     fn reopen(&self, py: Python<'_>) -> PyResult<()> {
