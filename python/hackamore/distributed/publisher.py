@@ -63,6 +63,7 @@ class _Item:
     version: int
     pbx: str
     state: bool
+    superseded: bool = False  # a state a newer one of its PBX replaced: not published
 
     @property
     def size(self) -> int:
@@ -142,6 +143,7 @@ class Publisher:
         # waiting ones are ever dropped: one handed over may reach the stream whatever
         # happens next.
         self._waiting: deque[_Item] = deque()
+        self._waiting_state: dict[str, _Item] = {}  # each PBX's state waiting, if any
         self._in_flight: list[_Item] = []
         self._changes_waiting = 0
         self._bytes = 0  # of every item waiting or in flight
@@ -246,11 +248,12 @@ class Publisher:
         it holds, before those made after it was taken (queued meanwhile); a waiting older
         state of the same PBX is replaced. Changes in flight are all older than it: they
         were queued before it was taken."""
-        for i, other in enumerate(self._waiting):
-            if other.state and other.pbx == item.pbx:
-                del self._waiting[i]
-                self._bytes -= other.size
-                break
+        older = self._waiting_state.pop(item.pbx, None)
+        if older is not None:
+            # Left in place (no search), its bytes let go, passed over when due.
+            self._bytes -= older.size
+            older.superseded, older.payload = True, b""
+        self._waiting_state[item.pbx] = item
         at = len(self._waiting)
         while at > 0 and self._waiting[at - 1].version > item.version:
             at -= 1
@@ -265,9 +268,11 @@ class Publisher:
         while self._changes_waiting > self.buffer or self._bytes > self.buffer_bytes:
             victim = next((i for i, it in enumerate(self._waiting) if not it.state), None)
             if victim is None:
-                if not self._waiting:
+                live = [i for i, it in enumerate(self._waiting) if not it.superseded]
+                if not live:
                     return  # only what is in flight: it cannot be dropped
-                victim = 0
+                victim = live[0]
+                del self._waiting_state[self._waiting[victim].pbx]
                 self.states_dropped += 1
             else:
                 self._changes_waiting -= 1
@@ -297,7 +302,7 @@ class Publisher:
                 "states": self.states,
                 "duplicates": self.duplicates,
                 "pending": len(self._waiting) + len(self._in_flight),
-                "pending_states": sum(it.state for it in self._waiting),
+                "pending_states": len(self._waiting_state),
                 "pending_bytes": self._bytes,
                 "dropped": self.dropped,
                 "states_dropped": self.states_dropped,
@@ -436,7 +441,12 @@ class Publisher:
                 if not self._in_flight:
                     while self._waiting and len(self._in_flight) < BATCH:
                         item = self._waiting.popleft()
-                        self._changes_waiting -= not item.state
+                        if item.superseded:
+                            continue
+                        if item.state:
+                            del self._waiting_state[item.pbx]
+                        else:
+                            self._changes_waiting -= 1
                         self._in_flight.append(item)
                 batch = list(self._in_flight)
                 closing = self._closing
