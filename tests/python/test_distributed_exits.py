@@ -105,15 +105,20 @@ def test_a_program_that_ends_while_a_thread_consumes_exits_cleanly(backlog: Nats
     """A daemon thread still inside the native `Model.consume` when the interpreter
     exits aborted the process; the exit handler stops the reading and waits for it."""
     for _ in range(4):
-        run = subprocess.run(
-            [sys.executable, "-c", EXITS_CONSUMING, backlog.url],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert run.returncode == 0, run.stderr[-2000:]
-        assert run.stdout == "EXIT\n" and "FATAL" not in run.stderr
+        exits_cleanly(EXITS_CONSUMING, backlog.url)
+
+
+def exits_cleanly(script: str, *args: str) -> None:
+    """`script` runs to its end and exits 0, saying EXIT: no abort at exit."""
+    run = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout == "EXIT\n" and "FATAL" not in run.stderr
 
 
 EXITS_RUNNING = """
@@ -153,22 +158,8 @@ def test_a_program_that_leaves_an_engine_running_exits_cleanly(
     dropped)."""
     with hackamore.ReplayServer(FIXTURES / "churn-pbx1.ami", linger=True) as pbx:
         for _ in range(4):
-            run = subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    EXITS_RUNNING,
-                    str(pbx.port),
-                    "threads" if threaded else "one",
-                    str(pause),
-                ],
-                capture_output=True,
-                text=True,
-                timeout=60,
-                check=False,
-            )
-            assert run.returncode == 0, run.stderr[-2000:]
-            assert run.stdout == "EXIT\n" and "FATAL" not in run.stderr
+            mode = "threads" if threaded else "one"
+            exits_cleanly(EXITS_RUNNING, str(pbx.port), mode, str(pause))
 
 
 @pytest.mark.timeout(120)

@@ -1,9 +1,11 @@
 """The structure holds: the change table is the one list of change kinds (every list on the
-Python side agrees with it), no module of the crate imports one that imports it back,
-no Python outside the bindings, and every source file stays under 700 lines."""
+Python side agrees with it), no module of the crate or of the Python package imports one
+that imports it back, no Python outside the bindings, and every source file stays under
+700 lines."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import subprocess
@@ -117,3 +119,45 @@ def test_every_source_file_is_under_700_lines() -> None:
                     long[str(p.relative_to(ROOT))] = n
     assert long == {}
     assert len((ROOT / "README.md").read_text().splitlines()) < 200
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Each module of python/hackamore and the package's modules it imports, at the top
+    or inside a function (a lazy import is still a dependency)."""
+    top = ROOT / "python"
+    graph: dict[str, set[str]] = {}
+    for path in (top / "hackamore").rglob("*.py"):
+        parts = list(path.relative_to(top).with_suffix("").parts)
+        package = parts[:-1]  # what a relative import starts from
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        uses: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join([*package[: len(package) - node.level + 1], base]).strip(".")
+                for alias in node.names:
+                    uses.add(f"{base}.{alias.name}")
+                    uses.add(base)
+            elif isinstance(node, ast.Import):
+                uses.update(alias.name for alias in node.names)
+        graph[name] = {u for u in uses if u.startswith("hackamore")}
+    modules = set(graph)
+    return {m: {u for u in uses if u in modules and u != m} for m, uses in graph.items()}
+
+
+def test_no_module_of_the_python_package_imports_one_that_imports_it_back() -> None:
+    graph = package_imports()
+    assert "hackamore.cli.live" in graph and "hackamore.cli.broker" in graph["hackamore.cli.live"]
+    # Packages re-export their modules: a module importing its own package's facade is
+    # not a cycle of code.
+    cycles = sorted(
+        (a, b)
+        for a, uses in graph.items()
+        for b in uses
+        if a < b
+        and a in graph.get(b, set())
+        and not a.startswith(b + ".")
+        and not b.startswith(a + ".")
+    )
+    assert cycles == []
