@@ -123,3 +123,54 @@ fn a_model_that_took_over_goes_on_with_the_changes_that_follow() {
         );
     }
 }
+
+/// The state of a PBX read alone (as a collector reads its own), up to where its
+/// capture asks for checkpoint `k`.
+fn alone_until(path: &std::path::Path, pbx: &str, k: u32) -> PbxState {
+    let mut src = CaptureFile::raw(pbx, path).unwrap();
+    let mut tracker = Tracker::default();
+    let needle = format!("truth-{k}");
+    while let Step::Message(m) = src.next_step(Duration::ZERO).unwrap() {
+        if m.get_str("ActionID").is_some_and(|id| id == needle) {
+            break;
+        }
+        tracker.process(pbx, &m, |_, _| {});
+    }
+    tracker.model().export_pbx(pbx)
+}
+
+/// A consumer takes each collector's state over again and again (one a minute): the
+/// calls joined across the two PBXes (trunk legs of one value, each waiting on its own
+/// side) stay joined. Taking a PBX's state a second time split them: its new channels
+/// waited for twins that had stopped waiting.
+#[test]
+fn taking_a_pbx_over_again_keeps_its_calls_with_other_pbxes() {
+    let mut joined = 0;
+    for pair in ["cross-pbx", "churn", "churn-features", "attended-transfer"] {
+        let path = |pbx: &str| fixtures_dir().join(format!("{pair}-{pbx}.ami"));
+        for k in 1..=20 {
+            let text = std::fs::read_to_string(path("pbx1")).unwrap();
+            if !text.contains(&format!("ActionID: truth-{k}\r\n")) {
+                break;
+            }
+            let states = ["pbx1", "pbx2"].map(|pbx| alone_until(&path(pbx), pbx, k));
+            let mut once = Model::new();
+            once.import_pbx("pbx1", &states[0]);
+            once.import_pbx("pbx2", &states[1]);
+            let mut again = Model::new();
+            again.import_pbx("pbx2", &states[1]);
+            for (i, pbx) in ["pbx1", "pbx1", "pbx2", "pbx2", "pbx1"].iter().enumerate() {
+                again.import_pbx(pbx, &states[usize::from(*pbx == "pbx2")]);
+                let at = format!("{pair} at {k}, import {i} ({pbx})");
+                assert_eq!(comparable(&again), comparable(&once), "{at}");
+                assert_eq!(again.sizes(), once.sizes(), "{at}");
+            }
+            joined += once
+                .calls()
+                .filter(|(_, members)| members.iter().any(|(p, _)| p == "pbx1"))
+                .filter(|(_, members)| members.iter().any(|(p, _)| p == "pbx2"))
+                .count();
+        }
+    }
+    assert!(joined > 0, "no call joined across the PBXes");
+}

@@ -267,7 +267,8 @@ class Engine:
         return bool(done)
 
     def stats(self) -> dict[str, Any]:
-        """Per source: messages, attempts, connects, disconnects, auth_failures, errors;
+        """Per source: messages, attempts, connects, disconnects, auth_failures, errors,
+        outgoing (bytes of actions its PBX has not taken yet);
         and the reader-to-model queue (``queued``, ``queue_peak``), ``hooks_pending``."""
         stats: dict[str, Any] = self._native.stats()
         return stats

@@ -224,3 +224,17 @@ def publish_raw(url: str, stream: str, messages: list[tuple[str, bytes, dict[str
         await nc.close()
 
     asyncio.run(run())
+
+
+def differences(got: dict[str, Any], want: dict[str, Any]) -> str:
+    """What differs between two `state()`s, briefly (for an assertion's message)."""
+    out = []
+    for key in want:
+        if got.get(key) == want[key]:
+            continue
+        if key == "channels":
+            out.append(f"channels only got: {sorted(set(got[key]) - set(want[key]))}")
+            out.append(f"channels only wanted: {sorted(set(want[key]) - set(got[key]))}")
+        else:
+            out.append(f"{key}: got {got.get(key)}, wanted {want[key]}")
+    return "\n".join(out)

@@ -35,6 +35,34 @@ pub struct PbxState {
 }
 
 impl Model {
+    /// Other PBXes' channels whose trunk twin was one of `pbx`'s (they carry the value of
+    /// one of its channels and no longer wait for it). When `pbx`'s channels are replaced
+    /// by a state, these wait again, and the state's waiting channels find them: taking
+    /// a second state of a PBX split every call it shared with another.
+    fn twins_of(&self, pbx: &str) -> Vec<(Text, ChannelKey)> {
+        let values: Vec<&Text> = self
+            .channels_of(pbx)
+            .into_iter()
+            .filter_map(|c| c.sipcallid.as_ref())
+            .collect();
+        if values.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for other in self.pbx_names().filter(|p| *p != pbx) {
+            for c in self.channels_of(other) {
+                let Some(value) = c.sipcallid.as_ref().filter(|v| values.contains(v)) else {
+                    continue;
+                };
+                let key: ChannelKey = (c.pbx.clone(), c.uniqueid.clone());
+                if self.trunks.get(value) != Some(&key) {
+                    out.push((value.clone(), key));
+                }
+            }
+        }
+        out
+    }
+
     /// What this model holds of `pbx`.
     pub fn export_pbx(&self, pbx: &str) -> PbxState {
         let channels = self.channels_of(pbx);
@@ -105,6 +133,7 @@ impl Model {
     }
 
     fn take_over(&mut self, pbx: &str, state: &PbxState) {
+        let orphans = self.twins_of(pbx);
         self.end(pbx);
         self.pbxes.remove(pbx);
         for c in &state.channels {
@@ -172,6 +201,11 @@ impl Model {
                 if self.exists(&key.0, &key.1) {
                     self.merge(&first, key);
                 }
+            }
+        }
+        for (value, key) in orphans {
+            if self.exists(&key.0, &key.1) {
+                self.trunks.entry(value).or_insert(key);
             }
         }
         for uid in &state.waiting {
