@@ -96,10 +96,23 @@ impl<'a> Client<'a> {
         if !self.login()? {
             return self.close();
         }
+        // Asterisk says FullyBooted right after a login's answer, before it answers any
+        // action: the capture's own, recorded there, goes out now.
+        let shared = self.shared;
+        let mut messages = &shared.messages[..];
+        if shared.state.is_none()
+            && messages
+                .first()
+                .is_some_and(|m| m.starts_with(b"Event: FullyBooted\r\n"))
+        {
+            if let Flow::Close = self.write_paced(&messages[0])? {
+                return self.close();
+            }
+            messages = &messages[1..];
+        }
         if let Flow::Close = self.answer_state_queries()? {
             return self.close();
         }
-        let messages = &self.shared.messages;
         let cfg = &self.shared.config;
         if cfg.piece.is_none()
             && cfg.delay.is_zero()
