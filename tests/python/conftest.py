@@ -32,6 +32,15 @@ def legacy(name: str) -> Path:
     return path
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Started from a shell that ignores SIGINT (a background job without job control),
+    the runner ignores it, and so would every child it starts (an ignored signal stays
+    ignored across exec): a test that stops a child with SIGINT would wait for ever.
+    The runner takes SIGINT back; `default_sigint` does it for each child as well."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def default_sigint() -> None:
     """`preexec_fn` of a child a test stops with SIGINT: started from a shell that ignores
     SIGINT (a background job), the test runner passes that on, and the child would ignore

@@ -198,8 +198,12 @@ def test_run_into_a_closed_pipe_stops_although_the_pbx_stays() -> None:
     command."""
     with (
         tempfile.TemporaryDirectory() as d,
+        # Paced (5 ms a message, 6 s in all): the command still writes after this test
+        # has read its first line and closed the pipe, however slow the machine. At full
+        # speed the whole replay could fit in the pipe before the close, and then the
+        # command wrote nothing more to notice it (it waited for a PBX that lingers).
         hackamore.ReplayServer(
-            FIXTURES / "churn-pbx1.ami", username=USER, secret=SECRET, linger=True
+            FIXTURES / "churn-pbx1.ami", username=USER, secret=SECRET, linger=True, delay=0.005
         ) as server,
     ):
         cmd = [

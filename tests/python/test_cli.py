@@ -15,7 +15,7 @@ from pathlib import Path
 import hackamore
 import pytest
 
-from .conftest import FIXTURES, SECRET, USER
+from .conftest import FIXTURES, SECRET, USER, default_sigint
 
 CLI = [sys.executable, "-m", "hackamore"]
 
@@ -114,6 +114,7 @@ def test_serve_replays_the_bundled_capture_and_keeps_its_clients(tmp_path: Path)
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=default_sigint,  # stopped with SIGINT below
     ) as proc:
         try:
             assert proc.stderr is not None
@@ -159,6 +160,7 @@ def test_run_stops_when_a_named_pbx_refuses_the_first_login(tmp_path: Path) -> N
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env={**os.environ, "HACKAMORE_SECRET": bad, "HOME": str(tmp_path)},
+            preexec_fn=default_sigint,  # stopped with SIGINT below
         ) as proc:
             time.sleep(2)
             assert proc.poll() is None

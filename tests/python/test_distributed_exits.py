@@ -23,7 +23,7 @@ from .brokers import (
     publish_raw,
     raw_records,
 )
-from .conftest import Terminal, interrupt
+from .conftest import Terminal, default_sigint, interrupt
 
 BACKLOG = 100_000
 
@@ -48,7 +48,10 @@ def test_watch_with_a_backlog_stops_at_ctrl_c_within_a_second(backlog: Nats) -> 
             rc, elapsed = terminal.ctrl_c()
         assert rc == 130 and elapsed < 1.0, (rc, elapsed, terminal.out[-500:])
     with subprocess.Popen(
-        [*argv, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [*argv, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=default_sigint,
     ) as proc:
         assert proc.stdout is not None
         proc.stdout.readline()
