@@ -410,3 +410,48 @@ def test_a_poisoned_stream_is_read_past_and_the_model_stays_right(
         assert len(skipped) == len(bad), skipped
         seqs = {int(m.split(" message ")[1].split()[0]) for m in skipped}
         assert len(seqs) == len(bad)
+
+
+@pytest.mark.timeout(60)
+def test_a_broker_that_goes_away_mid_handshake_leaves_no_socket_behind(nats: Nats) -> None:
+    """While the broker restarts, the port may accept a connection and close it before
+    the handshake: nats-py then opened its next socket without closing that one, which
+    the garbage collector found long after (an "unclosed transport" ResourceWarning in
+    whatever test it ran in). A publisher that reconnects through that leaves none."""
+    import gc
+    import socket
+    import warnings
+
+    publisher = Publisher(nats.url, stream="MID", collector="mid")
+    for c in basic_changes():
+        publisher.publish(c)
+    assert publisher.flush(10)
+    nats.stop()
+    accepted = threading.Semaphore(0)
+    rude = socket.socket()
+    rude.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    rude.bind(("127.0.0.1", nats.port))
+    rude.listen()
+
+    def accept_and_close() -> None:
+        for _ in range(5):
+            conn, _ = rude.accept()
+            conn.close()
+            accepted.release()
+
+    closer = threading.Thread(target=accept_and_close)
+    closer.start()
+    for _ in range(5):  # five reconnect attempts connected and cut before the handshake
+        assert accepted.acquire(timeout=30)
+    closer.join()
+    rude.close()
+    nats.start()
+    for c in basic_changes():
+        publisher.publish(c)
+    assert publisher.flush(20)
+    publisher.close()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gc.collect()
+    leaks = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)]
+    assert leaks == []
