@@ -258,7 +258,7 @@ def _close_before_reconnecting(nc: Any) -> None:
     async def connect_to_server(server: Any) -> None:
         transport = getattr(nc, "_transport", None)
         if transport is not None:
-            transport.close()
+            await _shut(transport)
         await attempt(server)
 
     nc._connect_to_server = connect_to_server
@@ -315,10 +315,32 @@ async def _close(nc: Any) -> None:
         log.debug("NATS close: %r", e)
     transport = getattr(nc, "_transport", None)
     if transport is not None:
-        try:
-            transport.close()
-        except Exception as e:
-            log.debug("NATS close of the socket: %r", e)
+        await _shut(transport)
+
+
+async def _shut(transport: Any) -> None:
+    """Close a nats-py transport and the socket under it while the event loop runs. A
+    TLS connection closes its socket only at the end of its TLS shutdown, which needs
+    the loop: one whose loop ended first (nats-py's close raising, or not waiting) left
+    the socket to the garbage collector, a ResourceWarning long after. The socket is
+    given a second to close politely, then cut."""
+    try:
+        transport.close()
+    except Exception as e:
+        log.debug("NATS close of the socket: %r", e)
+    # Waited on aside: a TLS upgrade that failed leaves the writer's close waiter
+    # cancelled, which is no reason to cancel the caller.
+    closed = asyncio.ensure_future(transport.wait_closed())
+    await asyncio.wait({closed}, timeout=1.0)
+    if not closed.done():
+        closed.cancel()
+    elif not closed.cancelled() and closed.exception() is not None:
+        log.debug("NATS close of the socket: %r", closed.exception())
+    # The TCP connection a TLS one was started on (nats-py keeps it).
+    bare = getattr(getattr(transport, "_bare_io_writer", None), "transport", None)
+    if bare is not None and not bare.is_closing():
+        bare.abort()
+        await asyncio.sleep(0)  # its connection_lost, which closes the socket, runs now
 
 
 def nats_timeout() -> type[BaseException]:
