@@ -138,6 +138,7 @@ fn an_engine_feeding_a_model_passes_over_what_it_ignores_and_counts_it() {
                 Want::Yes => true,
                 Want::No => false,
                 Want::IfContains(f) => f.find(&m.to_wire()).is_some(),
+                Want::UnlessNothingIn(nothing) => !nothing(&m.to_wire()),
             },
         };
         if keep && !m.is_end() {

@@ -176,7 +176,8 @@ fn resynced_channels_without_the_trunk_variable_are_paired_with_nobody() {
                     threaded: false,
                     backoff: Duration::from_secs(60),
                     backoff_max: Duration::from_secs(60),
-                    interest: Some(ModelInterest::default()),
+                    // The checker reads the recorded checkpoints' answers, which the model passes over.
+                    interest: Some(ModelInterest::default().reading_others_answers()),
                 };
                 let handle =
                     engine::start(feeds, opts, Box::new(CheckingSink(state.clone()))).unwrap();
@@ -232,7 +233,8 @@ fn reconnect(resync: bool) -> (usize, Vec<String>) {
         backoff: Duration::from_millis(300),
         backoff_max: Duration::from_millis(300),
         // As the engines run for a model: what it ignores is passed over.
-        interest: Some(ModelInterest::default()),
+        // The checker reads the recorded checkpoints' answers, which the model passes over.
+        interest: Some(ModelInterest::default().reading_others_answers()),
     };
     let handle = engine::start(
         vec![FeedSpec::Server(config)],
@@ -331,7 +333,72 @@ fn answers(listed: &[(&str, &str, &str, &str, &str)]) -> Vec<Message> {
         ("ActionID", &rooms),
         ("Message", "No active conferences."),
     ]));
+    // A PBX without the presence modules refuses each list; the resync is over all the same.
+    for part in ["extensions", "devices", "contacts", "registrations"] {
+        out.push(msg(&[
+            ("Response", "Error"),
+            ("ActionID", &id(part)),
+            ("Message", "Invalid/unknown command"),
+        ]));
+    }
     out
+}
+
+/// A member the model saw connected to a caller, listed by `QueueStatus` out of any call
+/// when the model connects again: its AgentComplete came while the connection was down.
+/// The resync says so (an `agentcomplete`), and the member is out of the call.
+#[test]
+fn a_member_listed_out_of_its_call_is_done_with_it() {
+    let mut t = Tracker::default();
+    let member = |event: &str, incall: &str| {
+        msg(&[
+            ("Event", event),
+            ("Queue", "support"),
+            ("MemberName", "Agent One"),
+            ("Name", "Agent One"),
+            ("Interface", "PJSIP/2001"),
+            ("Location", "PJSIP/2001"),
+            ("StateInterface", "PJSIP/2001"),
+            ("Membership", "static"),
+            ("CallsTaken", "1"),
+            ("InCall", incall),
+            ("Status", "1"),
+            ("Paused", "0"),
+        ])
+    };
+    t.process("pbx1", &member("QueueMemberAdded", "0"), |_, _| {});
+    let connect = msg(&[
+        ("Event", "AgentConnect"),
+        ("Queue", "support"),
+        ("Interface", "PJSIP/2001"),
+        ("MemberName", "Agent One"),
+        ("Uniqueid", "1.1"),
+        ("DestUniqueid", "1.2"),
+    ]);
+    t.process("pbx1", &connect, |_, _| {});
+    let incall = |t: &Tracker| {
+        let q = t.model().queues_of("pbx1");
+        q.first()
+            .and_then(|q| q.members.first())
+            .map(|m| (m.incall, m.connected.is_some()))
+    };
+    assert_eq!(incall(&t), Some((true, true)));
+    let mut answered = answers(&[]);
+    let queues = "hackamore-sync-1-queues";
+    let complete = answered
+        .iter()
+        .position(|m| m.get_str("ActionID").as_deref() == Some(queues) && m.event().is_some())
+        .expect("the queues' answer");
+    let mut line = member("QueueMember", "0");
+    line.push("ActionID", queues);
+    answered.insert(complete, line);
+    let mut said = Vec::new();
+    for m in &answered {
+        t.process("pbx1", m, |_, c| said.push(c.name()));
+    }
+    assert_eq!(t.resync().tracked(), (0, 0), "the resync is over");
+    assert_eq!(incall(&t), Some((false, false)));
+    assert!(said.contains(&"agentcomplete"), "{said:?}");
 }
 
 /// Once every answer is in, the resync of a PBX lets go of what it kept about live
@@ -475,7 +542,8 @@ fn a_cross_pbx_call_met_in_the_middle_is_one_call() {
         threaded: false,
         backoff: Duration::from_secs(60),
         backoff_max: Duration::from_secs(60),
-        interest: Some(ModelInterest::default()),
+        // The checker reads the recorded checkpoints' answers, which the model passes over.
+        interest: Some(ModelInterest::default().reading_others_answers()),
     };
     let handle = engine::start(specs, opts, Box::new(PairSink(state.clone()))).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -511,12 +579,22 @@ fn a_pbx_still_booting_is_asked_again_for_its_queues_and_parked_calls_after_full
 }
 
 fn resync_agrees_from_its_first_answer(booting: bool) {
-    // (capture, checkpoint, parked calls then, queue callers then)
-    for (file, k, parked, waiting) in [
+    // (capture, checkpoint, parked calls then, queue callers then); the sip-* ones list
+    // presence too (pbx1's hints, contacts and devices; pbx2's registrations, and its
+    // refusals of the rest), and are not started booting.
+    let mut starts = vec![
         ("park-two-pbx1.ami", 2, 2, 0),
         ("park-two-pbx2.ami", 7, 2, 0),
         ("queue-pbx1.ami", 1, 0, 2),
-    ] {
+    ];
+    if !booting {
+        starts.extend([
+            ("sip-phones-pbx1.ami", 9, 0, 0),
+            ("sip-phones-pbx2.ami", 9, 0, 0),
+            ("sip-churn-pbx1.ami", 9, 0, 2),
+        ]);
+    }
+    for (file, k, parked, waiting) in starts {
         let path = fixtures_dir().join(file);
         let srv = server(&path, |c| {
             c.start_at = Some(k);
@@ -574,16 +652,38 @@ fn resync_agrees_from_its_first_answer(booting: bool) {
         let mut d = hackamore::ami::Decoder::new();
         d.feed(&recorded);
         let suffix = format!("-{k}");
+        let kinds = [
+            "truth",
+            "conf",
+            "bridges",
+            "parked",
+            "queues",
+            "exten",
+            "devices",
+            "contacts",
+            "registrations",
+        ];
+        let mut answers = std::collections::BTreeSet::new();
         while let Some(m) = d.next_message() {
             let id = m.get_str("ActionID").unwrap_or_default();
-            if ["truth", "conf", "bridges", "parked", "queues"]
-                .iter()
-                .any(|kind| id == format!("{kind}{suffix}"))
-            {
+            if kinds.iter().any(|kind| id == format!("{kind}{suffix}")) {
+                answers.insert(id.to_string());
                 checker.observe(t.model(), "pbx1", &m);
             }
         }
         assert!(checker.errors.is_empty(), "{file}: {:?}", checker.errors);
-        assert_eq!(checker.checked, 5, "{file}");
+        assert_eq!(checker.checked, answers.len(), "{file}");
+        if file.starts_with("sip-") {
+            assert_eq!(answers.len(), 9, "{file}");
+            let sizes = t.model().sizes();
+            let presence = [sizes.extensions, sizes.contacts, sizes.registrations];
+            let listed = if file.contains("pbx1") {
+                [4, 4, 0]
+            } else {
+                [0, 0, 4]
+            };
+            assert_eq!(presence.map(|n| n > 0), listed.map(|n| n > 0), "{file}");
+            assert!(sizes.devices > 0, "{file}");
+        }
     }
 }

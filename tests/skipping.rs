@@ -115,6 +115,7 @@ proptest! {
                     let unwanted = match Some_::new().wants(name) {
                         Want::No => true,
                         Want::IfContains(f) => f.find(&w.to_wire()).is_none(),
+                        Want::UnlessNothingIn(nothing) => nothing(&w.to_wire()),
                         Want::Yes => false,
                     };
                     prop_assert!(unwanted, "passed over a wanted {:?}", w);

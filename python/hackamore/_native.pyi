@@ -362,6 +362,10 @@ class Channel:
     def bridge(self) -> str | None:
         """The AMI 2.x bridge it is in now (``BridgeUniqueid``), if any."""
     @property
+    def device(self) -> str | None:
+        """The device it is on (``PJSIP/2001`` for ``PJSIP/2001-0000000a``), whose state
+        ``Model.devices()`` keeps; None for a channel of no device (Local, an announcer)."""
+    @property
     def channelstate(self) -> str: ...
     @property
     def channelstatedesc(self) -> str: ...
@@ -478,6 +482,24 @@ class Model:
         "timeout", "since"}]}``."""
     def queues(self) -> dict[str, dict[str, dict[str, list[dict[str, Any]]]]]:
         """Queues: ``{pbx: {queue: {"callers": [...], "members": [...]}}}``."""
+    def devices(self) -> dict[str, dict[str, str]]:
+        """Device states: ``{pbx: {device: state}}`` (``NOT_INUSE``, ``INUSE``, ``BUSY``,
+        ``RINGING``, ``RINGINUSE``, ``ONHOLD``, ``UNAVAILABLE``, ``INVALID``, ``UNKNOWN``)."""
+    def extensions(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Extension states from their hints: ``{pbx: {"exten@context": {"exten",
+        "context", "hint", "status", "statustext"}}}``, ``status`` an int as AMI numbers
+        it (0 idle, 1 in use, 2 busy, 4 unavailable, 8 ringing, 9 in use and ringing, 16
+        on hold)."""
+    def contacts(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Contacts PJSIP endpoints registered: ``{pbx: {uri: {"aor", "uri", "endpoint",
+        "status", "roundtrip"}}}``, ``roundtrip`` in microseconds or None."""
+    def registrations(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Registrations each PBX makes to others: ``{pbx: {key: {"channeltype",
+        "username", "domain", "status"}}}``, keyed by ``chan_sip``'s user@domain, or
+        PJSIP's client and server URIs with a space between them."""
+    def peers(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Peers' reachability (``PeerStatus``): ``{pbx: {peer: {"channeltype", "peer",
+        "status", "address"}}}``."""
     def snapshot(self) -> dict[str, Any]:
         """The whole model as plain data (see docs/model.md)."""
     def _snapshot_with_call_ids(self) -> tuple[dict[str, Any], list[int]]: ...

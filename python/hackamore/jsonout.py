@@ -3,13 +3,13 @@
 
 Each object follows :data:`SCHEMA` (JSON Schema, draft 2020-12)::
 
-    {"v": 4, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
+    {"v": 5, "seq": 0, "time": 1795692237.1, "pbx": "pbx1",
      "change": "newchannel", "kind": "channel_created",
      "fields": {"uniqueid": "1795692237.11", "channel": "Local/conf@test-00000005;1", ...},
      "channels": [{"pbx": "pbx1", "uniqueid": "1795692237.11", "channel": "...",
                    "calleridnum": "", "linkedid": "...", "state": "Up", "role": "IDLE",
                    "activity": "IDLE", "conference": null, "bridge": null,
-                   "call": null, "sipcallid": null}],
+                   "call": null, "sipcallid": null, "device": null}],
      "sizes": {"channels": 1, "calls": 0, "rooms": 0, ...}}
 
 ``change`` is the hook name (see ``hackamore.HOOK_NAMES``), ``kind`` a coarser name
@@ -21,9 +21,12 @@ for AMI 2.x state beyond the 2014 framework's: ``bridge_created``, ``bridge_ente
 ``bridge_left``, ``bridge_destroyed``, ``parked``, ``unparked``, ``queue_joined``,
 ``queue_left``, ``queue_abandoned``, ``agent_ringing``, ``agent_connected``,
 ``agent_done``, ``agent_no_answer``, ``queue_member``, ``queue_member_removed``,
-``transferred``, ``relinked`` (a channel's Linkedid changed). Version 2 added most of
-those and each channel's ``bridge``; version 3 lets ``time`` be null; version 4 adds
-``relinked``.
+``transferred``, ``relinked`` (a channel's Linkedid changed); and for presence:
+``device_state``, ``extension_state``, ``contact_state``, ``registration``,
+``peer_state`` (their ``channels`` are empty). Version 2 added most of those and each
+channel's ``bridge``; version 3 lets ``time`` be null; version 4 adds ``relinked``;
+version 5 the presence kinds and each channel's ``device`` (null for a channel of no
+device: Local, a conference announcer).
 ``channels`` are the channels the change involves as they were right after it (for
 ``channel_gone``: just before); ``sizes`` the model's sizes right after it. ``time`` is
 when the change was written (Unix seconds) by ``run``, and null from ``replay``: a
@@ -40,7 +43,7 @@ from typing import Any, TextIO
 import hackamore
 from hackamore._native import CHANGES
 
-VERSION = 4
+VERSION = 5
 
 # The change table's (hackamore._native.CHANGES).
 KINDS: dict[str, str] = {name: kind for name, (_, _, kind) in CHANGES.items()}
@@ -50,7 +53,7 @@ _MAYBE_TEXT = {"type": ["string", "null"]}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://hackamore.invalid/change-v3.json",
+    "$id": f"https://hackamore.invalid/change-v{VERSION}.json",
     "title": "hackamore model change",
     "type": "object",
     "additionalProperties": False,
@@ -82,6 +85,7 @@ SCHEMA: dict[str, Any] = {
                     "bridge",
                     "call",
                     "sipcallid",
+                    "device",
                 ],
                 "properties": {
                     "pbx": _TEXT,
@@ -96,6 +100,7 @@ SCHEMA: dict[str, Any] = {
                     "bridge": _MAYBE_TEXT,
                     "call": {"type": ["integer", "null"]},
                     "sipcallid": _MAYBE_TEXT,
+                    "device": _MAYBE_TEXT,
                 },
             },
         },
@@ -118,6 +123,7 @@ def channel_record(c: hackamore.Channel) -> dict[str, Any]:
         "bridge": c.bridge,
         "call": c.call,
         "sipcallid": c.sipcallid,
+        "device": c.device,
     }
 
 

@@ -24,6 +24,9 @@ pub enum Want<'a> {
     /// Read it whole only if its bytes contain what this finds (a `VarSet` of one
     /// variable).
     IfContains(&'a memchr::memmem::Finder<'a>),
+    /// Read it whole unless this says, from the event's bytes, that the reader would
+    /// take nothing from it (a device state the model does not keep).
+    UnlessNothingIn(fn(&[u8]) -> bool),
 }
 
 /// One message of [`crate::ami::Decoder::next_wanted`].

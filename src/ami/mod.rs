@@ -14,6 +14,7 @@ pub mod sync;
 
 pub use action::{is_secret_key, Action, ActionError, MAX_ACTION_LINE};
 pub use banner::Banner;
+pub(crate) use decoder::split_field;
 pub use decoder::{DecodeStats, Decoder, Limits};
 pub use interest::{Interest, Next, Want};
 pub use login::{md5_key, AuthMethod, Login, LoginStep, Secret};

@@ -1,7 +1,8 @@
 //! ActionIDs of the resync actions a socket sends after login (`BridgeList`,
 //! `CoreShowChannels`, `Status` for the trunk variable, `ParkedCalls`, `QueueStatus`,
-//! `ConfbridgeListRooms`, then `ConfbridgeList` per room): shared by the socket that
-//! sends them and the model that reads their answers.
+//! `ConfbridgeListRooms`, then `ConfbridgeList` per room; `ExtensionStateList`,
+//! `DeviceStateList`, `PJSIPShowContacts`, `PJSIPShowRegistrationsOutbound`): shared by
+//! the socket that sends them and the model that reads their answers.
 
 /// The default name of the trunk-correlation channel variable: the `Status` of a resync
 /// asks for it, and the normaliser pairs channels by it.
@@ -26,3 +27,11 @@ pub const SYNC_ROOMS: &str = "-rooms";
 /// answered it empty or refused it before it said `FullyBooted` (its module was not
 /// loaded yet) is asked once more after.
 pub const SYNC_AGAIN: &str = "-again";
+/// Suffix of the `ExtensionStateList` ActionID (each hint's extension state).
+pub const SYNC_EXTENSIONS: &str = "-extensions";
+/// Suffix of the `DeviceStateList` ActionID (each device state the PBX keeps).
+pub const SYNC_DEVICES: &str = "-devices";
+/// Suffix of the `PJSIPShowContacts` ActionID (the contacts endpoints registered).
+pub const SYNC_CONTACTS: &str = "-contacts";
+/// Suffix of the `PJSIPShowRegistrationsOutbound` ActionID (registrations to others).
+pub const SYNC_REGISTRATIONS: &str = "-registrations";

@@ -331,6 +331,35 @@ changes! {
     Linkedid "linkedid" { uniqueid, channel, linkedid } about [uniqueid]
         json "relinked"
         => linkedid(uniqueid, linkedid);
+
+    /// A device's state (`DeviceStateChange`): NOT_INUSE, INUSE, BUSY, RINGING,
+    /// RINGINUSE, ONHOLD, UNAVAILABLE, INVALID, UNKNOWN. A device Asterisk keeps no state
+    /// for (a Local channel, a conference announcer) is not kept; an empty state (a resync
+    /// that no longer finds it) takes the device out.
+    DeviceState "devicestate" { device, state } about []
+        json "device_state"
+        => devicestate(device, state);
+    /// An extension's state from its hint (`ExtensionStatus`): `status` as AMI numbers it
+    /// (-1 or empty: the hint is gone), `statustext` as it names it.
+    ExtensionStatus "extensionstatus" { exten, context, hint, status, statustext } about []
+        json "extension_state"
+        => extensionstatus(exten, context, hint, status, statustext);
+    /// A contact an endpoint registered (`ContactStatus`): Created, Reachable,
+    /// Unreachable, NonQualified, Unknown; Removed (or empty) takes it out. `roundtrip`
+    /// in microseconds.
+    ContactStatus "contactstatus" { aor, uri, endpoint, status, roundtrip } about []
+        json "contact_state"
+        => contactstatus(aor, uri, endpoint, status, roundtrip);
+    /// A registration this PBX makes to another (`Registry`): Registered, Unregistered,
+    /// Rejected, Failed...; empty takes it out.
+    Registry "registry" { channeltype, username, domain, status } about []
+        json "registration"
+        => registry(channeltype, username, domain, status);
+    /// A peer's reachability (`PeerStatus`): Registered, Unregistered, Reachable,
+    /// Unreachable, Lagged, Rejected; empty takes it out.
+    PeerStatus "peerstatus" { channeltype, peer, status, address } about []
+        json "peer_state"
+        => peerstatus(channeltype, peer, status, address);
 }
 
 /// The `queuemember*` changes that carry a member's whole state.

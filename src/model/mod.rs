@@ -9,6 +9,7 @@ mod interest;
 mod legacy;
 mod normalize;
 mod parking;
+pub mod presence;
 mod queues;
 mod resync;
 mod rules;

@@ -49,6 +49,10 @@ pub struct QueueMember {
     pub ringing: Option<Text>,
     /// The caller (Uniqueid) it is connected to.
     pub connected: Option<Text>,
+    /// Between its `AgentConnect` and its `AgentComplete` (the caller may be gone
+    /// already): in a call then, whatever a `QueueMemberStatus` says.
+    #[serde(default)]
+    pub answered: bool,
 }
 
 /// The name of an AMI device state number (`Status` of queue members).
@@ -83,6 +87,7 @@ impl QueueMember {
             incall: flag(s[8]),
             ringing: None,
             connected: None,
+            answered: false,
         }
     }
 }

@@ -67,6 +67,13 @@ impl Channel {
         self.0.bridge.as_deref()
     }
 
+    /// The device it is on (`PJSIP/2001` for `PJSIP/2001-0000000a`), whose state
+    /// `Model.devices()` keeps; None for a channel of no device (Local, an announcer).
+    #[getter]
+    fn device(&self) -> Option<&str> {
+        core::presence::device_of_channel(&self.0.channel)
+    }
+
     #[getter]
     fn channelstate(&self) -> &str {
         &self.0.channelstate

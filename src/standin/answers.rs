@@ -227,6 +227,37 @@ impl Client<'_> {
                 }
                 Ok(Flow::Continue)
             }
+            // A presence list recorded at the checkpoint: the recorded answer, whole (an
+            // `Error` too: pbx2 has no hints, no contacts).
+            n if self
+                .shared
+                .state
+                .as_ref()
+                .is_some_and(|s| s.presence.iter().any(|(a, _)| *a == n)) =>
+            {
+                let state = self.shared.state.as_ref().expect("checked");
+                let (_, recorded) = state
+                    .presence
+                    .iter()
+                    .find(|(a, _)| *a == n)
+                    .expect("checked");
+                self.answered.presence += 1;
+                let id = action.get("ActionID").unwrap_or_default();
+                self.stream.write_all(&recorded.wire(id))?;
+                Ok(Flow::Continue)
+            }
+            // Not recorded there (a capture older than the presence lists): refused, as
+            // by a PBX without the module.
+            "extensionstatelist"
+            | "devicestatelist"
+            | "pjsipshowcontacts"
+            | "pjsipshowregistrationsoutbound"
+                if self.shared.state.is_some() =>
+            {
+                self.answered.presence += 1;
+                self.respond(action, "Error", &[("Message", "Invalid/unknown command")])?;
+                Ok(Flow::Continue)
+            }
             _ => {
                 self.respond(action, "Error", &[("Message", "Invalid/unknown command")])?;
                 Ok(Flow::Continue)

@@ -36,6 +36,8 @@ pub(super) struct Answered {
     pub(super) room_lists: usize,
     pub(super) parked: bool,
     pub(super) queues: bool,
+    /// Presence lists answered from the recording.
+    pub(super) presence: usize,
 }
 
 pub(super) struct Client<'a> {
@@ -174,8 +176,16 @@ impl<'a> Client<'a> {
         if self.booted {
             self.stream.write_all(FULLY_BOOTED)?;
         }
-        let all =
-            |a: &Answered| a.channels && a.rooms && a.room_lists >= rooms && a.parked && a.queues;
+        // Each of the four presence lists, recorded or refused.
+        let presence = 4;
+        let all = |a: &Answered| {
+            a.channels
+                && a.rooms
+                && a.room_lists >= rooms
+                && a.parked
+                && a.queues
+                && a.presence >= presence
+        };
         if let Flow::Close = self.answer_until(all)? {
             return Ok(Flow::Close);
         }

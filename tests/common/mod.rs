@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod checkpoints;
+pub mod presence_checks;
 
 use hackamore::ami::{Decoder, Message};
 use hackamore::source::{Source, SourceError, Step};

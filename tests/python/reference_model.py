@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from typing import Any
 
+try:
+    from .reference_presence import PresenceParts, device_of
+except ImportError:  # imported as a top-level module (benches/bench.py)
+    from reference_presence import PresenceParts, device_of  # type: ignore[no-redef,import-not-found]
+
 ROLES = ("IDLE", "CALLING", "CALLED", "TRUNK")
 DEVICE_STATES = {
     "0": "UNKNOWN",
@@ -106,7 +111,7 @@ class Queue:
         return next((c for c in self.callers if c["uniqueid"] == uid), None)
 
 
-class ReferenceModel:
+class ReferenceModel(PresenceParts):
     def __init__(self, trunk_variable: str = "SIPCALLID") -> None:
         self.trunk_variable = trunk_variable
         self.channels: dict[str, dict[str, Chan]] = {}
@@ -121,6 +126,11 @@ class ReferenceModel:
         self.bridges: dict[str, dict[str, Bridge]] = {}
         self.parked: dict[str, dict[str, dict[str, Any]]] = {}
         self.queues: dict[str, dict[str, Queue]] = {}
+        # (pbx, queue, interface) of members between their AgentConnect and AgentComplete.
+        self.answered: set[tuple[str, str, str]] = set()
+        # pbx -> trunk value -> the Uniqueid of that PBX's leg (the first to say it).
+        self.legs: dict[str, dict[str, str]] = {}
+        PresenceParts.__init__(self)
 
     # ----- event dicts -> rules -----
 
@@ -272,6 +282,15 @@ class ReferenceModel:
                 if p == pbx and uid in b[1]:
                     b[1].remove(uid)
             self.hangup(pbx, uid)
+        elif n in (
+            "devicestatechange",
+            "extensionstatus",
+            "contactstatus",
+            "registry",
+            "peerstatus",
+        ):
+            self.presence(n, pbx, get)
+            self.tidy(pbx)
 
     def queue_event(self, n: str, pbx: str, event: dict[str, Any]) -> None:
         def get(k: str) -> str:
@@ -319,8 +338,10 @@ class ReferenceModel:
                     m["ringing"] = None
             elif m is not None and n == "agentconnect":
                 m["ringing"], m["connected"], m["incall"] = None, uid, True
+                self.answered.add((pbx, queue, interface))
             elif m is not None:
                 m["connected"], m["incall"] = None, False
+                self.answered.discard((pbx, queue, interface))
         elif n in (
             "queuememberadded",
             "queuememberstatus",
@@ -343,12 +364,16 @@ class ReferenceModel:
                 "incall": flag(get("InCall")),
             }
             m = q.member(interface)
+            fields["incall"] = fields["incall"] or (
+                m is not None and (pbx, queue, interface) in self.answered
+            )
             if m is None:
                 q.members.append({**fields, "ringing": None, "connected": None})
             else:
                 m.update(fields)
         elif n == "queuememberremoved" and interface and q is not None:
             q.members = [m for m in q.members if m["interface"] != interface]
+            self.answered.discard((pbx, queue, interface))
         for name in [k for k, v in queues.items() if not v.callers and not v.members]:
             del queues[name]
         self.tidy(pbx)
@@ -422,8 +447,16 @@ class ReferenceModel:
             return
         old = c.sipcallid
         c.sipcallid = value
-        if old is not None and old != value and self.trunks.get(old) is c:
-            del self.trunks[old]
+        legs = self.legs.setdefault(pbx, {})
+        if old is not None and old != value:
+            if legs.get(old) == uid:
+                del legs[old]
+            if self.trunks.get(old) is c:
+                del self.trunks[old]
+        leg = legs.get(value)
+        if leg is not None and leg != uid and self.chan(pbx, leg) is not None:
+            return  # inherited from its PBX's leg of the dialog: nobody's twin
+        legs[value] = uid
         waiting = self.trunks.get(value)
         if waiting is None:
             self.trunks[value] = c
@@ -533,6 +566,8 @@ class ReferenceModel:
                 self.calls = [k for k in self.calls if k is not c.call]
         if c.sipcallid is not None and self.trunks.get(c.sipcallid) is c:
             del self.trunks[c.sipcallid]
+        if c.sipcallid is not None and self.legs.get(pbx, {}).get(c.sipcallid) == uid:
+            del self.legs[pbx][c.sipcallid]
         self.tidy(pbx)
 
     def end(self, pbx: str) -> None:
@@ -540,9 +575,23 @@ class ReferenceModel:
             self.hangup(pbx, uid)
         for d in self.per_pbx():
             d.pop(pbx, None)
+        self.legs.pop(pbx, None)
+        self.answered = {a for a in self.answered if a[0] != pbx}
 
     def per_pbx(self) -> list[dict[str, Any]]:
-        return [self.channels, self.rooms, self.numbers, self.bridges, self.parked, self.queues]
+        return [
+            self.channels,
+            self.rooms,
+            self.numbers,
+            self.bridges,
+            self.parked,
+            self.queues,
+            self.devices,
+            self.extensions,
+            self.contacts,
+            self.registrations,
+            self.peers,
+        ]
 
     def tidy(self, pbx: str) -> None:
         if not any(d.get(pbx) for d in self.per_pbx()):
@@ -564,6 +613,7 @@ class ReferenceModel:
                         "sipcallid": c.sipcallid,
                         "conference": c.conference,
                         "bridge": c.bridge,
+                        "device": device_of(c.name),
                         "channelstate": c.state,
                         "channelstatedesc": c.desc,
                         "role": c.role,
@@ -617,6 +667,7 @@ class ReferenceModel:
                 for p, queues in self.queues.items()
                 if queues
             },
+            **self.presence_snapshot(),
         }
 
     def sizes(self) -> int:

@@ -52,7 +52,7 @@ def source_for(path: Path) -> Any:
 def test_every_fixture_agrees_with_every_checkpoint_through_compat() -> None:
     total: dict[str, int] = {}
     errors: list[str] = []
-    assert len(FIXTURE_FILES) == 48
+    assert len(FIXTURE_FILES) == 60
     for path in FIXTURE_FILES:
         model = ModelStandard.ModelStandard()
         manifold = CheckingManifold(model)
@@ -65,7 +65,7 @@ def test_every_fixture_agrees_with_every_checkpoint_through_compat() -> None:
         assert model.channels == {} and model.calls == [], path.name
     assert errors == []
     # Each answer is checked in the PBX's own capture and again in the merged trace.
-    assert total == {"truth": 368, "conf": 368, "parked": 288}
+    assert total == {"truth": 644, "conf": 644, "parked": 564}
 
 
 def test_merged_trace_with_its_own_name_among_the_pbxes() -> None:

@@ -115,8 +115,19 @@ def test_two_collectors_one_consumer_same_model_as_one_process(
             assert read[k, True] == published, f"checkpoint {k}"
             reference = state(model_of({pbx: cuts[k, pbx] for pbx in captures}, tmp_path))
             for from_start in (True, False):
-                got = state(consumers[k, from_start])
-                assert got == reference, f"checkpoint {k}:\n{differences(got, reference)}"
+                consumer = consumers[k, from_start]
+                # A trunk leg whose twin on the other PBX came and went before the leg said
+                # its value waits (until it hangs up), where one process reading this PBX
+                # first paired them; and a consumer takes each PBX's waits over from its
+                # collector, which sees one PBX only. Calls, roles and every other
+                # container do not depend on that order; a wait never hides a twin.
+                got = {**state(consumer), "sizes": {**consumer.sizes(), "trunks": None}}
+                want = {**reference, "sizes": {**reference["sizes"], "trunks": None}}
+                assert got == want, f"checkpoint {k} ({from_start=}):\n{differences(got, want)}"
+                for value, (pbx, _) in consumer.snapshot()["trunks"].items():
+                    assert not any(
+                        c.sipcallid == value for c in consumer.channels() if c.pbx != pbx
+                    ), (k, value)
             # Trunk correlation across collectors: where one process joins a call of both
             # PBXes, so does the consumer, which no collector alone can.
             joined += any(len({pbx for pbx, _ in call}) == 2 for call in reference["calls"])

@@ -101,9 +101,11 @@ def test_main_and_mains_give_equal_models_midway() -> None:
     """Both engines over the same streams, stopped at the same point: equal models."""
     prefix = _prefix(CAPTURE, 9000)  # mid-conference: calls are up
     # The capture's messages, and the `Response: Error` a replay from the start gives to
-    # each of the six resync queries (it knows no state to report): BridgeList,
-    # CoreShowChannels, Status, ParkedCalls, QueueStatus, ConfbridgeListRooms.
-    want = _messages(prefix) + 6
+    # each of the ten resync queries (it knows no state to report): BridgeList,
+    # CoreShowChannels, Status, ParkedCalls, QueueStatus, ConfbridgeListRooms and the
+    # presence lists ExtensionStateList, DeviceStateList, PJSIPShowContacts and
+    # PJSIPShowRegistrationsOutbound.
+    want = _messages(prefix) + 10
     snapshots = []
     for threaded in (False, True):
         servers = [

@@ -333,6 +333,11 @@ def test_long_synthetic_run_leaves_every_container_empty(tmp_path: Path) -> None
             "bridges": {},
             "parked": {},
             "queues": {},
+            "devices": {},
+            "extensions": {},
+            "contacts": {},
+            "registrations": {},
+            "peers": {},
         }
     )
     assert all(v == 0 for v in m.sizes().values()), m.sizes()

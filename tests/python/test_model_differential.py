@@ -27,6 +27,8 @@ NAMES = [
     "Local/x@t-01;2",
     "IAX2/p-7",
     "DAHDI/1-1",
+    "PJSIP/2001-00000001",
+    "PJSIP/x-1<ZOMBIE>",
 ]
 NUMBERS = ["", "100", "200", "<unknown>", "300", "(null)", "<none>"]
 CONFS = ["100", "200"]
@@ -35,6 +37,8 @@ QUEUES = ["support", "sales"]
 AGENTS = ["Local/agent1@test", "Local/agent2@test", "SIP/300"]
 TIMES = ["1000", "1000.25", "2000.5"]
 VALUES = ["v1", "v2", "v3", "(null)", "<unknown>"]
+DEVICES = ["PJSIP/2001", "SIP/100", "Queue:support", "Local/x@t", "CBAnn/100", "local:y", ""]
+CONTACTS = ["sip:2001@127.0.0.1:5162", "sip:2001@127.0.0.1:5163;ob", "sip:127.0.0.1:5161", ""]
 
 
 # Weighted so channels live long enough to be dialled, bridged, joined and merged; the
@@ -80,6 +84,7 @@ KINDS = (
         "QueueMemberRemoved",
         "BlindTransfer",
     ]
+    + ["DeviceStateChange", "ExtensionStatus", "ContactStatus", "Registry", "PeerStatus"]
 )
 
 
@@ -214,6 +219,46 @@ def event(rnd: random.Random) -> dict[str, str]:
             "CallsTaken": draw(["0", "4"]),
             "InCall": draw(["0", "1"]),
         }
+    elif kind == "DeviceStateChange":
+        e = {
+            "Event": kind,
+            "Device": draw(DEVICES),
+            "State": draw(["NOT_INUSE", "INUSE", "RINGING", "UNAVAILABLE", ""]),
+        }
+    elif kind == "ExtensionStatus":
+        e = {
+            "Event": kind,
+            "Exten": draw(["2001", "2002", ""]),
+            "Context": draw(["phones", ""]),
+            "Hint": draw(["PJSIP/2001", "PJSIP/2002&Custom:dnd"]),
+            "Status": draw(["-1", "0", "1", "8", "", "x"]),
+            "StatusText": draw(["Idle", "InUse", "Ringing"]),
+        }
+    elif kind == "ContactStatus":
+        e = {
+            "Event": kind,
+            "URI": draw(CONTACTS),
+            "ContactStatus": draw(["Created", "Reachable", "Unreachable", "Removed", ""]),
+            "AOR": draw(["2001", "trunk"]),
+            "EndpointName": draw(["2001", "trunk"]),
+            "RoundtripUsec": draw(["0", "1534", "N/A", ""]),
+        }
+    elif kind == "Registry":
+        e = {
+            "Event": kind,
+            "ChannelType": draw(["PJSIP", "SIP"]),
+            "Username": draw(["sip:2001@127.0.0.1:5160", "alice", ""]),
+            "Domain": draw(["sip:127.0.0.1:5160", "sip.example.com", ""]),
+            "Status": draw(["Registered", "Unregistered", "Rejected", ""]),
+        }
+    elif kind == "PeerStatus":
+        e = {
+            "Event": kind,
+            "ChannelType": draw(["PJSIP", "SIP"]),
+            "Peer": draw(["PJSIP/trunk", "SIP/alice", ""]),
+            "PeerStatus": draw(["Reachable", "Unreachable", "Registered", ""]),
+            "Address": draw(["127.0.0.1:5161", ""]),
+        }
     elif kind == "BlindTransfer":
         e = {
             "Event": kind,
@@ -324,6 +369,11 @@ def test_generator_reaches_every_rule() -> None:
         "bridges": 0,
         "parked": 0,
         "queues": 0,
+        "devices": 0,
+        "extensions": 0,
+        "contacts": 0,
+        "registrations": 0,
+        "peers": 0,
     }
 
     @settings(max_examples=300, deadline=None)

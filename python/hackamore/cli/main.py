@@ -134,13 +134,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--table", action="store_true", help="print the whole model after each change"
     )
     r.add_argument("-q", "--quiet", action="store_true", help="only the counts")
+    r.add_argument(
+        "--print",
+        action="store_true",
+        help="with --speed: one line per change, even on a terminal (which otherwise "
+        "shows the full-screen live view)",
+    )
     r.add_argument("--limit", type=count, default=None, help="show at most N events")
     r.add_argument(
         "--speed",
         type=speed,
         default=None,
-        help="apply a Trace's messages at the pace they were recorded, N times faster "
-        "(default: as fast as they decode)",
+        help="apply a Trace's messages at the pace they were recorded, N times faster, "
+        "in the full-screen live view on a terminal (default: as fast as they decode)",
     )
     r.add_argument(
         "--json", action="store_true", help="one JSON object per model change (hackamore.jsonout)"

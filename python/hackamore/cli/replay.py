@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import re
 import sys
 import time
@@ -129,7 +130,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     elif args.table:
         show_tables(sources)
     else:
-        show_changes(sources, quiet=args.quiet, limit=args.limit, speed=args.speed)
+        screen = (
+            args.speed is not None
+            and not (args.print or args.quiet or args.limit is not None)
+            and sys.stdout.isatty()
+            and bool(os.environ.get("TERM"))
+        )
+        show_changes(sources, quiet=args.quiet, limit=args.limit, speed=args.speed, screen=screen)
     for path, source in zip(paths, sources):
         stats = source.stats
         if stats.messages == 0:
@@ -152,9 +159,12 @@ def show_changes(
     quiet: bool,
     limit: int | None,
     speed: float | None,
+    screen: bool = False,
 ) -> None:
-    """The live view: each model change as it happens, with the model's size after it."""
-    view = LiveView(quiet=quiet, limit=limit)
+    """The live view: each model change as it happens, with the model's size after it;
+    or (`screen`, a paced replay on a terminal) the full-screen view, redrawn as the
+    model changes."""
+    view = LiveView(quiet=quiet, limit=limit, screen=screen)
     model = hackamore.Model(hooks=view.hooks())
     view.model = model
     if speed is None:

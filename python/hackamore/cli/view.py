@@ -1,5 +1,6 @@
 """The live view: each model change with the model's size after it, or on a terminal a
-full-screen table of the channels, the parking and queue panel and the latest changes."""
+full-screen table of the channels, the parking and queue panel, the presence panel and
+the latest changes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import hackamore
+from hackamore.cli import presence
 from hackamore.cli.output import plural, writing
 
 CLEAR = "\x1b[2J\x1b[1;1H"
@@ -30,6 +32,7 @@ class LiveView:
         self.peak = {"channels": 0, "calls": 0}
         self.model: hackamore.Model | None = None
         self.recent: list[str] = []
+        self.seen = presence.Seen()
         self.drawn = 0.0
         self.dirty = False
         # Hooks run in the engine's Python thread; flush() in the main one.
@@ -44,6 +47,9 @@ class LiveView:
         sizes = change.sizes  # as right after the change, not as the model is now
         for k in self.peak:
             self.peak[k] = max(self.peak[k], sizes[k])
+        if change.name in presence.CHANGES:
+            with self.lock:
+                self.seen.update(change)
         if self.quiet or (self.limit is not None and n >= self.limit):
             return
         fields = " ".join(f"{k}={v}" for k, v in change.fields.items() if k != "pbx" and v)
@@ -89,6 +95,7 @@ class LiveView:
                     f"{c.channelstatedesc:<8} {c.conference or '':<6} {call}"
                 )
             rows += self.parking_and_queues()
+            rows += presence.panel(presence.presence_of(self.model))
             rows += ["", "Recent changes:", *self.recent]
             print("\n".join(r[:width] for r in rows), flush=True)
 
@@ -144,3 +151,8 @@ class LiveView:
         )
         for name, count in self.counts.most_common():
             print(f"  {count:>7}  {name}")
+        with self.lock:
+            seen = presence.summary(self.seen.presence)
+        if seen:
+            print("presence as last seen:")
+            print("\n".join(seen))

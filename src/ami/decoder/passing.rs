@@ -77,10 +77,10 @@ impl Decoder {
             return Passing::No;
         }
         let message = &hay[..len];
-        if let Want::IfContains(needle) = want {
-            if needle.find(message).is_some() {
-                return Passing::No;
-            }
+        match want {
+            Want::IfContains(needle) if needle.find(message).is_some() => return Passing::No,
+            Want::UnlessNothingIn(nothing) if !nothing(message) => return Passing::No,
+            _ => {}
         }
         if interest.reads_later_event_lines() && memmem::find(message, b"\nEvent:").is_some() {
             return Passing::No;

@@ -46,6 +46,11 @@ pub(super) enum Event {
     QueueMemberRemoved,
     BlindTransfer,
     AttendedTransfer,
+    DeviceStateChange,
+    ExtensionStatus,
+    ContactStatus,
+    Registry,
+    PeerStatus,
 }
 
 /// The model event an `Event:` value names, compared without case and without
@@ -104,6 +109,11 @@ pub(super) fn model_event(name: &[u8]) -> Option<Event> {
         b"queuememberremoved" => Event::QueueMemberRemoved,
         b"blindtransfer" => Event::BlindTransfer,
         b"attendedtransfer" => Event::AttendedTransfer,
+        b"devicestatechange" => Event::DeviceStateChange,
+        b"extensionstatus" => Event::ExtensionStatus,
+        b"contactstatus" => Event::ContactStatus,
+        b"registry" => Event::Registry,
+        b"peerstatus" => Event::PeerStatus,
         _ => return None,
     })
 }

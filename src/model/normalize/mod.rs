@@ -1,6 +1,6 @@
 //! AMI 1.x and 2.x+ events -> [`Change`](super::Change)s: [`Normalizer`] decides which
 //! events the model reads and hands each to the module of its family (channels, calls,
-//! AMI 2.x bridges, rooms, parking, queues, transfers). Stateful only for AMI 2.x
+//! AMI 2.x bridges, rooms, parking, queues, transfers, presence). Stateful only for AMI 2.x
 //! bridges (`bridges`).
 //!
 //! An event that carries an `ActionID` is a line of an answer to a list action (a
@@ -14,6 +14,7 @@ mod events;
 mod fields;
 mod normalizer;
 mod parking;
+mod presence;
 mod queues;
 mod rooms;
 mod transfers;
@@ -22,4 +23,5 @@ pub(crate) use fields::seconds_before;
 pub(crate) use normalizer::reads;
 pub use normalizer::Normalizer;
 pub(crate) use parking::parked_call;
+pub(crate) use presence::{device_state, extension_status, listed_contact, listed_registration};
 pub(crate) use queues::queue_member_fields;

@@ -3,7 +3,7 @@
 
 use super::bridges::{Bridges, Member};
 use super::events::{model_event, Event};
-use super::{calls, channels, parking, queues, rooms, transfers};
+use super::{calls, channels, parking, presence, queues, rooms, transfers};
 use crate::ami::sync::DEFAULT_TRUNK_VARIABLE;
 use crate::ami::Message;
 use crate::model::legacy::{self, Dispatch};
@@ -188,6 +188,9 @@ impl Normalizer {
             | AgentConnect | AgentComplete | AgentRingNoAnswer | QueueMemberAdded
             | QueueMemberStatus | QueueMemberPause | QueueMemberRemoved => {
                 queues::change(event, m, pbx, self.clock)
+            }
+            DeviceStateChange | ExtensionStatus | ContactStatus | Registry | PeerStatus => {
+                presence::change(event, m, pbx)
             }
             BlindTransfer => Some(transfers::blind(m, pbx)),
             AttendedTransfer => Some(transfers::attended(m, pbx, &self.bridges)),

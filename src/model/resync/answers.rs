@@ -1,6 +1,8 @@
 //! [`Resync`]: collecting each PBX's answers while live events go on, and turning the
 //! difference between a complete answer and the model into changes.
 
+use super::lists::Part as PresencePart;
+use super::presence::{self as presence_sync, key_of};
 use super::state::{Entry, Listed, ListedBridge, PbxSync, SyncStep, MAX_SEEN};
 use super::{channels, parking, queues, rooms};
 use crate::ami::sync::{
@@ -11,12 +13,14 @@ use crate::ami::Message;
 use crate::model::normalize::{parked_call, queue_member_fields, seconds_before};
 use crate::model::{means_none, or_none, Change, Clock, Model, Rules, Text};
 use std::collections::hash_map::Entry as Slot;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Resync state of every PBX.
 #[derive(Debug, Default)]
 pub struct Resync {
     pbxes: HashMap<Text, PbxSync>,
+    /// The presence lists a PBX refused, said once (at INFO) per PBX and list.
+    refused: HashSet<(Text, PresencePart)>,
 }
 
 fn text(m: &Message, key: &str) -> Text {
@@ -36,7 +40,7 @@ fn variable(m: &Message, name: &str) -> Option<Text> {
 
 /// Events that can belong to a resync answer (responses carry no Event at all).
 pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
-    const ANSWERS: [&[u8]; 16] = [
+    const ANSWERS: [&[u8]; 24] = [
         b"BridgeListItem",
         b"BridgeListComplete",
         b"CoreShowChannel",
@@ -53,12 +57,36 @@ pub(crate) fn may_answer(event: Option<&[u8]>) -> bool {
         b"QueueMember",
         b"QueueEntry",
         b"QueueStatusComplete",
+        b"ExtensionStatus",
+        b"ExtensionStateListComplete",
+        b"DeviceStateChange",
+        b"DeviceStateListComplete",
+        b"ContactList",
+        b"ContactListComplete",
+        b"OutboundRegistrationDetail",
+        b"OutboundRegistrationDetailComplete",
     ];
     event.is_none_or(|e| {
         // Every message passes here: most are turned away by their first letter.
         matches!(
             e.first(),
-            Some(b'B' | b'b' | b'C' | b'c' | b'S' | b's' | b'P' | b'p' | b'Q' | b'q')
+            Some(
+                b'B' | b'b'
+                    | b'C'
+                    | b'c'
+                    | b'S'
+                    | b's'
+                    | b'P'
+                    | b'p'
+                    | b'Q'
+                    | b'q'
+                    | b'E'
+                    | b'e'
+                    | b'D'
+                    | b'd'
+                    | b'O'
+                    | b'o'
+            )
         ) && ANSWERS.iter().any(|k| e.eq_ignore_ascii_case(k))
     })
 }
@@ -112,6 +140,12 @@ impl Resync {
             | Change::QueueCallerJoin { uniqueid, .. }
             | Change::QueueCallerLeave { uniqueid, .. } => {
                 s.touched.insert(uniqueid.clone());
+            }
+            Change::DeviceState { .. }
+            | Change::ExtensionStatus { .. }
+            | Change::ContactStatus { .. }
+            | Change::Registry { .. } => {
+                s.touched_presence.extend(key_of(change));
             }
             Change::QueueMemberAdded {
                 queue, interface, ..
@@ -178,6 +212,7 @@ impl Resync {
         let is_queues = rest.ends_with(QUEUES);
         let is_rooms = rest.ends_with(ROOMS);
         let is_room_list = rest.contains(&format!("{ROOMS}-"));
+        let presence = PresencePart::of(rest);
         let success = response
             .as_deref()
             .is_some_and(|r| r.eq_ignore_ascii_case("Success"));
@@ -221,7 +256,26 @@ impl Resync {
             }
             // Refused: that part of the answer is complete, empty.
             (None, Some(_)) if !success => {
-                if let Some(s) = self.pbxes.get_mut(pbx) {
+                if let (Some(part), Some(s)) = (presence, self.pbxes.get_mut(pbx)) {
+                    // A PBX without the module (pbx_config's hints, res_pjsip): that
+                    // part is empty, and said once.
+                    if self.refused.insert((pbx.into(), part)) {
+                        log::info!(
+                            "{pbx}: {} refused ({}): no {} from it",
+                            part.action(),
+                            text(m, "Message").trim(),
+                            match part {
+                                PresencePart::Extensions => "extension states",
+                                PresencePart::Devices => "device states",
+                                PresencePart::Contacts => "contacts",
+                                PresencePart::Registrations => "outbound registrations",
+                            }
+                        );
+                    }
+                    s.presence_lines[part as usize].clear();
+                    s.presence_done[part as usize] = true;
+                    presence_sync::presence(pbx, part, s, model, out);
+                } else if let Some(s) = self.pbxes.get_mut(pbx) {
                     if is_status {
                         s.status_done = true;
                     } else if is_parked {
@@ -234,6 +288,16 @@ impl Resync {
                         s.rooms_answered += 1;
                     }
                 }
+            }
+            (None, Some(_)) if presence.is_some() => {
+                let part = presence.expect("checked");
+                let s = match self.pbxes.entry(pbx.into()) {
+                    Slot::Occupied(s) => s.into_mut(),
+                    Slot::Vacant(v) if rest.contains(AGAIN) => v.insert(PbxSync::partial()),
+                    Slot::Vacant(_) => return true,
+                };
+                s.presence_lines[part as usize].clear();
+                s.presence_done[part as usize] = false;
             }
             // The same part of a whole resync, or a part asked again on its own.
             (None, Some(_)) if is_parked || is_queues || is_rooms => {
@@ -256,6 +320,21 @@ impl Resync {
                 }
             }
             (None, Some(_)) => {}
+            (Some(e), _) if presence.is_some_and(|p| e.eq_ignore_ascii_case(p.events().0)) => {
+                let part = presence.expect("checked");
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    let line = part.line(m, pbx.into());
+                    s.presence_lines[part as usize].push(line);
+                }
+            }
+            (Some(e), _) if presence.is_some_and(|p| e.eq_ignore_ascii_case(p.events().1)) => {
+                let part = presence.expect("checked");
+                if let Some(s) = self.pbxes.get_mut(pbx) {
+                    s.presence_done[part as usize] = true;
+                    presence_sync::presence(pbx, part, s, model, out);
+                    s.presence_lines[part as usize] = Vec::new();
+                }
+            }
             (Some(e), _) if is_status && e.eq_ignore_ascii_case("Status") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
                     if let Some(value) = variable(m, trunk_variable) {
@@ -267,7 +346,12 @@ impl Resync {
             (Some(e), _) if is_status && e.eq_ignore_ascii_case("StatusComplete") => {
                 if let Some(s) = self.pbxes.get_mut(pbx) {
                     s.status_done = true;
-                    for (uid, channel, value) in std::mem::take(&mut s.trunk_values) {
+                    // Oldest first: a PBX's leg of a SIP dialog is older than the channels
+                    // it dialled, which inherit its value (`__SIPCALLID`); the model takes
+                    // the first of a PBX to say a value as its leg.
+                    let mut values = std::mem::take(&mut s.trunk_values);
+                    values.sort_by(|a, b| creation_order(&a.0).cmp(&creation_order(&b.0)));
+                    for (uid, channel, value) in values {
                         let known = model.channel(pbx, &uid);
                         let waiting = known.is_some_and(|c| c.sipcallid.as_ref() == Some(&value));
                         if !waiting && !uid.is_empty() && !s.hung_up.contains(&uid) {
@@ -376,4 +460,15 @@ impl Resync {
         }
         true
     }
+}
+
+/// A Uniqueid's place in its PBX's creation order: Asterisk makes them
+/// `[systemname-]<seconds>.<count>`, the count rising across the PBX's life. One it did
+/// not make sorts after, by its text.
+fn creation_order(uniqueid: &str) -> ((u64, u64), &str) {
+    let tail = uniqueid.rsplit('-').next().unwrap_or(uniqueid);
+    let parsed = tail
+        .split_once('.')
+        .and_then(|(s, n)| Some((s.parse().ok()?, n.parse().ok()?)));
+    (parsed.unwrap_or((u64::MAX, u64::MAX)), uniqueid)
 }

@@ -1,6 +1,8 @@
 //! Resync: rebuilding one PBX's state from its answers to `BridgeList`,
-//! `CoreShowChannels`, `Status`, `ParkedCalls`, `QueueStatus` and `ConfbridgeList`, for a
-//! monitor that starts (or reconnects) in the middle of calls.
+//! `CoreShowChannels`, `Status`, `ParkedCalls`, `QueueStatus` and `ConfbridgeList`, and
+//! its presence from `ExtensionStateList`, `DeviceStateList`, `PJSIPShowContacts` and
+//! `PJSIPShowRegistrationsOutbound`, for a monitor that starts (or reconnects) in the
+//! middle of calls.
 //!
 //! The socket sends the actions after login with ActionIDs under `ami::sync`; this
 //! module collects the answers while live events go on being applied, then turns the
@@ -19,7 +21,9 @@
 
 mod answers;
 mod channels;
+mod lists;
 mod parking;
+mod presence;
 mod queues;
 mod rooms;
 mod state;

@@ -11,6 +11,7 @@ fn differs(m: &QueueMember, l: &MemberLine) -> bool {
     let listed = QueueMember {
         ringing: m.ringing.clone(),
         connected: m.connected.clone(),
+        answered: m.answered,
         ..QueueMember::from_state(l.each_ref().map(|t| t.as_str()))
     };
     *m != listed
@@ -39,6 +40,29 @@ pub(super) fn queues(pbx: &str, s: &PbxSync, model: &Model, out: &mut Vec<SyncSt
             .iter()
             .find(|q| q.name == l[0])
             .and_then(|q| q.members.iter().find(|m| m.interface == l[1]));
+        // Listed out of a call the model saw it answer: its AgentComplete came while the
+        // connection was down (`QueueStatus` says the truth of it).
+        if let Some(m) = now.filter(|m| m.answered) {
+            if !QueueMember::from_state(l.each_ref().map(|t| t.as_str())).incall {
+                let caller = m.connected.clone().unwrap_or_default();
+                apply(
+                    out,
+                    Change::AgentComplete {
+                        pbx: pbx.into(),
+                        queue: l[0].clone(),
+                        interface: m.interface.clone(),
+                        membername: m.membername.clone(),
+                        channel: model
+                            .channel(pbx, &caller)
+                            .map(|c| c.channel.clone())
+                            .unwrap_or_default(),
+                        uniqueid: caller,
+                        talktime: Text::default(),
+                        reason: Text::default(),
+                    },
+                );
+            }
+        }
         match now {
             None => apply(out, member_change(pbx, l, true)),
             Some(m) if differs(m, l) => apply(out, member_change(pbx, l, false)),

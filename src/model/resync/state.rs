@@ -1,6 +1,7 @@
 //! What a resync keeps per PBX while its answers come in, and what a completed answer
 //! asks of the tracker.
 
+use super::lists::Part;
 use crate::model::change::MemberState;
 use crate::model::{Change, Text};
 use std::collections::{HashMap, HashSet};
@@ -71,6 +72,11 @@ pub(super) struct PbxSync {
     pub(super) rooms_named: usize,
     pub(super) rooms_expected: Option<usize>,
     pub(super) rooms_answered: usize,
+    /// The presence lists so far (by `Part`, each line as its change), which are in, and
+    /// what events said meanwhile (part, key).
+    pub(super) presence_lines: [Vec<Change>; 4],
+    pub(super) presence_done: [bool; 4],
+    pub(super) touched_presence: HashSet<(Part, Text)>,
 }
 
 /// Live changes a resync keeps track of at most while it waits for its answers: past
@@ -87,6 +93,7 @@ impl PbxSync {
             parked_done: true,
             queues_done: true,
             rooms_expected: Some(0),
+            presence_done: [true; 4],
             ..PbxSync::default()
         }
     }
@@ -103,6 +110,8 @@ impl PbxSync {
             + self.parked.len()
             + self.queue_members.len()
             + self.queue_entries.len()
+            + self.presence_lines.iter().map(Vec::len).sum::<usize>()
+            + self.touched_presence.len()
     }
 
     /// Every answer is in: nothing more for this resync to do.
@@ -114,6 +123,7 @@ impl PbxSync {
             && self
                 .rooms_expected
                 .is_some_and(|n| self.rooms_answered >= n)
+            && self.presence_done.iter().all(|d| *d)
     }
 }
 

@@ -32,21 +32,41 @@ impl Model {
     }
 
     /// The trunk variable: the first channel with a value waits; the second with the same
-    /// value (usually on another PBX) is its twin: both are trunks, in one call.
+    /// value (usually on another PBX) is its twin: both are trunks, in one call. Under
+    /// the standard rules the second must be on another PBX: one of the same PBX
+    /// inherited the value from that PBX's leg.
     pub(crate) fn sipcallid(&mut self, pbx: &str, uid: &str, value: &str) {
         if !self.rules_2014() && means_none(value.as_bytes()) {
             return; // no value: nothing to pair on (the 2014 framework paired any)
         }
         let key: ChannelKey = (pbx.into(), uid.into());
-        let Some(c) = self.chan_mut(pbx, uid) else {
+        let rules_2014 = self.rules_2014();
+        let Some(p) = self.pbxes.get_mut(pbx) else {
+            return;
+        };
+        let Some(c) = p.channels.get_mut(uid) else {
             return;
         };
         let previous = c.sipcallid.replace(value.into());
         // A channel waiting under an older value waits no more.
         if let Some(old) = previous.filter(|old| old != value) {
+            if p.legs.get(&old).is_some_and(|leg| leg == uid) {
+                p.legs.remove(&old);
+            }
             if self.trunks.get(&old) == Some(&key) {
                 self.trunks.remove(&old);
             }
+        }
+        let inherited = match p.legs.get(value) {
+            Some(leg) => leg != uid && p.channels.get(leg).is_some(),
+            None => false,
+        };
+        if !inherited {
+            p.legs.insert(value.into(), uid.into());
+        } else if !rules_2014 {
+            // Inherited from this PBX's leg (a channel it dialled): it carries the value
+            // but is no leg of the dialog, and so nobody's twin.
+            return;
         }
         match self.trunks.get(value) {
             None => {

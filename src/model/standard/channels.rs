@@ -152,6 +152,11 @@ impl Model {
             return;
         };
         p.numbers.remove(&c.channel);
+        if let Some(v) = &c.sipcallid {
+            if p.legs.get(v).is_some_and(|leg| leg == uid) {
+                p.legs.remove(v);
+            }
+        }
         if let Some(bridge) = c.bridge.as_ref().and_then(|b| p.bridges.get_mut(b)) {
             bridge.members.retain(|u| u != uid);
         }

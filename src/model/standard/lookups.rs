@@ -5,6 +5,7 @@ use super::Model;
 use crate::model::bridges::Bridge;
 use crate::model::channel::{CallId, Channel};
 use crate::model::parking::ParkedCall;
+use crate::model::presence::{Contact, Extension, Peer, Registration};
 use crate::model::queues::Queue;
 use crate::model::Text;
 use std::sync::Arc;
@@ -105,6 +106,51 @@ impl Model {
             .unwrap_or_default();
         v.sort();
         v
+    }
+
+    /// `pbx`'s device states (device, state), by device.
+    pub fn devices_of(&self, pbx: &str) -> Vec<(&str, &str)> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| {
+                p.devices
+                    .iter()
+                    .map(|(d, s)| (d.as_str(), s.as_str()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `pbx`'s extension states, by extension and context.
+    pub fn extensions_of(&self, pbx: &str) -> Vec<&Extension> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| p.extensions.values().collect())
+            .unwrap_or_default()
+    }
+
+    /// The contacts `pbx`'s endpoints registered, by URI.
+    pub fn contacts_of(&self, pbx: &str) -> Vec<&Contact> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| p.contacts.values().collect())
+            .unwrap_or_default()
+    }
+
+    /// The registrations `pbx` makes to others, by username and domain.
+    pub fn registrations_of(&self, pbx: &str) -> Vec<&Registration> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| p.registrations.values().collect())
+            .unwrap_or_default()
+    }
+
+    /// `pbx`'s peers and their reachability, by peer.
+    pub fn peers_of(&self, pbx: &str) -> Vec<&Peer> {
+        self.pbxes
+            .get(pbx)
+            .map(|p| p.peers.values().collect())
+            .unwrap_or_default()
     }
 
     pub fn sizes(&self) -> ModelSizes {

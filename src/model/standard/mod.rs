@@ -1,7 +1,8 @@
 //! The standard model: channels, calls, conference rooms, trunks and numbers, changed by
 //! [`Change`](super::Change)s under the rules of the 2014 framework (forgiving: a change
 //! about a channel it never saw created is ignored); and beyond it, AMI 2.x bridges,
-//! parked calls and queues.
+//! parked calls, queues and presence (device, extension, contact, registration and peer
+//! states).
 //!
 //! `store` is what the model holds and `lookups` reads it; the other modules are the
 //! rules, one file per area, each a `Model` method the change table
@@ -14,6 +15,7 @@ mod calls;
 mod channels;
 mod lookups;
 mod parking;
+mod presence;
 mod queues;
 mod rooms;
 mod state;

@@ -100,6 +100,7 @@ impl Model {
             m.ringing = None;
             m.connected = Some(caller.into());
             m.incall = true;
+            m.answered = true;
         }
     }
 
@@ -111,6 +112,7 @@ impl Model {
         {
             m.connected = None;
             m.incall = false;
+            m.answered = false;
         }
     }
 
@@ -149,7 +151,12 @@ impl Model {
         match q.member_mut(&member.interface) {
             Some(m) => {
                 let (ringing, connected) = (m.ringing.take(), m.connected.take());
+                // In a call from its AgentConnect to its AgentComplete, whatever a status
+                // between them says: Asterisk can say `InCall: 0` right after the connect
+                // while its own `QueueStatus` lists the member in the call.
                 *m = QueueMember {
+                    incall: member.incall || m.answered,
+                    answered: m.answered,
                     ringing,
                     connected,
                     ..member

@@ -7,11 +7,14 @@ use super::Model;
 use crate::model::bridges::Bridge;
 use crate::model::channel::Channel;
 use crate::model::parking::ParkedCall;
+use crate::model::presence::{Contact, Extension, Peer, Registration};
 use crate::model::queues::Queue;
 use crate::model::Text;
 use serde::{Deserialize, Serialize};
 
-/// The version of [`PbxState`]'s form; a model takes only its own.
+/// The version of [`PbxState`]'s form; a model takes only its own. Parts added since
+/// (presence) are read as empty when missing and skipped by readers that do not know
+/// them, so a collector and a consumer a release apart still agree on the rest.
 pub const STATE_VERSION: u32 = 1;
 
 /// Everything a model holds of one PBX, in the orders it lists them.
@@ -32,6 +35,17 @@ pub struct PbxState {
     pub bridges: Vec<Bridge>,
     pub parked: Vec<ParkedCall>,
     pub queues: Vec<Queue>,
+    /// Presence: (device, state).
+    #[serde(default)]
+    pub devices: Vec<(Text, Text)>,
+    #[serde(default)]
+    pub extensions: Vec<Extension>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub registrations: Vec<Registration>,
+    #[serde(default)]
+    pub peers: Vec<Peer>,
 }
 
 impl Model {
@@ -40,21 +54,16 @@ impl Model {
     /// by a state, these wait again, and the state's waiting channels find them: taking
     /// a second state of a PBX split every call it shared with another.
     fn twins_of(&self, pbx: &str) -> Vec<(Text, ChannelKey)> {
-        let values: Vec<&Text> = self
-            .channels_of(pbx)
-            .into_iter()
-            .filter_map(|c| c.sipcallid.as_ref())
-            .collect();
-        if values.is_empty() {
+        let Some(p) = self.pbxes.get(pbx) else {
             return Vec::new();
-        }
+        };
         let mut out = Vec::new();
-        for other in self.pbx_names().filter(|p| *p != pbx) {
-            for c in self.channels_of(other) {
-                let Some(value) = c.sipcallid.as_ref().filter(|v| values.contains(v)) else {
+        for value in p.legs.keys() {
+            for (other, o) in self.pbxes.iter().filter(|(name, _)| *name != pbx) {
+                let Some(leg) = o.legs.get(value) else {
                     continue;
                 };
-                let key: ChannelKey = (c.pbx.clone(), c.uniqueid.clone());
+                let key: ChannelKey = (other.clone(), leg.clone());
                 if self.trunks.get(value) != Some(&key) {
                     out.push((value.clone(), key));
                 }
@@ -122,6 +131,15 @@ impl Model {
                     ..q.clone()
                 })
                 .collect(),
+            devices: self
+                .devices_of(pbx)
+                .into_iter()
+                .map(|(d, s)| (d.into(), s.into()))
+                .collect(),
+            extensions: self.extensions_of(pbx).into_iter().cloned().collect(),
+            contacts: self.contacts_of(pbx).into_iter().cloned().collect(),
+            registrations: self.registrations_of(pbx).into_iter().cloned().collect(),
+            peers: self.peers_of(pbx).into_iter().cloned().collect(),
         }
     }
 
@@ -159,6 +177,15 @@ impl Model {
                 .rooms
                 .insert(name.clone(), room);
         }
+        // Each value's first channel (creation order) is this PBX's leg of that dialog.
+        let p = pbx_entry(&mut self.pbxes, pbx);
+        for c in &state.channels {
+            if let Some(v) = &c.sipcallid {
+                p.legs
+                    .entry(v.clone())
+                    .or_insert_with(|| c.uniqueid.clone());
+            }
+        }
         for (channel, number) in &state.numbers {
             pbx_entry(&mut self.pbxes, pbx)
                 .numbers
@@ -183,6 +210,24 @@ impl Model {
                 .queues
                 .insert(q.name.clone(), queue);
         }
+        let p = pbx_entry(&mut self.pbxes, pbx);
+        p.devices.extend(state.devices.iter().cloned());
+        p.extensions.extend(
+            state
+                .extensions
+                .iter()
+                .map(|e| ((e.exten.clone(), e.context.clone()), e.clone())),
+        );
+        p.contacts
+            .extend(state.contacts.iter().map(|c| (c.uri.clone(), c.clone())));
+        p.registrations.extend(
+            state
+                .registrations
+                .iter()
+                .map(|r| ((r.username.clone(), r.domain.clone()), r.clone())),
+        );
+        p.peers
+            .extend(state.peers.iter().map(|pe| (pe.peer.clone(), pe.clone())));
         for members in &state.calls {
             // This PBX's members first, in the call's order; then each other PBX's
             // member this model has joins (merging their calls).

@@ -4,6 +4,7 @@
 use crate::model::bridges::Bridge;
 use crate::model::channel::{Activity, CallId, Channel};
 use crate::model::parking::ParkedCall;
+use crate::model::presence::{Contact, Extension, Peer, Registration};
 use crate::model::queues::Queue;
 use crate::model::{Map, Rules, Text};
 use std::collections::BTreeMap;
@@ -70,6 +71,20 @@ pub(super) struct Pbx {
     /// Parked calls by the parked channel's Uniqueid.
     pub(super) parked: Map<Text, ParkedCall>,
     pub(super) queues: BTreeMap<Text, Queue>,
+    /// The trunk variable's value -> this PBX's leg of that SIP dialog: the first of
+    /// its channels to say the value. Channels it dials later inherit the variable
+    /// (`__SIPCALLID`) and say it too; they are not legs (standard rules).
+    pub(super) legs: Map<Text, Text>,
+    /// Presence (`model::presence`): device -> state.
+    pub(super) devices: BTreeMap<Text, Text>,
+    /// By (exten, context).
+    pub(super) extensions: BTreeMap<(Text, Text), Extension>,
+    /// By URI.
+    pub(super) contacts: BTreeMap<Text, Contact>,
+    /// By (username, domain).
+    pub(super) registrations: BTreeMap<(Text, Text), Registration>,
+    /// By peer.
+    pub(super) peers: BTreeMap<Text, Peer>,
 }
 
 impl Pbx {
@@ -80,6 +95,11 @@ impl Pbx {
             && self.bridges.is_empty()
             && self.parked.is_empty()
             && self.queues.is_empty()
+            && self.devices.is_empty()
+            && self.extensions.is_empty()
+            && self.contacts.is_empty()
+            && self.registrations.is_empty()
+            && self.peers.is_empty()
     }
 
     /// The sizes of this PBX's own containers (the model-wide ones left at zero).
@@ -91,6 +111,11 @@ impl Pbx {
             bridges: self.bridges.len(),
             parked: self.parked.len(),
             queues: self.queues.len(),
+            devices: self.devices.len(),
+            extensions: self.extensions.len(),
+            contacts: self.contacts.len(),
+            registrations: self.registrations.len(),
+            peers: self.peers.len(),
             ..ModelSizes::default()
         };
         for q in self.queues.values() {
@@ -132,6 +157,11 @@ pub struct ModelSizes {
     pub queues: usize,
     pub queue_callers: usize,
     pub queue_members: usize,
+    pub devices: usize,
+    pub extensions: usize,
+    pub contacts: usize,
+    pub registrations: usize,
+    pub peers: usize,
 }
 
 impl ModelSizes {
@@ -162,11 +192,20 @@ impl ModelSizes {
                 before.queue_members,
                 after.queue_members,
             ),
+            devices: f(self.devices, before.devices, after.devices),
+            extensions: f(self.extensions, before.extensions, after.extensions),
+            contacts: f(self.contacts, before.contacts, after.contacts),
+            registrations: f(
+                self.registrations,
+                before.registrations,
+                after.registrations,
+            ),
+            peers: f(self.peers, before.peers, after.peers),
         }
     }
 
     /// Every size by name.
-    pub fn named(&self) -> [(&'static str, usize); 11] {
+    pub fn named(&self) -> [(&'static str, usize); 16] {
         [
             ("pbxes", self.pbxes),
             ("channels", self.channels),
@@ -179,6 +218,11 @@ impl ModelSizes {
             ("queues", self.queues),
             ("queue_callers", self.queue_callers),
             ("queue_members", self.queue_members),
+            ("devices", self.devices),
+            ("extensions", self.extensions),
+            ("contacts", self.contacts),
+            ("registrations", self.registrations),
+            ("peers", self.peers),
         ]
     }
 }

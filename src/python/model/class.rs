@@ -369,7 +369,8 @@ impl Model {
     }
 
     /// Sizes of every container (`pbxes`, `channels`, `calls`, `rooms`, `trunks`,
-    /// `numbers`, `bridges`, `parked`, `queues`, `queue_callers`, `queue_members`).
+    /// `numbers`, `bridges`, `parked`, `queues`, `queue_callers`, `queue_members`,
+    /// `devices`, `extensions`, `contacts`, `registrations`, `peers`).
     fn sizes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let sizes = lock_from_python(&self.state).model().sizes();
         crate::python::change::sizes_dict(py, &sizes)
@@ -394,11 +395,43 @@ impl Model {
         snapshot::queues_of(py, lock_from_python(&self.state).model())
     }
 
+    /// Device states: `{pbx: {device: state}}` (`PJSIP/2001`: `NOT_INUSE`, `INUSE`,
+    /// `BUSY`, `RINGING`, `RINGINUSE`, `ONHOLD`, `UNAVAILABLE`, `INVALID`, `UNKNOWN`).
+    fn devices<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot::devices_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Extension states from their hints: `{pbx: {"exten@context": {"exten", "context",
+    /// "hint", "status", "statustext"}}}`, `status` as AMI numbers it (0 idle, 1 in use,
+    /// 2 busy, 4 unavailable, 8 ringing, 9 in use and ringing, 16 on hold).
+    fn extensions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot::extensions_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Contacts PJSIP endpoints registered: `{pbx: {uri: {"aor", "uri", "endpoint",
+    /// "status", "roundtrip"}}}`, `roundtrip` in microseconds or None.
+    fn contacts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot::contacts_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Registrations each PBX makes to others: `{pbx: {key: {"channeltype", "username",
+    /// "domain", "status"}}}`, keyed by PJSIP's client URI or `chan_sip`'s user@domain.
+    fn registrations<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot::registrations_of(py, lock_from_python(&self.state).model())
+    }
+
+    /// Peers' reachability (`PeerStatus`): `{pbx: {peer: {"channeltype", "peer",
+    /// "status", "address"}}}`.
+    fn peers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        snapshot::peers_of(py, lock_from_python(&self.state).model())
+    }
+
     /// The whole model as plain data: `channels` `{pbx: {uniqueid: {field: value}}}`
     /// (each with `call`, an index into `calls`), `calls` `[[(pbx, uniqueid)]]`, `rooms`
     /// `{pbx: {conference: [uniqueid]}}`, `trunks` `{value: (pbx, uniqueid)}`, `numbers`
-    /// `{pbx: {channel: number}}`, and `bridges`, `parked`, `queues` as the methods of
-    /// those names give them.
+    /// `{pbx: {channel: number}}`, and `bridges`, `parked`, `queues`, `devices`,
+    /// `extensions`, `contacts`, `registrations`, `peers` as the methods of those names
+    /// give them.
     fn snapshot<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         snapshot::snapshot_of(py, lock_from_python(&self.state).model())
     }

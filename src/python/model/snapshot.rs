@@ -1,4 +1,5 @@
-//! The model as plain Python data: `snapshot()`, `bridges()`, `parked()`, `queues()`.
+//! The model as plain Python data: `snapshot()`, `bridges()`, `parked()`, `queues()`
+//! and presence (`devices()`, `extensions()`, `contacts()`, `registrations()`, `peers()`).
 
 use crate::model as core;
 use pyo3::prelude::*;
@@ -24,6 +25,7 @@ pub(super) fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bou
                 f.set_item("sipcallid", c.sipcallid.as_deref())?;
                 f.set_item("conference", c.conference.as_deref())?;
                 f.set_item("bridge", c.bridge.as_deref())?;
+                f.set_item("device", core::presence::device_of_channel(&c.channel))?;
                 f.set_item("channelstate", c.channelstate.as_str())?;
                 f.set_item("channelstatedesc", c.channelstatedesc.as_str())?;
                 f.set_item("role", c.role.name())?;
@@ -71,6 +73,11 @@ pub(super) fn snapshot_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bou
     out.set_item("bridges", bridges_of(py, m)?)?;
     out.set_item("parked", parked_of(py, m)?)?;
     out.set_item("queues", queues_of(py, m)?)?;
+    out.set_item("devices", devices_of(py, m)?)?;
+    out.set_item("extensions", extensions_of(py, m)?)?;
+    out.set_item("contacts", contacts_of(py, m)?)?;
+    out.set_item("registrations", registrations_of(py, m)?)?;
+    out.set_item("peers", peers_of(py, m)?)?;
     Ok(out)
 }
 
@@ -178,4 +185,132 @@ pub(super) fn queues_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound
         out.set_item(pbx, d)?;
     }
     Ok(out)
+}
+
+/// `{pbx: {key: entry}}` of one presence part, PBXes without one left out.
+fn per_pbx<'py, T>(
+    py: Python<'py>,
+    m: &core::Model,
+    of: impl Fn(&str) -> Vec<T>,
+    entry: impl Fn(&Bound<'py, PyDict>, T) -> PyResult<()>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let out = PyDict::new(py);
+    for pbx in m.pbx_names() {
+        let items = of(pbx);
+        if items.is_empty() {
+            continue;
+        }
+        let d = PyDict::new(py);
+        for item in items {
+            entry(&d, item)?;
+        }
+        out.set_item(pbx, d)?;
+    }
+    Ok(out)
+}
+
+/// `{pbx: {device: state}}`.
+pub(super) fn devices_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    per_pbx(
+        py,
+        m,
+        |p| m.devices_of(p),
+        |d, (device, state)| d.set_item(device, state),
+    )
+}
+
+/// `{pbx: {"exten@context": {"exten", "context", "hint", "status", "statustext"}}}`.
+pub(super) fn extensions_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    per_pbx(
+        py,
+        m,
+        |p| m.extensions_of(p),
+        |d, e| {
+            let f = PyDict::new(py);
+            f.set_item("exten", e.exten.as_str())?;
+            f.set_item("context", e.context.as_str())?;
+            f.set_item("hint", e.hint.as_str())?;
+            f.set_item("status", status_number(py, &e.status)?)?;
+            f.set_item("statustext", e.statustext.as_str())?;
+            d.set_item(format!("{}@{}", e.exten, e.context), f)
+        },
+    )
+}
+
+/// An extension's status as the number AMI gives, or the text if it gave another.
+fn status_number<'py>(py: Python<'py>, status: &str) -> PyResult<Bound<'py, PyAny>> {
+    match status.parse::<i64>() {
+        Ok(n) => Ok(n.into_pyobject(py)?.into_any()),
+        Err(_) => Ok(status.into_pyobject(py)?.into_any()),
+    }
+}
+
+/// `{pbx: {uri: {"aor", "uri", "endpoint", "status", "roundtrip"}}}`, `roundtrip` in
+/// microseconds (None when the PBX gave none).
+pub(super) fn contacts_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    per_pbx(
+        py,
+        m,
+        |p| m.contacts_of(p),
+        |d, c| {
+            let f = PyDict::new(py);
+            f.set_item("aor", c.aor.as_str())?;
+            f.set_item("uri", c.uri.as_str())?;
+            f.set_item("endpoint", c.endpoint.as_str())?;
+            f.set_item("status", c.status.as_str())?;
+            f.set_item("roundtrip", c.roundtrip.parse::<u64>().ok())?;
+            d.set_item(c.uri.as_str(), f)
+        },
+    )
+}
+
+/// `{pbx: {key: {"channeltype", "username", "domain", "status"}}}`, keyed as
+/// `registration_key` says.
+pub(super) fn registrations_of<'py>(
+    py: Python<'py>,
+    m: &core::Model,
+) -> PyResult<Bound<'py, PyDict>> {
+    per_pbx(
+        py,
+        m,
+        |p| m.registrations_of(p),
+        |d, r| {
+            let f = PyDict::new(py);
+            f.set_item("channeltype", r.channeltype.as_str())?;
+            f.set_item("username", r.username.as_str())?;
+            f.set_item("domain", r.domain.as_str())?;
+            f.set_item("status", r.status.as_str())?;
+            d.set_item(registration_key(&r.username, &r.domain), f)
+        },
+    )
+}
+
+/// A registration's key: `user@domain` of `chan_sip`'s two (`alice`,
+/// `sip.example.com`); PJSIP's client and server URIs with a space between them (one
+/// client URI may register to two servers).
+fn registration_key(username: &str, domain: &str) -> String {
+    if domain.is_empty() {
+        username.to_string()
+    } else if username.contains('@') {
+        format!("{username} {domain}")
+    } else {
+        format!("{username}@{domain}")
+    }
+}
+
+/// `{pbx: {peer: {"channeltype", "peer", "status", "address"}}}`.
+pub(super) fn peers_of<'py>(py: Python<'py>, m: &core::Model) -> PyResult<Bound<'py, PyDict>> {
+    per_pbx(
+        py,
+        m,
+        |p| m.peers_of(p),
+        |d, pe| {
+            let f = PyDict::new(py);
+            f.set_item("channeltype", pe.channeltype.as_str())?;
+            f.set_item("peer", pe.peer.as_str())?;
+            f.set_item("status", pe.status.as_str())?;
+            f.set_item("address", pe.address.as_str())?;
+            d.set_item(pe.peer.as_str(), f)
+        },
+    )
 }

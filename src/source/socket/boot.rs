@@ -6,7 +6,10 @@
 //! logged in after that, right after its login): the parts of the resync answered empty
 //! or refused before it are asked again after it.
 
-use crate::ami::sync::{SYNC_AGAIN, SYNC_PARKED, SYNC_QUEUES, SYNC_ROOMS};
+use crate::ami::sync::{
+    SYNC_AGAIN, SYNC_CONTACTS, SYNC_EXTENSIONS, SYNC_PARKED, SYNC_QUEUES, SYNC_REGISTRATIONS,
+    SYNC_ROOMS,
+};
 use crate::ami::Message;
 use crate::source::requests::completes_list;
 
@@ -17,8 +20,12 @@ pub(super) struct Part {
     pub(super) action: &'static str,
 }
 
-/// The parts of a resync that a module not loaded yet answers empty or refuses.
-pub(super) const MODULE_PARTS: [Part; 3] = [
+/// How many parts of a resync a module answers.
+const PARTS: usize = 6;
+
+/// The parts of a resync that a module not loaded yet answers empty or refuses (hints
+/// are pbx_config's, contacts and registrations res_pjsip's).
+pub(super) const MODULE_PARTS: [Part; PARTS] = [
     Part {
         suffix: SYNC_PARKED,
         action: "ParkedCalls",
@@ -31,6 +38,18 @@ pub(super) const MODULE_PARTS: [Part; 3] = [
         suffix: SYNC_ROOMS,
         action: "ConfbridgeListRooms",
     },
+    Part {
+        suffix: SYNC_EXTENSIONS,
+        action: "ExtensionStateList",
+    },
+    Part {
+        suffix: SYNC_CONTACTS,
+        action: "PJSIPShowContacts",
+    },
+    Part {
+        suffix: SYNC_REGISTRATIONS,
+        action: "PJSIPShowRegistrationsOutbound",
+    },
 ];
 
 /// What one connection knows of its PBX's boot, and of the module parts of its resync.
@@ -39,16 +58,16 @@ pub(super) struct Boot {
     booted: bool,
     /// The ActionIDs of the module parts asked (`None`: not asked), and the items each
     /// listed so far (`Some` once its response said `Success`).
-    asked: [Option<(String, Option<usize>)>; 3],
+    asked: [Option<(String, Option<usize>)>; PARTS],
     /// Parts answered empty or refused before `FullyBooted`.
-    early: [bool; 3],
+    early: [bool; PARTS],
 }
 
 impl Boot {
     /// The module parts of a resync were asked with these ActionIDs (by `MODULE_PARTS`).
-    pub(super) fn asked(&mut self, ids: [String; 3]) {
+    pub(super) fn asked(&mut self, ids: [String; PARTS]) {
         self.asked = ids.map(|id| Some((id, None)));
-        self.early = [false; 3];
+        self.early = [false; PARTS];
     }
 
     /// Has the PBX said `FullyBooted` on this connection?
@@ -116,7 +135,17 @@ mod tests {
 
     fn asked() -> Boot {
         let mut b = Boot::default();
-        b.asked(["s-parked", "s-queues", "s-rooms"].map(String::from));
+        b.asked(
+            [
+                "s-parked",
+                "s-queues",
+                "s-rooms",
+                "s-extensions",
+                "s-contacts",
+                "s-registrations",
+            ]
+            .map(String::from),
+        );
         b
     }
 

@@ -2,7 +2,9 @@
 //! the parts asked again once a PBX that was still booting says `FullyBooted`.
 
 use super::{boot, Socket};
-use crate::ami::sync::{SYNC_BRIDGES, SYNC_CHANNELS, SYNC_PREFIX, SYNC_ROOMS, SYNC_STATUS};
+use crate::ami::sync::{
+    SYNC_BRIDGES, SYNC_CHANNELS, SYNC_DEVICES, SYNC_PREFIX, SYNC_ROOMS, SYNC_STATUS,
+};
 use crate::ami::{Action, Message};
 use crate::source::SourceError;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -11,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 static SYNCS: AtomicU64 = AtomicU64::new(0);
 
 impl Socket {
-    /// Ask for the current bridges, channels, parked calls, queues and conference rooms
-    /// (answers go to the model).
+    /// Ask for the current bridges, channels, parked calls, queues, conference rooms and
+    /// presence (extension and device states, contacts, outbound registrations; answers
+    /// go to the model).
     pub(super) fn start_resync(&mut self) -> Result<(), SourceError> {
         let n = SYNCS.fetch_add(1, Ordering::Relaxed) + 1;
         let id = |what: &str| format!("{SYNC_PREFIX}{n}{what}");
@@ -26,6 +29,7 @@ impl Socket {
         for (part, id) in boot::MODULE_PARTS.iter().zip(&ids) {
             self.send_quietly(&Action::new(part.action).with("ActionID", id.clone()))?;
         }
+        self.send_quietly(&Action::new("DeviceStateList").with("ActionID", id(SYNC_DEVICES)))?;
         self.rooms_sync = Some((id(SYNC_ROOMS), Vec::new()));
         self.boot.asked(ids);
         Ok(())
