@@ -10,7 +10,8 @@ use hackamore::ami::{Decoder, Limits, Message};
 use hackamore::model::Tracker;
 use libfuzzer_sys::fuzz_target;
 
-/// A PBX's complete answers to a resync: one channel up, no conference.
+/// A PBX's complete answers to a resync: one channel up, one device state, no
+/// conference, no PJSIP.
 const RESYNCED: &[u8] = b"Response: Success\r\nActionID: hackamore-sync-1-bridges\r\nEventList: start\r\n\r\n\
 Event: BridgeListComplete\r\nActionID: hackamore-sync-1-bridges\r\n\r\n\
 Response: Success\r\nActionID: hackamore-sync-1-channels\r\nEventList: start\r\n\r\n\
@@ -22,7 +23,13 @@ Response: Success\r\nActionID: hackamore-sync-1-parked\r\n\r\n\
 Event: ParkedCallsComplete\r\nActionID: hackamore-sync-1-parked\r\n\r\n\
 Response: Success\r\nActionID: hackamore-sync-1-queues\r\n\r\n\
 Event: QueueStatusComplete\r\nActionID: hackamore-sync-1-queues\r\n\r\n\
-Response: Error\r\nActionID: hackamore-sync-1-rooms\r\nMessage: No active conferences.\r\n\r\n";
+Response: Error\r\nActionID: hackamore-sync-1-rooms\r\nMessage: No active conferences.\r\n\r\n\
+Response: Success\r\nActionID: hackamore-sync-1-devices\r\nEventList: start\r\n\r\n\
+Event: DeviceStateChange\r\nActionID: hackamore-sync-1-devices\r\nDevice: PJSIP/2001\r\nState: NOT_INUSE\r\n\r\n\
+Event: DeviceStateListComplete\r\nActionID: hackamore-sync-1-devices\r\n\r\n\
+Response: Error\r\nActionID: hackamore-sync-1-extensions\r\nMessage: Invalid/unknown command\r\n\r\n\
+Response: Error\r\nActionID: hackamore-sync-1-contacts\r\nMessage: Invalid/unknown command\r\n\r\n\
+Response: Error\r\nActionID: hackamore-sync-1-registrations\r\nMessage: Invalid/unknown command\r\n\r\n";
 
 fuzz_target!(|data: &[u8]| {
     let limits = Limits { max_line: 512, max_message: 4096, max_headers: 32 };
